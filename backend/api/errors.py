@@ -1,0 +1,120 @@
+"""Every error leaves the API in one shape: {"error": {type, message, code, details,
+request_id, timestamp}}. Stack traces and secrets never do."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backend.core.context import current_request_id
+from backend.core.errors import AppError
+from backend.core.logging import get_logger
+
+log = get_logger(__name__)
+
+_HTTP_CODES = {
+    400: ("BadRequestError", "BAD_REQUEST"),
+    401: ("AuthenticationError", "UNAUTHORIZED"),
+    403: ("PermissionError", "FORBIDDEN"),
+    404: ("NotFoundError", "NOT_FOUND"),
+    405: ("MethodNotAllowedError", "METHOD_NOT_ALLOWED"),
+    413: ("PayloadTooLargeError", "PAYLOAD_TOO_LARGE"),
+    415: ("UnsupportedMediaTypeError", "UNSUPPORTED_MEDIA_TYPE"),
+    422: ("ValidationError", "VALIDATION_ERROR"),
+    429: ("RateLimitError", "RATE_LIMITED"),
+}
+
+
+def error_response(
+    status: int,
+    *,
+    error_type: str,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {
+        "error": {
+            "type": error_type,
+            "message": message,
+            "code": code,
+            "details": details or [],
+            "request_id": current_request_id(),
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+    }
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in loc if part not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {
+            "field": _field(tuple(err.get("loc", ()))),
+            "message": err.get("msg", ""),
+            "type": err.get("type", "invalid"),
+        }
+        for err in exc.errors()
+    ]
+    return error_response(
+        422,
+        error_type="ValidationError",
+        code="VALIDATION_ERROR",
+        message="Request validation failed",
+        details=details,
+    )
+
+
+async def _app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    if exc.status_code >= 500:
+        log.warning("request_failed", error=exc.code, message=exc.message)
+    return error_response(
+        exc.status_code,
+        error_type=exc.error_type,
+        code=exc.code,
+        message=exc.message,
+        details=exc.details,
+        headers=exc.headers,
+    )
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    error_type, code = _HTTP_CODES.get(exc.status_code, ("HTTPError", f"HTTP_{exc.status_code}"))
+    message = exc.detail if isinstance(exc.detail, str) else "Request failed"
+    return error_response(
+        exc.status_code,
+        error_type=error_type,
+        code=code,
+        message=message,
+        headers=dict(exc.headers or {}),
+    )
+
+
+async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
+    return error_response(
+        500,
+        error_type="InternalError",
+        code="INTERNAL_ERROR",
+        message="An unexpected error occurred. Quote the request id when reporting it.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,55 @@
+"""POST /api/semantic-kernel | /api/langchain | /api/langgraph: one story, one framework."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter
+
+from backend.api.deps import SessionDep, StoryServiceDep
+from backend.api.responses import GENERATION
+from backend.frameworks.base import FrameworkName, StoryBrief
+from backend.schemas.stories import StoryRequest, StoryResponse, story_response
+
+router = APIRouter(prefix="/api", tags=["stories"])
+
+PATHS = {
+    FrameworkName.SEMANTIC_KERNEL: "semantic-kernel",
+    FrameworkName.LANGCHAIN: "langchain",
+    FrameworkName.LANGGRAPH: "langgraph",
+}
+
+
+def _brief(body: StoryRequest) -> StoryBrief:
+    return StoryBrief(
+        primary_character=body.primary_character,
+        secondary_character=body.secondary_character,
+        genre=body.genre,
+        length=body.length,
+    )
+
+
+def _endpoint(
+    framework: FrameworkName,
+) -> Callable[[StoryRequest, SessionDep, StoryServiceDep], Awaitable[StoryResponse]]:
+    async def generate(
+        body: StoryRequest, session: SessionDep, stories: StoryServiceDep
+    ) -> StoryResponse:
+        story = await stories.generate(session, framework, _brief(body))
+        return story_response(story)
+
+    generate.__name__ = f"generate_story_{framework.value}"
+    generate.__doc__ = f"Generate a story about two characters with {framework.value}."
+    return generate
+
+
+for _framework, _path in PATHS.items():
+    router.add_api_route(
+        f"/{_path}",
+        _endpoint(_framework),
+        methods=["POST"],
+        response_model=StoryResponse,
+        responses=GENERATION,
+        operation_id=f"generate_story_{_framework.value}",
+        summary=f"Generate a story with {_framework.value.replace('_', ' ').title()}",
+    )

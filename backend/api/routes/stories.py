@@ -1,0 +1,87 @@
+"""Story history: list, read, search by character, delete all."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from backend.api.deps import SessionDep, StoryServiceDep
+from backend.api.responses import errors
+from backend.frameworks.base import FrameworkName
+from backend.schemas.stories import (
+    DeleteStoriesResponse,
+    StoryDetail,
+    StoryFields,
+    StoryListResponse,
+    StorySearchResponse,
+    story_fields,
+    story_response,
+)
+
+router = APIRouter(prefix="/api/stories", tags=["stories"])
+
+MAX_ID = 2**31 - 1
+
+
+@router.get(
+    "", response_model=StoryListResponse, responses=errors(422), operation_id="list_stories"
+)
+async def list_stories(
+    session: SessionDep,
+    stories: StoryServiceDep,
+    skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    framework: FrameworkName | None = None,
+) -> StoryListResponse:
+    """Newest first, optionally for one framework."""
+    rows, total = await stories.list_page(session, skip=skip, limit=limit, framework=framework)
+    return StoryListResponse(
+        stories=[StoryFields.model_validate(story_fields(row)) for row in rows],
+        total=total,
+        skip=skip,
+        limit=limit,
+    )
+
+
+@router.get(
+    "/search/characters",
+    response_model=StorySearchResponse,
+    responses=errors(422),
+    operation_id="search_stories_by_character",
+)
+async def search_by_character(
+    session: SessionDep,
+    stories: StoryServiceDep,
+    character: Annotated[str, Query(min_length=1, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> StorySearchResponse:
+    """Stories whose primary or secondary character contains the text (case-insensitive)."""
+    rows = await stories.search_characters(session, character.strip(), limit=limit)
+    return StorySearchResponse(
+        stories=[StoryFields.model_validate(story_fields(row)) for row in rows], total=len(rows)
+    )
+
+
+@router.get(
+    "/{story_id}",
+    response_model=StoryDetail,
+    responses=errors(404, 422),
+    operation_id="get_story",
+)
+async def get_story(
+    session: SessionDep,
+    stories: StoryServiceDep,
+    story_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> StoryDetail:
+    story = await stories.get(session, story_id)
+    return StoryDetail.model_validate(story_response(story).model_dump())
+
+
+@router.delete("", response_model=DeleteStoriesResponse, operation_id="delete_all_stories")
+async def delete_all_stories(
+    session: SessionDep, stories: StoryServiceDep
+) -> DeleteStoriesResponse:
+    """Delete every story. Their ledger rows stay: the spend happened."""
+    deleted = await stories.delete_all(session)
+    return DeleteStoriesResponse(message="All stories deleted successfully", deleted_count=deleted)

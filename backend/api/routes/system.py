@@ -1,0 +1,60 @@
+"""Health and provider information."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from backend.api.deps import RuntimeDep
+from backend.core.context import current_request_id
+from backend.frameworks.base import FrameworkName
+from backend.schemas.system import HealthResponse, ProviderResponse
+
+router = APIRouter(tags=["system"])
+
+VERSION = "0.1.0"
+
+
+@router.get(
+    "/health",
+    response_model=HealthResponse,
+    responses={503: {"model": HealthResponse, "description": "a dependency is down"}},
+    operation_id="health",
+)
+async def health(runtime: RuntimeDep) -> JSONResponse:
+    """Healthy only when the database answers; 503 otherwise (for load balancers)."""
+    checks: dict[str, str] = {}
+    try:
+        async with runtime.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means "not healthy", never a 500
+        checks["database"] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    body = HealthResponse(
+        status="healthy" if healthy else "unhealthy",
+        timestamp=time.time(),
+        version=VERSION,
+        request_id=current_request_id(),
+        environment=runtime.settings.environment,
+        uptime_seconds=round(time.time() - runtime.started_at, 3),
+        checks=checks,
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if healthy else 503)
+
+
+@router.get("/api/provider", response_model=ProviderResponse, operation_id="get_provider")
+async def provider(runtime: RuntimeDep) -> ProviderResponse:
+    """The provider and model generation runs on. Never reveals keys or headers."""
+    embedded = runtime.embedded is not None
+    return ProviderResponse(
+        provider=runtime.provider.name,
+        model=runtime.provider.model,
+        configured=True,
+        embedded=embedded,
+        base_url=None if embedded else runtime.provider.base_url,
+        frameworks=[framework.value for framework in FrameworkName],
+    )

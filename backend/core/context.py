@@ -1,0 +1,30 @@
+"""Per-request identifiers carried by context variables into logs, ledger rows and headers."""
+
+from __future__ import annotations
+
+import uuid
+from contextvars import ContextVar
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+transaction_guid_var: ContextVar[str | None] = ContextVar("transaction_guid", default=None)
+
+
+def new_request_id() -> str:
+    return f"req_{uuid.uuid4().hex[:16]}"
+
+
+def new_transaction_guid() -> str:
+    return str(uuid.uuid4())
+
+
+def current_request_id() -> str | None:
+    return request_id_var.get()
+
+
+def current_transaction_guid() -> str:
+    """The transaction GUID of this request, creating one for work outside a request."""
+    guid = transaction_guid_var.get()
+    if guid is None:
+        guid = new_transaction_guid()
+        transaction_guid_var.set(guid)
+    return guid

@@ -1,0 +1,72 @@
+"""The platform's exception tree. Each error knows its HTTP status and stable code; the API
+layer turns any of them into the one error shape. Nothing here depends on FastAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    status_code = 500
+    code = "INTERNAL_ERROR"
+    error_type = "InternalError"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        self.headers = headers or {}
+
+
+class NotFoundError(AppError):
+    status_code = 404
+    code = "NOT_FOUND"
+    error_type = "NotFoundError"
+
+
+class InvalidRequestError(AppError):
+    status_code = 400
+    code = "BAD_REQUEST"
+    error_type = "BadRequestError"
+
+
+class ServiceUnavailableError(AppError):
+    status_code = 503
+    code = "SERVICE_UNAVAILABLE"
+    error_type = "ServiceUnavailableError"
+
+
+class ProviderError(AppError):
+    """The model provider failed; the user's request was fine."""
+
+    status_code = 502
+    code = "PROVIDER_ERROR"
+    error_type = "ProviderError"
+
+
+class ProviderRateLimitedError(ProviderError):
+    status_code = 429
+    code = "PROVIDER_RATE_LIMITED"
+    error_type = "ProviderRateLimitedError"
+
+
+class ProviderTimeoutError(ProviderError):
+    status_code = 504
+    code = "PROVIDER_TIMEOUT"
+    error_type = "ProviderTimeoutError"
+
+
+class ProviderUnavailableError(ProviderError):
+    status_code = 503
+    code = "PROVIDER_UNAVAILABLE"
+    error_type = "ProviderUnavailableError"
+
+
+class ConfigurationError(Exception):
+    """Settings that cannot work; raised at start-up only."""

@@ -1,0 +1,71 @@
+"""The one interface every framework implements, and the one result shape they return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+PROMPTS_DIR = Path(__file__).parent / "prompts"
+
+LENGTH_WORDS = {"short": 150, "medium": 300, "long": 600}
+
+
+class FrameworkName(StrEnum):
+    SEMANTIC_KERNEL = "semantic_kernel"
+    LANGCHAIN = "langchain"
+    LANGGRAPH = "langgraph"
+
+
+@dataclass(frozen=True)
+class StoryBrief:
+    primary_character: str
+    secondary_character: str
+    genre: str | None = None
+    length: str | None = None
+
+    def prompt_variables(self) -> dict[str, str]:
+        """The values every story prompt template may use."""
+        words = LENGTH_WORDS.get(self.length or "short", LENGTH_WORDS["short"])
+        return {
+            "primary_character": self.primary_character,
+            "secondary_character": self.secondary_character,
+            "genre": self.genre or "any genre",
+            "length_words": str(words),
+        }
+
+
+@dataclass(frozen=True)
+class StoryDraft:
+    text: str
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    model: str
+    max_tokens: int
+    temperature: float
+    # Send `max_tokens` explicitly for servers that ignore `max_completion_tokens`.
+    send_legacy_max_tokens: bool = False
+
+
+class StoryFramework(Protocol):
+    name: FrameworkName
+
+    async def write_story(self, brief: StoryBrief) -> StoryDraft: ...
+
+
+def read_prompt(*parts: str) -> str:
+    return (PROMPTS_DIR.joinpath(*parts)).read_text(encoding="utf-8")
+
+
+class EmptyOutputError(RuntimeError):
+    """The model answered with no text at all."""
+
+
+def require_text(text: str | None) -> str:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise EmptyOutputError("the model returned no text")
+    return cleaned

@@ -1,0 +1,53 @@
+"""Semantic Kernel: a kernel with an OpenAI chat completion service and a prompt plugin loaded
+from `prompts/semantic_kernel/StoryPlugin` (skprompt.txt + config.json), invoked as a kernel
+function."""
+
+from __future__ import annotations
+
+from openai import AsyncOpenAI
+from semantic_kernel import Kernel
+from semantic_kernel.connectors.ai.open_ai import (
+    OpenAIChatCompletion,
+    OpenAIChatPromptExecutionSettings,
+)
+from semantic_kernel.functions import KernelArguments, KernelFunction
+
+from backend.frameworks.base import (
+    PROMPTS_DIR,
+    FrameworkName,
+    GenerationSettings,
+    StoryBrief,
+    StoryDraft,
+    require_text,
+)
+
+SERVICE_ID = "story-model"
+
+
+class SemanticKernelStories:
+    name = FrameworkName.SEMANTIC_KERNEL
+
+    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings) -> None:
+        self._settings = settings
+        self._kernel = Kernel()
+        self._kernel.add_service(
+            OpenAIChatCompletion(
+                ai_model_id=settings.model, async_client=client, service_id=SERVICE_ID
+            )
+        )
+        plugin = self._kernel.add_plugin(
+            parent_directory=str(PROMPTS_DIR / "semantic_kernel"), plugin_name="StoryPlugin"
+        )
+        self._write_story: KernelFunction = plugin["WriteStory"]
+
+    def _execution_settings(self) -> OpenAIChatPromptExecutionSettings:
+        settings = OpenAIChatPromptExecutionSettings(
+            service_id=SERVICE_ID, temperature=self._settings.temperature
+        )
+        settings.max_tokens = self._settings.max_tokens
+        return settings
+
+    async def write_story(self, brief: StoryBrief) -> StoryDraft:
+        arguments = KernelArguments(settings=self._execution_settings(), **brief.prompt_variables())
+        result = await self._kernel.invoke(self._write_story, arguments)
+        return StoryDraft(text=require_text(str(result) if result is not None else None))

@@ -1,0 +1,1 @@
+"""Provider access: one pooled OpenAI-compatible client, retries, usage capture, embedded model."""

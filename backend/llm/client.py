@@ -1,0 +1,37 @@
+"""The one pooled `AsyncOpenAI` client every framework receives."""
+
+from __future__ import annotations
+
+import httpx2 as httpx
+from openai import AsyncOpenAI
+
+from backend.llm.provider import ProviderConfig
+from backend.llm.transport import ProviderTransport, RetryPolicy
+
+
+def build_openai_client(
+    provider: ProviderConfig,
+    policy: RetryPolicy,
+    *,
+    timeout_seconds: float,
+    connect_timeout_seconds: float,
+    max_connections: int = 50,
+    inner_transport: httpx.AsyncBaseTransport | None = None,
+) -> AsyncOpenAI:
+    """SDK retries are off (`max_retries=0`): `ProviderTransport` runs the only retry loop."""
+    inner = inner_transport or httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        ),
+    )
+    http_client = httpx.AsyncClient(
+        transport=ProviderTransport(inner, policy),
+        timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
+    )
+    return AsyncOpenAI(
+        base_url=provider.base_url,
+        api_key=provider.api_key,
+        default_headers=provider.headers or None,
+        http_client=http_client,
+        max_retries=0,
+    )

@@ -1,0 +1,50 @@
+"""create_app(): settings, logging, middleware, routers and the built web app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+
+from backend.api.errors import install_error_handlers
+from backend.api.middleware import RequestContextMiddleware
+from backend.api.routes import cost, generate, spa, stories, system
+from backend.core.config import Settings, get_settings
+from backend.core.logging import configure_logging
+from backend.runtime import Runtime
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await Runtime.start(settings)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="FASTAPILLM",
+        version=system.VERSION,
+        description=(
+            "Run one creative task through Semantic Kernel, LangChain and LangGraph against any "
+            "OpenAI-compatible model, and compare latency, tokens and cost."
+        ),
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(system.router)
+    app.include_router(generate.router)
+    app.include_router(stories.router)
+    app.include_router(cost.router)
+    if settings.serve_frontend:
+        spa.mount_spa(app, settings.frontend_dist)
+    return app

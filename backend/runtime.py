@@ -1,0 +1,141 @@
+"""The long-lived objects of a running platform, built at start-up and closed at shutdown:
+database engine, embedded model (when no provider is configured), the pooled provider client,
+the three frameworks and the services that use them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+
+from openai import AsyncOpenAI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from backend.core.config import Settings
+from backend.core.errors import ConfigurationError
+from backend.core.logging import get_logger
+from backend.db.migrate import upgrade_to_head
+from backend.db.session import create_engine, create_session_factory
+from backend.frameworks import GenerationSettings, build_frameworks
+from backend.llm.client import build_openai_client
+from backend.llm.embedded import EmbeddedModelServer, locate_model_file
+from backend.llm.provider import ProviderConfig
+from backend.llm.transport import RetryPolicy
+from backend.pricing import ModelPrice, parse_overrides
+from backend.services.ledger import CallPricer
+from backend.services.stories import StoryService
+
+log = get_logger(__name__)
+
+
+def provider_from_settings(settings: Settings) -> ProviderConfig:
+    assert settings.provider_api_base_url is not None
+    base_url = str(settings.provider_api_base_url).rstrip("/")
+    if not settings.provider_model:
+        raise ConfigurationError("PROVIDER_MODEL is required when PROVIDER_API_BASE_URL is set")
+    api_key = settings.provider_api_key.get_secret_value() if settings.provider_api_key else ""
+    return ProviderConfig(
+        name=settings.provider_name or _host_name(base_url),
+        model=settings.provider_model,
+        base_url=base_url,
+        api_key=api_key or "not-needed",
+        headers=settings.provider_headers,
+    )
+
+
+def _host_name(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0]
+
+
+def load_price_overrides(settings: Settings) -> dict[str, ModelPrice]:
+    if settings.price_overrides_file is None:
+        return {}
+    try:
+        data = json.loads(settings.price_overrides_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"PRICE_OVERRIDES_FILE cannot be read: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigurationError("PRICE_OVERRIDES_FILE must hold a JSON object")
+    try:
+        return parse_overrides(data)
+    except ValueError as exc:
+        raise ConfigurationError(f"PRICE_OVERRIDES_FILE: {exc}") from exc
+
+
+def preflight(settings: Settings) -> None:
+    """Fail fast, before the server starts, on settings that cannot work."""
+    load_price_overrides(settings)
+    if settings.uses_embedded_model:
+        locate_model_file()
+    else:
+        provider_from_settings(settings)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    provider: ProviderConfig
+    client: AsyncOpenAI
+    stories: StoryService
+    embedded: EmbeddedModelServer | None
+    started_at: float
+
+    @classmethod
+    async def start(cls, settings: Settings) -> Runtime:
+        overrides = load_price_overrides(settings)
+        await asyncio.to_thread(upgrade_to_head, settings.database_url)
+        engine = create_engine(settings.database_url, echo=settings.database_echo)
+        embedded: EmbeddedModelServer | None = None
+        try:
+            if settings.uses_embedded_model:
+                embedded = EmbeddedModelServer(
+                    port=settings.embedded_model_port,
+                    threads=settings.embedded_model_threads,
+                    context=settings.embedded_model_context,
+                )
+                await embedded.start(settings.embedded_model_start_timeout_seconds)
+                provider = embedded.provider_config()
+            else:
+                provider = provider_from_settings(settings)
+        except BaseException:
+            await engine.dispose()
+            raise
+        client = build_openai_client(
+            provider,
+            RetryPolicy(
+                max_attempts=settings.provider_max_attempts,
+                backoff_base_seconds=settings.provider_backoff_base_seconds,
+                backoff_max_seconds=settings.provider_backoff_max_seconds,
+                retry_after_max_seconds=settings.provider_retry_after_max_seconds,
+            ),
+            timeout_seconds=settings.provider_timeout_seconds,
+            connect_timeout_seconds=settings.provider_connect_timeout_seconds,
+            max_connections=settings.provider_max_connections,
+        )
+        generation = GenerationSettings(
+            model=provider.model,
+            max_tokens=settings.story_max_tokens,
+            temperature=settings.story_temperature,
+            send_legacy_max_tokens=not provider.honours_max_completion_tokens,
+        )
+        frameworks = build_frameworks(client, generation)
+        log.info("runtime_started", provider=provider.name, model=provider.model)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=create_session_factory(engine),
+            provider=provider,
+            client=client,
+            stories=StoryService(frameworks, CallPricer(provider, overrides)),
+            embedded=embedded,
+            started_at=time.time(),
+        )
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self.embedded is not None:
+            await self.embedded.stop()
+        await self.engine.dispose()

@@ -1,0 +1,74 @@
+"""Cost report shapes, all computed from the ledger (`llm_calls`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+
+class DateRange(BaseModel):
+    start: date | None
+    end: date | None
+
+
+class UsageSummary(BaseModel):
+    total_requests: int = Field(description="provider calls in the ledger")
+    total_tokens: int
+    input_tokens: int
+    output_tokens: int
+    total_cost_usd: float
+    total_cost_exact: str = Field(description="the same total as an exact decimal string")
+    average_cost_per_request: float
+    failed_requests: int
+    date_range: DateRange
+
+
+class FrameworkUsage(BaseModel):
+    requests: int
+    tokens: int
+    cost_usd: float
+
+
+class DayUsage(BaseModel):
+    date: date
+    requests: int
+    tokens: int
+    cost_usd: float
+
+
+class UsageResponse(BaseModel):
+    summary: UsageSummary
+    by_framework: dict[str, FrameworkUsage]
+    by_day: list[DayUsage]
+
+
+class Transaction(BaseModel):
+    id: int
+    type: str
+    framework: str
+    step: str | None
+    provider: str
+    model: str
+    status: str
+    attempt: int
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    total_tokens: int
+    tokens_estimated: bool
+    estimated_cost_usd: float
+    price_source: str
+    generation_time_ms: float
+    time_to_first_token_ms: float | None
+    story_id: int | None
+    created_at: datetime
+    transaction_guid: str
+    request_id: str | None
+
+
+class TransactionListResponse(BaseModel):
+    transactions: list[Transaction]
+    total: int
+    skip: int
+    limit: int

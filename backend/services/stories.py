@@ -1,0 +1,142 @@
+"""Story use cases: generate through a framework, record the ledger, keep the history."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from backend.core.context import current_request_id, current_transaction_guid
+from backend.core.errors import NotFoundError
+from backend.core.logging import get_logger
+from backend.frameworks.base import FrameworkName, StoryBrief, StoryFramework
+from backend.llm.calls import ProviderCall, record_calls
+from backend.models import Story
+from backend.services.ledger import CallPricer
+from backend.services.provider_errors import provider_error
+
+log = get_logger(__name__)
+
+OPERATION = "story_generation"
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class StoryService:
+    def __init__(
+        self, frameworks: Mapping[FrameworkName, StoryFramework], pricer: CallPricer
+    ) -> None:
+        self._frameworks = frameworks
+        self._pricer = pricer
+
+    async def generate(
+        self, session: AsyncSession, framework: FrameworkName, brief: StoryBrief
+    ) -> Story:
+        """Run one framework. Ledger rows are written whether or not the story is, because a
+        failed attempt that reached the provider may still have cost money."""
+        started = time.perf_counter()
+        with record_calls() as recorder:
+            try:
+                draft = await self._frameworks[framework].write_story(brief)
+            except asyncio.CancelledError:
+                await self._save_failed_calls(session, recorder.calls, framework)
+                raise
+            except Exception as exc:
+                log.warning("story_failed", framework=framework.value, error=type(exc).__name__)
+                await self._save_failed_calls(session, recorder.calls, framework)
+                raise provider_error(recorder, exc) from exc
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        rows = self._pricer.rows(recorder.calls, operation=OPERATION, framework=framework.value)
+        succeeded = [row for row in rows if row.status == "ok"]
+        input_tokens = sum(row.input_tokens for row in rows)
+        output_tokens = sum(row.output_tokens for row in rows)
+        story = Story(
+            primary_character=brief.primary_character,
+            secondary_character=brief.secondary_character,
+            genre=brief.genre,
+            length=brief.length,
+            content=draft.text,
+            framework=framework.value,
+            model=succeeded[-1].model if succeeded else self._pricer.provider.model,
+            provider=self._pricer.provider.name,
+            generation_time_ms=elapsed_ms,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cached_tokens=sum(row.cached_tokens for row in rows),
+            total_tokens=input_tokens + output_tokens,
+            estimated_cost_usd=sum((row.cost_usd for row in rows), Decimal(0)),
+            request_id=current_request_id(),
+            transaction_guid=current_transaction_guid(),
+            calls=rows,
+        )
+        session.add(story)
+        await session.commit()
+        log.info(
+            "story_generated",
+            framework=framework.value,
+            story_id=story.id,
+            calls=len(rows),
+            total_tokens=story.total_tokens,
+            generation_time_ms=round(elapsed_ms, 1),
+        )
+        return story
+
+    async def _save_failed_calls(
+        self, session: AsyncSession, calls: Sequence[ProviderCall], framework: FrameworkName
+    ) -> None:
+        if not calls:
+            return
+        await session.rollback()
+        session.add_all(self._pricer.rows(calls, operation=OPERATION, framework=framework.value))
+        await asyncio.shield(session.commit())
+
+    async def list_page(
+        self, session: AsyncSession, *, skip: int, limit: int, framework: FrameworkName | None
+    ) -> tuple[list[Story], int]:
+        query = select(Story)
+        count = select(func.count()).select_from(Story)
+        if framework is not None:
+            query = query.where(Story.framework == framework.value)
+            count = count.where(Story.framework == framework.value)
+        total = (await session.execute(count)).scalar_one()
+        result = await session.execute(
+            query.order_by(Story.created_at.desc(), Story.id.desc()).offset(skip).limit(limit)
+        )
+        return list(result.scalars()), total
+
+    async def get(self, session: AsyncSession, story_id: int) -> Story:
+        story = await session.get(Story, story_id, options=[selectinload(Story.calls)])
+        if story is None:
+            raise NotFoundError(f"Story {story_id} was not found.")
+        return story
+
+    async def search_characters(
+        self, session: AsyncSession, character: str, *, limit: int
+    ) -> list[Story]:
+        pattern = f"%{_escape_like(character.lower())}%"
+        result = await session.execute(
+            select(Story)
+            .where(
+                or_(
+                    func.lower(Story.primary_character).like(pattern, escape="\\"),
+                    func.lower(Story.secondary_character).like(pattern, escape="\\"),
+                )
+            )
+            .order_by(Story.created_at.desc(), Story.id.desc())
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    async def delete_all(self, session: AsyncSession) -> int:
+        """Stories go; their ledger rows stay (the spend happened) with `story_id` cleared."""
+        result = await session.execute(delete(Story))
+        await session.commit()
+        deleted: int = result.rowcount  # type: ignore[attr-defined]
+        return deleted

@@ -1,0 +1,129 @@
+"""Shared fixtures: the OpenAI-compatible test provider on a real port, a fresh database per
+test (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set), and the real app."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from backend.core.config import Settings
+from backend.main import create_app
+from backend.runtime import Runtime
+from backend.testprovider import RunningProvider, start_provider
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+DATABASE_BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+TEST_MODEL = "gpt-4o-mini"  # priced by genai-prices, so costs are non-zero and checkable
+
+
+@pytest.fixture(scope="session")
+def provider() -> Iterator[RunningProvider]:
+    running = start_provider()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def provider_control(provider: RunningProvider) -> Iterator[ProviderControl]:
+    control = ProviderControl(provider)
+    control.reset()
+    yield control
+    control.reset()
+
+
+class ProviderControl:
+    """Drive the test provider: queue faults, set latency, read what reached it."""
+
+    def __init__(self, provider: RunningProvider) -> None:
+        self.provider = provider
+        self._http = httpx.Client(base_url=provider.root_url, timeout=10)
+
+    def reset(self) -> None:
+        self._http.post("/_control/reset").raise_for_status()
+
+    def faults(self, *faults: dict[str, Any]) -> None:
+        self._http.post("/_control/faults", json={"faults": list(faults)}).raise_for_status()
+
+    def configure(self, **config: Any) -> None:
+        self._http.post("/_control/config", json=config).raise_for_status()
+
+    def requests(self) -> list[dict[str, Any]]:
+        received: list[dict[str, Any]] = self._http.get("/_control/requests").json()
+        return received
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_async_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=DATABASE_BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / f'test-{uuid.uuid4().hex[:8]}.db'}"
+    assert TEST_DATABASE_URL is not None
+    await _reset_postgres(TEST_DATABASE_URL)
+    return TEST_DATABASE_URL
+
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(provider: RunningProvider, database_url: str) -> SettingsFactory:
+    def factory(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "provider_api_base_url": provider.base_url,
+            "provider_api_key": "sk-test-secret-key",
+            "provider_model": TEST_MODEL,
+            "provider_name": "test-provider",
+            "database_url": database_url,
+            "provider_backoff_base_seconds": 0.01,
+            "provider_backoff_max_seconds": 0.05,
+            "provider_timeout_seconds": 5,
+            "story_max_tokens": 64,
+            "serve_frontend": False,
+            "log_level": "INFO",
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return factory
+
+
+class AppClient(httpx.AsyncClient):
+    app: FastAPI
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.app.state.runtime
+        return runtime
+
+
+async def open_client(settings: Settings) -> AsyncIterator[AppClient]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        client = AppClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+        client.app = app
+        async with client:
+            yield client
+
+
+@pytest.fixture
+async def client(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> AsyncIterator[AppClient]:
+    async for opened in open_client(make_settings()):
+        yield opened
