@@ -98,7 +98,7 @@ def make_settings(provider: RunningProvider, database_url: str) -> SettingsFacto
             "log_level": "INFO",
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     return factory
 

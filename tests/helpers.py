@@ -26,7 +26,10 @@ def assert_error_shape(response: httpx.Response, status: int, code: str) -> dict
 
 
 async def generate(
-    client: httpx.AsyncClient, framework: str, primary: str = "Alice", secondary: str = "Bob",
+    client: httpx.AsyncClient,
+    framework: str,
+    primary: str = "Alice",
+    secondary: str = "Bob",
     **extra: Any,
 ) -> httpx.Response:
     return await client.post(

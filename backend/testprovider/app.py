@@ -28,11 +28,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-WORDS = (
+WORDS = tuple(
     "lantern harbor quiet river map storm kettle violin orchard secret bridge clock "
     "meadow compass letter garden window thunder candle journey whisper mountain "
-    "festival riddle ember willow signal feather market tide"
-).split()
+    "festival riddle ember willow signal feather market tide".split()
+)
 
 DEFAULT_REPLY_WORDS = 60
 
@@ -120,8 +120,8 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
                 return faulted
         if state.latency_ms:
             await asyncio.sleep(state.latency_ms / 1000)
-        text = state.reply if state.reply is not None else deterministic_reply(
-            body, state.reply_words
+        text = (
+            state.reply if state.reply is not None else deterministic_reply(body, state.reply_words)
         )
         words = text.split(" ")
         limit = _max_tokens(body)
@@ -227,8 +227,12 @@ async def _stream(
     def event(payload: dict[str, Any]) -> bytes:
         return f"data: {json.dumps(payload)}\n\n".encode()
 
-    base = {"id": chunk_id, "object": "chat.completion.chunk", "created": int(time.time()),
-            "model": model}
+    base = {
+        "id": chunk_id,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+    }
     yield event({**base, "choices": [{"index": 0, "delta": {"role": "assistant"}}]})
     for index, word in enumerate(text.split(" ")):
         piece = word if index == 0 else f" {word}"

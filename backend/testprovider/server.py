@@ -38,7 +38,11 @@ def start_provider(host: str = "127.0.0.1", port: int = 0) -> RunningProvider:
             sock.bind((host, 0))
             port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_provider_app(), host=host, port=port, log_level="warning", lifespan="off",
+        create_provider_app(),
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="off",
         timeout_graceful_shutdown=1,
     )
     server = uvicorn.Server(config)

@@ -75,7 +75,8 @@ async def test_names_with_apostrophes_and_ampersands_reach_the_model_intact(
         assert response.status_code == 200, response.text
         assert response.json()["combined_characters"] == "O'Brien and Tom & Jerry"
         user_message = provider_control.requests()[0]["messages"][-1]["content"]
-        assert "O'Brien" in user_message and "Tom & Jerry" in user_message, user_message
+        assert "O'Brien" in user_message, user_message
+        assert "Tom & Jerry" in user_message, user_message
 
 
 async def test_html_is_stripped_from_names(client: AppClient) -> None:
@@ -127,13 +128,16 @@ async def test_history_lists_filters_paginates_and_reads(client: AppClient) -> N
         ids[framework] = response.json()["id"]
 
     listed = (await client.get("/api/stories", params={"limit": 2})).json()
-    assert listed["total"] == 3 and listed["limit"] == 2 and listed["skip"] == 0
+    assert listed["total"] == 3
+    assert listed["limit"] == 2
+    assert listed["skip"] == 0
     assert [story["id"] for story in listed["stories"]] == [ids["langgraph"], ids["langchain"]]
     page_two = (await client.get("/api/stories", params={"limit": 2, "skip": 2})).json()
     assert [story["id"] for story in page_two["stories"]] == [ids["semantic_kernel"]]
 
     only = (await client.get("/api/stories", params={"framework": "langchain"})).json()
-    assert only["total"] == 1 and only["stories"][0]["method"] == "langchain"
+    assert only["total"] == 1
+    assert only["stories"][0]["method"] == "langchain"
 
     detail = (await client.get(f"/api/stories/{ids['langgraph']}")).json()
     assert detail["id"] == ids["langgraph"]
@@ -144,7 +148,7 @@ async def test_search_by_character_is_case_insensitive_and_literal(client: AppCl
     await generate(client, "langchain", "Alice", "Bob")
     await generate(client, "langchain", "Carol", "alicia")
     await generate(client, "langchain", "100% Dan", "Eve")
-    found = (await client.get("/api/stories/search/characters", params={"character": "ALIC"}))
+    found = await client.get("/api/stories/search/characters", params={"character": "ALIC"})
     assert found.status_code == 200
     assert {s["primary_character"] for s in found.json()["stories"]} == {"Alice", "Carol"}
     percent = await client.get("/api/stories/search/characters", params={"character": "0%"})

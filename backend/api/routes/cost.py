@@ -61,7 +61,7 @@ async def get_usage(
             input_tokens=report.input_tokens,
             output_tokens=report.output_tokens,
             total_cost_usd=float(total.cost_usd),
-            total_cost_exact=str(total.cost_usd),
+            total_cost_exact=format(total.cost_usd, "f"),
             average_cost_per_request=float(average),
             failed_requests=report.failed_requests,
             date_range=DateRange(start=start_date, end=end_date),

@@ -1,0 +1,99 @@
+"""Cost reports come from the ledger alone, so every total agrees with the rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from backend.models import LLMCall
+from tests.conftest import AppClient, ProviderControl
+from tests.helpers import assert_error_shape, generate
+
+
+async def test_usage_totals_equal_the_ledger_rows(
+    client: AppClient, provider_control: ProviderControl
+) -> None:
+    provider_control.faults({"kind": "500"})
+    for framework in ("semantic_kernel", "langchain", "langgraph"):
+        assert (await generate(client, framework)).status_code == 200
+
+    transactions = (await client.get("/api/cost/transactions", params={"limit": 100})).json()
+    rows = transactions["transactions"]
+    assert transactions["total"] == len(rows) == 5  # 1 failed + 1 + 1 + 2 (LangGraph)
+    usage = (await client.get("/api/cost/usage")).json()
+    summary = usage["summary"]
+    assert summary["total_requests"] == 5
+    assert summary["failed_requests"] == 1
+    assert summary["total_tokens"] == sum(r["total_tokens"] for r in rows)
+    exact = sum((Decimal(str(r["estimated_cost_usd"])) for r in rows), Decimal(0))
+    assert Decimal(summary["total_cost_exact"]) == exact.quantize(Decimal("1e-9"))
+    assert usage["by_framework"]["langgraph"]["requests"] == 2
+    assert sum(b["requests"] for b in usage["by_framework"].values()) == 5
+    assert [day["date"] for day in usage["by_day"]] == [datetime.now(UTC).date().isoformat()]
+
+    stories = (await client.get("/api/stories")).json()["stories"]
+    story_cost = sum(Decimal(str(s["estimated_cost_usd"])) for s in stories)
+    assert story_cost <= exact  # the failed attempt has no story but still counts as spend
+
+
+async def test_usage_filters_by_framework_and_date(client: AppClient) -> None:
+    await generate(client, "langchain")
+    await generate(client, "langgraph")
+    async with client.runtime.sessions() as session:
+        old = LLMCall(
+            transaction_guid="00000000-0000-0000-0000-000000000001",
+            operation="story_generation",
+            framework="langchain",
+            provider="p",
+            model="m",
+            attempt=1,
+            status="ok",
+            input_tokens=10,
+            output_tokens=5,
+            cost_usd=Decimal("0.000000123"),
+            price_source="override",
+            latency_ms=1.0,
+            created_at=datetime.now(UTC) - timedelta(days=10),
+        )
+        session.add(old)
+        await session.commit()
+
+    langchain = (await client.get("/api/cost/usage", params={"framework": "langchain"})).json()
+    assert langchain["summary"]["total_requests"] == 2
+    assert list(langchain["by_framework"]) == ["langchain"]
+    assert len(langchain["by_day"]) == 2
+
+    today = date.today().isoformat()
+    recent = (await client.get("/api/cost/usage", params={"start_date": today})).json()
+    assert recent["summary"]["total_requests"] == 3
+    ten_days_ago = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
+    only_old = (
+        await client.get(
+            "/api/cost/usage", params={"start_date": ten_days_ago, "end_date": ten_days_ago}
+        )
+    ).json()
+    assert only_old["summary"]["total_requests"] == 1
+    assert only_old["summary"]["total_cost_exact"] == "0.000000123"
+
+
+async def test_transactions_paginate_newest_first(client: AppClient) -> None:
+    await generate(client, "langgraph")
+    first = (await client.get("/api/cost/transactions", params={"limit": 1})).json()
+    second = (await client.get("/api/cost/transactions", params={"limit": 1, "skip": 1})).json()
+    assert first["total"] == second["total"] == 2
+    assert first["transactions"][0]["step"] == "editor"
+    assert second["transactions"][0]["step"] == "storyteller"
+
+
+async def test_bad_cost_queries_get_clear_errors(client: AppClient) -> None:
+    params = {"start_date": "2026-02-01", "end_date": "2026-01-01"}
+    assert_error_shape(await client.get("/api/cost/usage", params=params), 400, "BAD_REQUEST")
+    bad_date = await client.get("/api/cost/usage", params={"start_date": "yesterday"})
+    assert_error_shape(bad_date, 422, "VALIDATION_ERROR")
+    far = await client.get("/api/cost/usage", params={"end_date": "9999-12-31"})
+    assert_error_shape(far, 400, "BAD_REQUEST")
+    assert_error_shape(
+        await client.get("/api/cost/transactions", params={"limit": 1000}),
+        422,
+        "VALIDATION_ERROR",
+    )

@@ -1,0 +1,64 @@
+"""The real thing: each framework on the embedded SmolLM2 model, through the whole app, with
+no provider configured. Outputs are short and odd, but real, with real token counts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from backend.core.config import Settings
+from tests.conftest import AppClient, open_client
+from tests.helpers import FRAMEWORK_PATHS, generate
+
+pytestmark = pytest.mark.embedded
+
+
+@pytest.fixture(scope="module")
+async def embedded_client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AppClient]:
+    database = tmp_path_factory.mktemp("embedded") / "embedded.db"
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        story_max_tokens=32,
+        serve_frontend=False,
+    )
+    assert settings.uses_embedded_model
+    async for client in open_client(settings):
+        yield client
+
+
+async def test_provider_is_the_embedded_model(embedded_client: AppClient) -> None:
+    body = (await embedded_client.get("/api/provider")).json()
+    assert body == body | {
+        "provider": "embedded",
+        "model": "SmolLM2-135M-Instruct",
+        "embedded": True,
+        "base_url": None,
+    }
+
+
+@pytest.mark.parametrize("framework", list(FRAMEWORK_PATHS))
+async def test_each_framework_writes_a_story_on_the_embedded_model(
+    embedded_client: AppClient, framework: str
+) -> None:
+    response = await generate(embedded_client, framework, "Alice", "Bob")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["story"].split()) >= 3
+    assert body["provider"] == "embedded"
+    assert body["estimated_cost_usd"] == 0
+    calls = body["calls"]
+    assert len(calls) == (2 if framework == "langgraph" else 1)
+    for call in calls:
+        assert call["status"] == "ok"
+        assert call["tokens_estimated"] is False
+        assert call["input_tokens"] > 10
+        assert 0 < call["output_tokens"] <= 32  # the cap reached llama.cpp
+    assert body["total_tokens"] == sum(c["input_tokens"] + c["output_tokens"] for c in calls)
+
+
+async def test_embedded_spend_is_zero_in_the_ledger(embedded_client: AppClient) -> None:
+    usage = (await embedded_client.get("/api/cost/usage")).json()["summary"]
+    assert usage["total_requests"] >= 1
+    assert usage["total_cost_exact"] == "0"
