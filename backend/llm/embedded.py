@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 import socket
 import sys
 import tempfile
@@ -21,6 +22,25 @@ from backend.llm.provider import EMBEDDED_MODEL_NAME, EMBEDDED_PROVIDER_NAME, Pr
 log = get_logger(__name__)
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+# llama.cpp's server also reads its settings from the environment (PORT, HOST, MODEL, ...), so
+# the child gets only what a Python process needs: our PORT must not become its port, and our
+# provider secrets have no business there.
+_CHILD_ENV_KEYS = (
+    "PATH",
+    "HOME",
+    "LANG",
+    "LC_ALL",
+    "TMPDIR",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "LD_LIBRARY_PATH",
+    "SYSTEMROOT",
+)
+
+
+def child_environment() -> dict[str, str]:
+    return {key: os.environ[key] for key in _CHILD_ENV_KEYS if key in os.environ}
 
 
 def locate_model_file() -> Path:
@@ -90,6 +110,7 @@ class EmbeddedModelServer:
             "False",
             stdout=asyncio.subprocess.DEVNULL,
             stderr=self._open_log(),
+            env=child_environment(),
         )
         await self._wait_until_ready(timeout_seconds)
         log.info("embedded_model_started", model=EMBEDDED_MODEL_NAME, port=self.port)

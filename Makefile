@@ -1,0 +1,88 @@
+# FASTAPILLM: `make run` starts the platform, `make test` runs every test.
+# Both install what is missing first (Python venv, the embedded model, web app, Chromium).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .make
+WHEELS := $(HOME)/.cache/fastapillm/wheels
+LLAMA_VERSION := 0.3.36
+WEB := frontendReact
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts -type f 2>/dev/null)
+
+.PHONY: run test install lint test-backend test-web test-e2e check-client client bench chromium clean
+
+run: install $(WEB)/dist/index.html
+	$(PY) -m backend
+
+test: install $(WEB)/dist/index.html chromium lint check-client test-backend test-web test-e2e
+
+install: $(STAMPS)/python $(STAMPS)/web
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# llama-cpp-python compiles from source (minutes): build its wheel once and keep it.
+$(WHEELS)/.llama-$(LLAMA_VERSION):
+	@mkdir -p $(WHEELS)
+	@if ! ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1; then \
+		echo "Building llama-cpp-python $(LLAMA_VERSION) once (several minutes)..."; \
+		CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PYTHON) -m pip wheel -q --no-deps \
+			llama-cpp-python==$(LLAMA_VERSION) -w $(WHEELS); \
+	fi
+	@touch $@
+
+$(STAMPS)/python: requirements.txt $(WHEELS)/.llama-$(LLAMA_VERSION) | $(PY)
+	$(PY) -m pip install -q --no-deps --find-links $(WHEELS) -r requirements.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/web: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+$(WEB)/dist/index.html: $(STAMPS)/web $(WEB_SOURCES)
+	cd $(WEB) && npm run --silent build
+
+# Debian's Chromium for the end-to-end tests (never a browser downloaded by a test tool).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; \
+	fi
+
+lint: $(STAMPS)/python
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# The committed OpenAPI document and generated client must match the backend.
+client: $(STAMPS)/python $(STAMPS)/web
+	$(PY) -m backend.openapi $(WEB)/openapi.json
+	cd $(WEB) && npx --no-install openapi-ts
+
+check-client: $(STAMPS)/python $(STAMPS)/web
+	@rm -rf $(WEB)/.client-check
+	$(PY) -m backend.openapi $(WEB)/.openapi-check.json
+	@cmp -s $(WEB)/.openapi-check.json $(WEB)/openapi.json || \
+		(echo "openapi.json is stale: run 'make client'"; rm -f $(WEB)/.openapi-check.json; exit 1)
+	@cd $(WEB) && npx --no-install openapi-ts -o .client-check >/dev/null
+	@diff -r $(WEB)/.client-check $(WEB)/src/client >/dev/null || \
+		(echo "src/client is stale: run 'make client'"; rm -rf $(WEB)/.client-check; exit 1)
+	@rm -rf $(WEB)/.client-check $(WEB)/.openapi-check.json
+	@echo "OpenAPI document and generated client are up to date"
+
+test-backend: $(STAMPS)/python
+	$(PY) -m pytest
+
+test-web: $(STAMPS)/web
+	cd $(WEB) && npm run --silent typecheck && npm run --silent test
+
+test-e2e: $(STAMPS)/python $(WEB)/dist/index.html chromium
+	cd $(WEB) && FASTAPILLM_PYTHON=$(abspath $(PY)) npm run --silent e2e
+
+bench: $(STAMPS)/python
+	$(PY) -m bench.overhead
+
+clean:
+	rm -rf $(STAMPS) $(WEB)/dist $(WEB)/node_modules $(VENV) data

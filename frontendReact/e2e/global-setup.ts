@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+  }
+}
+
+const repoRoot = resolve(import.meta.dirname, "..", "..");
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => done(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitForHealth(url: string, backend: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (backend.exitCode !== null) throw new Error(`backend exited with ${backend.exitCode}`);
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error("backend did not become healthy");
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "fastapillm-e2e-"));
+  const python = process.env.FASTAPILLM_PYTHON ?? join(repoRoot, ".venv", "bin", "python");
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1" };
+  for (const key of Object.keys(env)) if (key.startsWith("PROVIDER_")) delete env[key];
+  Object.assign(env, {
+    DATABASE_URL: `sqlite:///${join(dataDir, "e2e.db")}`,
+    STORY_MAX_TOKENS: "24",
+    LOG_LEVEL: "WARNING",
+  });
+  const backend = spawn(python, ["-m", "backend"], { cwd: repoRoot, env, stdio: ["ignore", "ignore", "inherit"] });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitForHealth(baseUrl, backend, 120_000);
+  project.provide("baseUrl", baseUrl);
+  return async () => {
+    backend.kill("SIGTERM");
+    await new Promise((done) => backend.once("exit", done));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

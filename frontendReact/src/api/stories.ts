@@ -1,0 +1,85 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  deleteAllStories,
+  generateStoryLangchain,
+  generateStoryLanggraph,
+  generateStorySemanticKernel,
+  getProvider,
+  getStory,
+  listStories,
+  searchStoriesByCharacter,
+} from "../client/sdk.gen";
+import type { FrameworkName, StoryRequest, StoryResponse } from "../client/types.gen";
+import { unwrap } from "./client";
+
+const GENERATORS = {
+  semantic_kernel: generateStorySemanticKernel,
+  langchain: generateStoryLangchain,
+  langgraph: generateStoryLanggraph,
+} as const;
+
+export function generateStory(framework: FrameworkName, body: StoryRequest): Promise<StoryResponse> {
+  return unwrap(GENERATORS[framework]({ body }));
+}
+
+export function useGenerateStory(framework: FrameworkName) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationKey: ["generate", framework],
+    mutationFn: (body: StoryRequest) => generateStory(framework, body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["stories"] }),
+  });
+}
+
+export interface StoryListParams {
+  skip: number;
+  limit: number;
+  framework: FrameworkName | null;
+  character: string;
+}
+
+export function useStoryList(params: StoryListParams) {
+  return useQuery({
+    queryKey: ["stories", params],
+    placeholderData: keepPreviousData,
+    queryFn: async () => {
+      const character = params.character.trim();
+      if (character) {
+        const found = await unwrap(searchStoriesByCharacter({ query: { character, limit: 100 } }));
+        const stories = params.framework
+          ? found.stories.filter((story) => story.method === params.framework)
+          : found.stories;
+        return { stories, total: stories.length, skip: 0, limit: 100 };
+      }
+      return unwrap(
+        listStories({
+          query: {
+            skip: params.skip,
+            limit: params.limit,
+            ...(params.framework ? { framework: params.framework } : {}),
+          },
+        }),
+      );
+    },
+  });
+}
+
+export function useStory(id: number | null) {
+  return useQuery({
+    queryKey: ["stories", "detail", id],
+    enabled: id !== null,
+    queryFn: () => unwrap(getStory({ path: { story_id: id ?? 0 } })),
+  });
+}
+
+export function useDeleteAllStories() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(deleteAllStories()),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["stories"] }),
+  });
+}
+
+export function useProvider() {
+  return useQuery({ queryKey: ["provider"], queryFn: () => unwrap(getProvider()) });
+}

@@ -1,0 +1,54 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { makeStory } from "../test-utils";
+import { StoryCard } from "./StoryCard";
+
+describe("StoryCard", () => {
+  it("shows the story with its time, tokens, cost, model, provider and GUID", () => {
+    render(<StoryCard framework="langchain" story={makeStory()} />);
+    expect(screen.getByText("LangChain")).toBeInTheDocument();
+    expect(screen.getByTestId("story-text")).toHaveTextContent("Once upon a time.");
+    expect(screen.getByTestId("figure-Time")).toHaveTextContent("1.23 s");
+    expect(screen.getByTestId("figure-Tokens in / out")).toHaveTextContent("40 / 60");
+    expect(screen.getByTestId("figure-Cost")).toHaveTextContent("$0.000123");
+    expect(screen.getByTestId("figure-Model")).toHaveTextContent("gpt-4o-mini");
+    expect(screen.getByText("550e8400-e29b-41d4-a716-446655440000")).toBeInTheDocument();
+  });
+
+  it("renders markup in a story as text, never as HTML", () => {
+    render(<StoryCard framework="langchain" story={makeStory({ story: "<img src=x onerror=alert(1)>" })} />);
+    expect(screen.getByTestId("story-text").textContent).toBe("<img src=x onerror=alert(1)>");
+    expect(document.querySelector("img")).toBeNull();
+  });
+
+  it("copies the story text", async () => {
+    const user = userEvent.setup();
+    const writeText = vi.spyOn(navigator.clipboard, "writeText").mockResolvedValue();
+    render(<StoryCard framework="langgraph" story={makeStory({ method: "langgraph" })} />);
+    await user.click(screen.getByRole("button", { name: "Copy" }));
+    expect(writeText).toHaveBeenCalledWith("Once upon a time.");
+    expect(await screen.findByRole("button", { name: "Copied" })).toBeInTheDocument();
+  });
+
+  it("shows an error instead of a story", () => {
+    render(<StoryCard framework="semantic_kernel" error="The model provider is unavailable." />);
+    expect(screen.getByRole("alert")).toHaveTextContent("The model provider is unavailable.");
+  });
+});
+
+describe("StoryCard ledger rows", () => {
+  it("lists each provider call behind the story", () => {
+    const call = { id: 1, step: "storyteller", attempt: 1, status: "ok", model: "m", input_tokens: 10, output_tokens: 20, cached_tokens: 0, tokens_estimated: false, cost_usd: 0, latency_ms: 12 };
+    render(
+      <StoryCard
+        framework="langgraph"
+        story={makeStory({ method: "langgraph", calls: [call, { ...call, id: 2, step: "editor", status: "http_500" }] })}
+      />,
+    );
+    const table = screen.getByTestId("ledger-calls");
+    expect(table).toHaveTextContent("storyteller");
+    expect(table).toHaveTextContent("editor");
+    expect(table).toHaveTextContent("http_500");
+  });
+});

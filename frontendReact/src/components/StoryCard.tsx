@@ -1,0 +1,70 @@
+import { useState } from "react";
+import type { FrameworkName, LedgerCallOut, StoryFields } from "../client/types.gen";
+import { FRAMEWORK_LABELS } from "../lib/frameworks";
+import { LedgerCalls } from "./LedgerCalls";
+import { StoryFigures } from "./StoryFigures";
+
+interface StoryCardProps {
+  framework: FrameworkName;
+  story?: (StoryFields & { calls?: LedgerCallOut[] }) | undefined;
+  pending?: boolean;
+  error?: string | null;
+}
+
+function download(story: StoryFields): void {
+  const text = `${story.combined_characters} (${FRAMEWORK_LABELS[story.method]})\n\n${story.story}\n`;
+  const url = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = `story-${story.id}-${story.method}.txt`;
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
+/** One framework's result: its story, its figures, copy and download. */
+export function StoryCard({ framework, story, pending = false, error = null }: StoryCardProps) {
+  const [copied, setCopied] = useState(false);
+
+  async function copy(text: string): Promise<void> {
+    await navigator.clipboard.writeText(text);
+    setCopied(true);
+    window.setTimeout(() => setCopied(false), 1500);
+  }
+
+  return (
+    <article
+      className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm"
+      data-testid={`story-card-${framework}`}
+      aria-busy={pending}
+    >
+      <header className="flex items-center justify-between">
+        <h2 className="font-semibold">{FRAMEWORK_LABELS[framework]}</h2>
+        {story && (
+          <div className="flex gap-2 text-xs">
+            <button type="button" className="rounded border border-slate-300 px-2 py-1" onClick={() => void copy(story.story)}>
+              {copied ? "Copied" : "Copy"}
+            </button>
+            <button type="button" className="rounded border border-slate-300 px-2 py-1" onClick={() => download(story)}>
+              Download
+            </button>
+          </div>
+        )}
+      </header>
+      {pending && <p className="animate-pulse text-sm text-slate-500">Writing…</p>}
+      {error && (
+        <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">
+          {error}
+        </p>
+      )}
+      {story && (
+        <>
+          <p className="whitespace-pre-wrap text-sm leading-relaxed" data-testid="story-text">
+            {story.story}
+          </p>
+          <StoryFigures story={story} />
+          {story.calls && <LedgerCalls calls={story.calls} />}
+        </>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,27 @@
+import type { StoryFields } from "../client/types.gen";
+import { formatCost, formatMs } from "../lib/format";
+
+/** The numbers that make frameworks comparable: time, tokens, cost, model and GUID. */
+export function StoryFigures({ story }: { story: StoryFields }) {
+  const rows: [string, string][] = [
+    ["Time", formatMs(story.generation_time_ms)],
+    ["Tokens in / out", `${story.input_tokens} / ${story.output_tokens}`],
+    ["Cost", formatCost(story.estimated_cost_usd)],
+    ["Model", story.model],
+    ["Provider", story.provider],
+  ];
+  return (
+    <dl className="grid grid-cols-2 gap-x-3 gap-y-1 text-xs text-slate-600">
+      {rows.map(([label, value]) => (
+        <div key={label} className="contents">
+          <dt className="font-medium">{label}</dt>
+          <dd data-testid={`figure-${label}`}>{value}</dd>
+        </div>
+      ))}
+      <dt className="font-medium">Transaction</dt>
+      <dd className="truncate font-mono" title={story.transaction_guid}>
+        {story.transaction_guid}
+      </dd>
+    </dl>
+  );
+}

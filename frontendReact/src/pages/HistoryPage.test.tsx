@@ -1,0 +1,57 @@
+import { screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { makeStory, renderWithProviders, stubApi } from "../test-utils";
+import { HistoryPage } from "./HistoryPage";
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("HistoryPage", () => {
+  it("lists stories, filters by framework, searches by character and opens one", async () => {
+    const requests = stubApi({
+      "GET /api/stories": (url) => {
+        const framework = url.searchParams.get("framework");
+        const stories = [makeStory({ id: 1 }), makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace" })]
+          .filter((story) => !framework || story.method === framework);
+        return { stories, total: stories.length, skip: 0, limit: 10 };
+      },
+      "GET /api/stories/search/characters": () => ({
+        stories: [makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace" })],
+        total: 1,
+      }),
+      "GET /api/stories/2": () => makeStory({ id: 2, method: "langgraph", story: "Ada's full story" }),
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<HistoryPage />);
+    expect(await screen.findByText("Alice and Bob")).toBeInTheDocument();
+    expect(screen.getByTestId("history-total")).toHaveTextContent("2 stories");
+
+    await user.selectOptions(screen.getByLabelText("Filter by framework"), "langgraph");
+    expect(await screen.findByTestId("history-total")).toHaveTextContent("1 story");
+    expect(requests.some((r) => new URL(r.url).searchParams.get("framework") === "langgraph")).toBe(true);
+
+    await user.type(screen.getByLabelText("Search by character"), "Ada");
+    const searched = requests.filter((r) => new URL(r.url).pathname === "/api/stories/search/characters");
+    expect(searched.length).toBeGreaterThan(0);
+
+    await user.click(await screen.findByText("Ada and Grace"));
+    expect(await screen.findByText("Ada's full story")).toBeInTheDocument();
+  });
+
+  it("deletes all stories after confirmation", async () => {
+    let deleted = false;
+    stubApi({
+      "GET /api/stories": () => ({ stories: deleted ? [] : [makeStory()], total: deleted ? 0 : 1, skip: 0, limit: 10 }),
+      "DELETE /api/stories": () => {
+        deleted = true;
+        return { message: "All stories deleted successfully", deleted_count: 1 };
+      },
+    });
+    vi.spyOn(window, "confirm").mockReturnValue(true);
+    const user = userEvent.setup();
+    renderWithProviders(<HistoryPage />);
+    await user.click(await screen.findByRole("button", { name: "Delete all" }));
+    expect(await screen.findByText("No stories yet.")).toBeInTheDocument();
+    expect(deleted).toBe(true);
+  });
+});

@@ -1,0 +1,113 @@
+import { useState } from "react";
+import { useDeleteAllStories, useStory, useStoryList } from "../api/stories";
+import type { FrameworkName } from "../client/types.gen";
+import { StoryCard } from "../components/StoryCard";
+import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
+import { formatCost, formatDate } from "../lib/format";
+
+const PAGE_SIZE = 10;
+
+/** Past stories: filter by framework, search by character, open one, delete all. */
+export function HistoryPage() {
+  const [framework, setFramework] = useState<FrameworkName | null>(null);
+  const [character, setCharacter] = useState("");
+  const [skip, setSkip] = useState(0);
+  const [openId, setOpenId] = useState<number | null>(null);
+  const list = useStoryList({ skip, limit: PAGE_SIZE, framework, character });
+  const opened = useStory(openId);
+  const deleteAll = useDeleteAllStories();
+  const total = list.data?.total ?? 0;
+
+  function confirmDelete(): void {
+    if (window.confirm("Delete all stories? Their spend stays in the cost ledger.")) {
+      deleteAll.mutate(undefined, { onSuccess: () => setOpenId(null) });
+    }
+  }
+
+  return (
+    <section className="flex flex-col gap-4">
+      <div className="flex flex-wrap items-end gap-3">
+        <label className="flex flex-col gap-1 text-sm">
+          Framework
+          <select
+            aria-label="Filter by framework"
+            className="rounded border border-slate-300 px-2 py-1"
+            value={framework ?? ""}
+            onChange={(event) => {
+              setFramework((event.target.value || null) as FrameworkName | null);
+              setSkip(0);
+            }}
+          >
+            <option value="">All</option>
+            {FRAMEWORKS.map((name) => (
+              <option key={name} value={name}>
+                {FRAMEWORK_LABELS[name]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-sm">
+          Character
+          <input
+            aria-label="Search by character"
+            className="rounded border border-slate-300 px-2 py-1"
+            value={character}
+            maxLength={100}
+            onChange={(event) => {
+              setCharacter(event.target.value);
+              setSkip(0);
+            }}
+          />
+        </label>
+        <span className="text-sm text-slate-500" data-testid="history-total">
+          {total} {total === 1 ? "story" : "stories"}
+        </span>
+        <button
+          type="button"
+          className="ml-auto rounded border border-red-300 px-3 py-1 text-sm text-red-700 disabled:opacity-50"
+          disabled={total === 0 || deleteAll.isPending}
+          onClick={confirmDelete}
+        >
+          Delete all
+        </button>
+      </div>
+      {list.error && <p role="alert" className="text-sm text-red-700">{list.error.message}</p>}
+      <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" data-testid="history-list">
+        {list.data?.stories.map((story) => (
+          <li key={story.id}>
+            <button
+              type="button"
+              className="flex w-full flex-wrap items-center gap-3 px-4 py-2 text-left text-sm hover:bg-slate-50"
+              onClick={() => setOpenId(story.id)}
+            >
+              <span className="font-medium">{story.combined_characters}</span>
+              <span className="rounded bg-slate-100 px-2 text-xs">{FRAMEWORK_LABELS[story.method]}</span>
+              <span className="text-xs text-slate-500">{story.total_tokens} tokens</span>
+              <span className="text-xs text-slate-500">{formatCost(story.estimated_cost_usd)}</span>
+              <span className="ml-auto text-xs text-slate-500">{formatDate(story.created_at)}</span>
+            </button>
+          </li>
+        ))}
+        {list.data && list.data.stories.length === 0 && (
+          <li className="px-4 py-6 text-center text-sm text-slate-500">No stories yet.</li>
+        )}
+      </ul>
+      {!character.trim() && total > PAGE_SIZE && (
+        <nav className="flex items-center gap-3 text-sm">
+          <button type="button" disabled={skip === 0} onClick={() => setSkip(Math.max(0, skip - PAGE_SIZE))}>
+            Previous
+          </button>
+          <span>
+            {skip + 1}–{Math.min(skip + PAGE_SIZE, total)} of {total}
+          </span>
+          <button type="button" disabled={skip + PAGE_SIZE >= total} onClick={() => setSkip(skip + PAGE_SIZE)}>
+            Next
+          </button>
+        </nav>
+      )}
+      {openId !== null && opened.data && (
+        <StoryCard framework={opened.data.method} story={opened.data} />
+      )}
+    </section>
+  );
+}
