@@ -37,8 +37,10 @@ $(STAMPS)/python: requirements.txt $(WHEELS)/.llama-$(LLAMA_VERSION) | $(PY)
 	$(PY) -m pip install -q --no-deps --find-links $(WHEELS) -r requirements.txt
 	@mkdir -p $(STAMPS) && touch $@
 
-$(STAMPS)/web: $(WEB)/package-lock.json
-	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+# `npm install`, not `npm ci`: it installs the locked versions too, but does not insist on lock
+# entries for other platforms' optional binaries, which some registry mirrors do not carry.
+$(STAMPS)/web: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm install --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
 $(WEB)/dist/index.html: $(STAMPS)/web $(WEB_SOURCES)

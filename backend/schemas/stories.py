@@ -92,11 +92,6 @@ class StoryListResponse(BaseModel):
     limit: int
 
 
-class StorySearchResponse(BaseModel):
-    stories: list[StoryFields]
-    total: int
-
-
 class DeleteStoriesResponse(BaseModel):
     message: str
     deleted_count: int

@@ -150,11 +150,11 @@ async def test_search_by_character_is_case_insensitive_and_literal(client: AppCl
     await generate(client, "langchain", "100% Dan", "Eve")
     found = await client.get("/api/stories/search/characters", params={"character": "ALIC"})
     assert found.status_code == 200
-    assert {s["primary_character"] for s in found.json()["stories"]} == {"Alice", "Carol"}
+    assert {s["primary_character"] for s in found.json()} == {"Alice", "Carol"}
     percent = await client.get("/api/stories/search/characters", params={"character": "0%"})
-    assert [s["primary_character"] for s in percent.json()["stories"]] == ["100% Dan"]
+    assert [s["primary_character"] for s in percent.json()] == ["100% Dan"]
     none = await client.get("/api/stories/search/characters", params={"character": "_"})
-    assert none.json()["total"] == 0
+    assert none.json() == []
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ from backend.schemas.stories import (
     StoryDetail,
     StoryFields,
     StoryListResponse,
-    StorySearchResponse,
     story_fields,
     story_response,
 )
@@ -46,7 +45,7 @@ async def list_stories(
 
 @router.get(
     "/search/characters",
-    response_model=StorySearchResponse,
+    response_model=list[StoryFields],
     responses=errors(422),
     operation_id="search_stories_by_character",
 )
@@ -55,12 +54,11 @@ async def search_by_character(
     stories: StoryServiceDep,
     character: Annotated[str, Query(min_length=1, max_length=100)],
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-) -> StorySearchResponse:
-    """Stories whose primary or secondary character contains the text (case-insensitive)."""
+) -> list[StoryFields]:
+    """An array of the stories whose primary or secondary character contains the text
+    (case-insensitive, newest first), as the API contract specifies."""
     rows = await stories.search_characters(session, character.strip(), limit=limit)
-    return StorySearchResponse(
-        stories=[StoryFields.model_validate(story_fields(row)) for row in rows], total=len(rows)
-    )
+    return [StoryFields.model_validate(story_fields(row)) for row in rows]
 
 
 @router.get(

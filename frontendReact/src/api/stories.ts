@@ -47,8 +47,8 @@ export function useStoryList(params: StoryListParams) {
       if (character) {
         const found = await unwrap(searchStoriesByCharacter({ query: { character, limit: 100 } }));
         const stories = params.framework
-          ? found.stories.filter((story) => story.method === params.framework)
-          : found.stories;
+          ? found.filter((story) => story.method === params.framework)
+          : found;
         return { stories, total: stories.length, skip: 0, limit: 100 };
       }
       return unwrap(

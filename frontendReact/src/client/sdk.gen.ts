@@ -96,7 +96,8 @@ export const listStories = <ThrowOnError extends boolean = false>(options?: Opti
 /**
  * Search By Character
  *
- * Stories whose primary or secondary character contains the text (case-insensitive).
+ * An array of the stories whose primary or secondary character contains the text
+ * (case-insensitive, newest first), as the API contract specifies.
  */
 export const searchStoriesByCharacter = <ThrowOnError extends boolean = false>(options: Options<SearchStoriesByCharacterData, ThrowOnError>): RequestResult<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError> => (options.client ?? client).get<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError>({ url: '/api/stories/search/characters', ...options });
 

@@ -534,20 +534,6 @@ export type StoryResponse = {
 };
 
 /**
- * StorySearchResponse
- */
-export type StorySearchResponse = {
-    /**
-     * Stories
-     */
-    stories: Array<StoryFields>;
-    /**
-     * Total
-     */
-    total: number;
-};
-
-/**
  * Transaction
  */
 export type Transaction = {
@@ -1039,9 +1025,11 @@ export type SearchStoriesByCharacterError = SearchStoriesByCharacterErrors[keyof
 
 export type SearchStoriesByCharacterResponses = {
     /**
+     * Response Search Stories By Character
+     *
      * Successful Response
      */
-    200: StorySearchResponse;
+    200: Array<StoryFields>;
 };
 
 export type SearchStoriesByCharacterResponse = SearchStoriesByCharacterResponses[keyof SearchStoriesByCharacterResponses];

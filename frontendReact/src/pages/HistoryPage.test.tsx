@@ -15,10 +15,9 @@ describe("HistoryPage", () => {
           .filter((story) => !framework || story.method === framework);
         return { stories, total: stories.length, skip: 0, limit: 10 };
       },
-      "GET /api/stories/search/characters": () => ({
-        stories: [makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace" })],
-        total: 1,
-      }),
+      "GET /api/stories/search/characters": () => [
+        makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace" }),
+      ],
       "GET /api/stories/2": () => makeStory({ id: 2, method: "langgraph", story: "Ada's full story" }),
     });
     const user = userEvent.setup();

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from "react";
 import { useGenerateStory, useProvider } from "../api/stories";
 import type { FrameworkName, StoryRequest } from "../client/types.gen";
 import { StoryCard } from "../components/StoryCard";
+import { TextField } from "../components/TextField";
 import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
 
 type Choice = FrameworkName | "all";
@@ -40,35 +41,9 @@ export function StoriesPage() {
   return (
     <section className="flex flex-col gap-6">
       <form onSubmit={submit} className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 md:grid-cols-2">
-        <label className="flex flex-col gap-1 text-sm">
-          Primary character
-          <input
-            className="rounded border border-slate-300 px-2 py-1"
-            value={primary}
-            maxLength={100}
-            required
-            onChange={(event) => setPrimary(event.target.value)}
-          />
-        </label>
-        <label className="flex flex-col gap-1 text-sm">
-          Secondary character
-          <input
-            className="rounded border border-slate-300 px-2 py-1"
-            value={secondary}
-            maxLength={100}
-            required
-            onChange={(event) => setSecondary(event.target.value)}
-          />
-        </label>
-        <label className="flex flex-col gap-1 text-sm">
-          Genre (optional)
-          <input
-            className="rounded border border-slate-300 px-2 py-1"
-            value={genre}
-            maxLength={50}
-            onChange={(event) => setGenre(event.target.value)}
-          />
-        </label>
+        <TextField label="Primary character" value={primary} onChange={setPrimary} maxLength={100} required />
+        <TextField label="Secondary character" value={secondary} onChange={setSecondary} maxLength={100} required />
+        <TextField label="Genre (optional)" value={genre} onChange={setGenre} maxLength={50} />
         <label className="flex flex-col gap-1 text-sm">
           Length
           <select
