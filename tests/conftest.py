@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from backend.core.config import Settings
+from backend.core.config import Settings, async_database_url
 from backend.main import create_app
 from backend.runtime import Runtime
 from backend.testprovider import RunningProvider, start_provider
@@ -62,7 +62,7 @@ class ProviderControl:
 
 
 async def _reset_postgres(url: str) -> None:
-    engine = create_async_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
+    engine = create_async_engine(url)
     async with engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
         await connection.execute(text("CREATE SCHEMA public"))
@@ -74,8 +74,9 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / f'test-{uuid.uuid4().hex[:8]}.db'}"
     assert TEST_DATABASE_URL is not None
-    await _reset_postgres(TEST_DATABASE_URL)
-    return TEST_DATABASE_URL
+    url = async_database_url(TEST_DATABASE_URL)
+    await _reset_postgres(url)
+    return url
 
 
 SettingsFactory = Callable[..., Settings]

@@ -13,6 +13,20 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/fastapillm.db"
 
 
+def async_database_url(value: str) -> str:
+    """Accept the usual URL spellings and pick the async driver for them."""
+    for plain, async_form in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite:///", "sqlite+aiosqlite:///"),
+    ):
+        if value.startswith(plain):
+            return async_form + value[len(plain) :]
+    if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        raise ValueError("use a sqlite:/// or postgresql:// URL")
+    return value
+
+
 class Settings(BaseSettings):
     """Every knob of the platform. Unknown `PROVIDER_*` typos are not silently ignored:
     values are type-checked and a bad one stops start-up with one clear line."""
@@ -82,17 +96,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
-        """Accept the usual URL spellings and pick the async driver for them."""
-        for plain, async_form in (
-            ("postgresql://", "postgresql+asyncpg://"),
-            ("postgres://", "postgresql+asyncpg://"),
-            ("sqlite:///", "sqlite+aiosqlite:///"),
-        ):
-            if value.startswith(plain):
-                return async_form + value[len(plain) :]
-        if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
-            raise ValueError("use a sqlite:/// or postgresql:// URL")
-        return value
+        return async_database_url(value)
 
     @property
     def uses_embedded_model(self) -> bool:

@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from backend.core.config import async_database_url
+
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
-    url = make_url(database_url)
+    url = make_url(async_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,18 @@ async def test_exhausted_retries_give_502_and_no_story(
     assert all(r["story_id"] is None and r["step"] == "storyteller" for r in rows)
 
 
+@pytest.mark.parametrize("framework", ["semantic_kernel", "langchain", "langgraph"])
+async def test_retries_are_not_stacked(
+    client: AppClient, provider_control: ProviderControl, framework: str
+) -> None:
+    """Three attempts in all: the frameworks' and SDK's own retry loops are off."""
+    provider_control.faults(*[{"kind": "503"}] * 10)
+    response = await generate(client, framework)
+    assert_error_shape(response, 503, "PROVIDER_UNAVAILABLE")
+    assert len(provider_control.requests()) == 3
+    assert [r["attempt"] for r in await _ledger(client)] == [1, 2, 3]
+
+
 @pytest.mark.parametrize("kind", ["400", "401"])
 async def test_client_errors_from_the_provider_are_not_retried(
     client: AppClient, provider_control: ProviderControl, kind: str
