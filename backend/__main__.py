@@ -36,7 +36,9 @@ def main() -> int:
         print(f"fastapillm: {exc}", file=sys.stderr)
         return 2
     print(f"fastapillm: starting on http://{host}:{port}", file=sys.stderr)
-    uvicorn.run(create_app(), host=host, port=port, log_config=None, proxy_headers=True)
+    uvicorn.run(
+        create_app(), host=host, port=port, log_config=None, access_log=False, proxy_headers=True
+    )
     return 0
 
 
