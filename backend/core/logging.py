@@ -35,7 +35,7 @@ def _redact_secrets(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever `sys.stdout` is at the time of the record, not at set-up."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stdout
 
