@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
+from backend.api.armour import BodyLimitMiddleware, SecurityHeadersMiddleware
 from backend.api.errors import install_error_handlers
 from backend.api.middleware import RequestContextMiddleware
-from backend.api.routes import cost, generate, spa, stories, system
+from backend.api.routes import admin, auth, cost, generate, spa, stories, system
 from backend.core.config import Settings, get_settings
 from backend.core.logging import configure_logging
 from backend.runtime import Runtime
@@ -39,9 +41,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Starlette runs the last-added middleware first: ids, then headers, then the body limit.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "X-Transaction-GUID", "Retry-After"],
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(system.router)
+    app.include_router(auth.router)
+    app.include_router(admin.router)
     app.include_router(generate.router)
     app.include_router(stories.router)
     app.include_router(cost.router)

@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from openai import AsyncOpenAI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -23,7 +24,10 @@ from backend.llm.embedded import EmbeddedModelServer, locate_model_file
 from backend.llm.provider import ProviderConfig
 from backend.llm.transport import RetryPolicy
 from backend.pricing import ModelPrice, parse_overrides
+from backend.services.accounts import AccountService
 from backend.services.ledger import CallPricer
+from backend.services.rate_limits import RateLimits, RateLimitSettings
+from backend.services.signing_key import resolve_signing_key
 from backend.services.stories import StoryService
 
 log = get_logger(__name__)
@@ -80,6 +84,8 @@ class Runtime:
     provider: ProviderConfig
     client: AsyncOpenAI
     stories: StoryService
+    accounts: AccountService
+    rate_limits: RateLimits
     embedded: EmbeddedModelServer | None
     started_at: float
 
@@ -122,14 +128,42 @@ class Runtime:
             send_legacy_max_tokens=not provider.honours_max_completion_tokens,
         )
         frameworks = build_frameworks(client, generation)
-        log.info("runtime_started", provider=provider.name, model=provider.model)
+        rate_limits = RateLimits(
+            RateLimitSettings(
+                enabled=settings.rate_limit_enabled,
+                generation=settings.rate_limit_generation,
+                general=settings.rate_limit_general,
+                login_failures_per_account=settings.rate_limit_login_failures_per_account,
+                login_failures_per_ip=settings.rate_limit_login_failures_per_ip,
+                redis_url=settings.redis_url,
+                key_prefix=settings.rate_limit_key_prefix,
+            )
+        )
+        sessions = create_session_factory(engine)
+        async with sessions() as session:
+            configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+            signing_key = await resolve_signing_key(session, configured)
+        accounts = AccountService(
+            signing_key=signing_key,
+            access_lifetime=timedelta(minutes=settings.access_token_minutes),
+            refresh_lifetime=timedelta(days=settings.refresh_token_days),
+            rate_limits=rate_limits,
+        )
+        log.info(
+            "runtime_started",
+            provider=provider.name,
+            model=provider.model,
+            rate_limits=rate_limits.backend,
+        )
         return cls(
             settings=settings,
             engine=engine,
-            sessions=create_session_factory(engine),
+            sessions=sessions,
             provider=provider,
             client=client,
             stories=StoryService(frameworks, CallPricer(provider, overrides)),
+            accounts=accounts,
+            rate_limits=rate_limits,
             embedded=embedded,
             started_at=time.time(),
         )

@@ -113,12 +113,33 @@ class AppClient(httpx.AsyncClient):
         return runtime
 
 
-async def open_client(settings: Settings) -> AsyncIterator[AppClient]:
+PASSWORD = "correct horse battery staple 42"
+OWNER_EMAIL = "owner@example.com"
+
+
+async def sign_up(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> str:
+    """Register an account and return its access token."""
+    response = await client.post("/api/auth/register", json={"email": email, "password": password})
+    assert response.status_code == 201, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def open_client(
+    settings: Settings, *, email: str | None = OWNER_EMAIL
+) -> AsyncIterator[AppClient]:
+    """The real app with its lifespan; signed in as a new account unless `email` is None."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         client = AppClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
         client.app = app
         async with client:
+            if email is not None:
+                client.headers.update(bearer(await sign_up(client, email)))
             yield client
 
 

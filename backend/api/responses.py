@@ -12,4 +12,4 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 VALIDATION = errors(422)
-GENERATION = errors(422, 429, 502, 503, 504)
+GENERATION = errors(401, 422, 429, 502, 503, 504)

@@ -63,6 +63,23 @@ class Settings(BaseSettings):
     # Pricing overrides for models genai-prices does not know (JSON file, see README).
     price_overrides_file: Path | None = None
 
+    # Accounts. SECRET_KEY signs access tokens; when unset, a random key is created once and
+    # kept in the database, so replicas sharing the database share it.
+    secret_key: SecretStr | None = None
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+
+    # Armour.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    redis_url: str | None = None
+    rate_limit_enabled: bool = True
+    rate_limit_generation: str = "15/minute"
+    rate_limit_general: str = "60/minute"
+    rate_limit_login_failures_per_account: str = "5/15 minutes"
+    rate_limit_login_failures_per_ip: str = "20/15 minutes"
+    rate_limit_key_prefix: str = "fastapillm"
+    max_request_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
+
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False
 
@@ -92,6 +109,44 @@ class Settings(BaseSettings):
                 raise ValueError("expected 'Name: value; Name2: value2' or a JSON object")
             headers[name.strip()] = header_value.strip()
         return headers
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: object) -> object:
+        """A comma-separated list or a JSON array; never "*" (credentials are allowed)."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = (
+                json.loads(text)
+                if text.startswith("[")
+                else [origin.strip() for origin in text.split(",") if origin.strip()]
+            )
+        if isinstance(value, list) and "*" in value:
+            raise ValueError("'*' cannot be used: list the allowed origins")
+        return value
+
+    @field_validator(
+        "rate_limit_generation",
+        "rate_limit_general",
+        "rate_limit_login_failures_per_account",
+        "rate_limit_login_failures_per_ip",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError("use a rate like '15/minute' or '5/15 minutes'") from exc
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://")):
+            raise ValueError("use a redis:// or rediss:// URL")
+        return value or None
 
     @field_validator("database_url")
     @classmethod

@@ -36,6 +36,48 @@ class InvalidRequestError(AppError):
     error_type = "BadRequestError"
 
 
+class AuthenticationError(AppError):
+    status_code = 401
+    code = "UNAUTHORIZED"
+    error_type = "AuthenticationError"
+
+    def __init__(self, message: str = "Sign in to continue.", **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.headers.setdefault("WWW-Authenticate", "Bearer")
+
+
+class UnprocessableError(AppError):
+    """Well-formed input that breaks a rule (a weak password, say): 422 like validation."""
+
+    status_code = 422
+    code = "VALIDATION_ERROR"
+    error_type = "ValidationError"
+
+
+class PermissionDeniedError(AppError):
+    status_code = 403
+    code = "FORBIDDEN"
+    error_type = "PermissionError"
+
+
+class ConflictError(AppError):
+    status_code = 409
+    code = "CONFLICT"
+    error_type = "ConflictError"
+
+
+class PayloadTooLargeError(AppError):
+    status_code = 413
+    code = "PAYLOAD_TOO_LARGE"
+    error_type = "PayloadTooLargeError"
+
+
+class RateLimitedError(AppError):
+    status_code = 429
+    code = "RATE_LIMITED"
+    error_type = "RateLimitError"
+
+
 class ServiceUnavailableError(AppError):
     status_code = 503
     code = "SERVICE_UNAVAILABLE"

@@ -11,7 +11,23 @@ from structlog.typing import EventDict, WrappedLogger
 
 from backend.core.context import request_id_var, transaction_guid_var
 
-_SECRET_KEYS = ("authorization", "api_key", "password", "token", "secret")
+_SECRET_KEYS = frozenset(
+    {
+        "authorization",
+        "cookie",
+        "password",
+        "api_key",
+        "key",
+        "secret",
+        "token",
+        "access_token",
+        "refresh_token",
+        "current_password",
+        "new_password",
+        "signing_key",
+    }
+)
+_SECRET_SUFFIXES = ("_password", "_secret", "_api_key", "_access_token", "_refresh_token")
 
 
 def _add_request_ids(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
@@ -27,7 +43,8 @@ def _add_request_ids(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
 def _redact_secrets(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
     """Last line of defence: a key that names a secret never reaches a log line."""
     for key in list(event):
-        if any(marker in key.lower() for marker in _SECRET_KEYS):
+        lowered = key.lower()
+        if lowered in _SECRET_KEYS or lowered.endswith(_SECRET_SUFFIXES):
             event[key] = "[redacted]"
     return event
 

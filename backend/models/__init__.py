@@ -2,5 +2,6 @@
 
 from backend.models.llm_call import LLMCall
 from backend.models.story import Story
+from backend.models.user import ApiKey, AuthSession, ServerSecret, User
 
-__all__ = ["LLMCall", "Story"]
+__all__ = ["ApiKey", "AuthSession", "LLMCall", "ServerSecret", "Story", "User"]

@@ -23,6 +23,10 @@ class LLMCall(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Null only for rows made before accounts existed and before the first account claimed them.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     transaction_guid: Mapped[str] = mapped_column(String(36), index=True)
     request_id: Mapped[str | None] = mapped_column(String(64))
     operation: Mapped[str] = mapped_column(String(32))  # story_generation, chat, ...

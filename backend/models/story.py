@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db.base import Base, Money, UTCDateTime, utcnow
@@ -23,6 +23,10 @@ class Story(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Null only for rows made before accounts existed and before the first account claimed them.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     primary_character: Mapped[str] = mapped_column(String(100))
     secondary_character: Mapped[str] = mapped_column(String(100))
     genre: Mapped[str | None] = mapped_column(String(50))

@@ -62,6 +62,7 @@ class Transaction(BaseModel):
     generation_time_ms: float
     time_to_first_token_ms: float | None
     story_id: int | None
+    user_id: int | None
     created_at: datetime
     transaction_guid: str
     request_id: str | None

@@ -17,7 +17,9 @@ class CallPricer:
     provider: ProviderConfig
     overrides: Mapping[str, ModelPrice]
 
-    def row(self, call: ProviderCall, *, operation: str, framework: str) -> LLMCall:
+    def row(
+        self, call: ProviderCall, *, operation: str, framework: str, user_id: int | None
+    ) -> LLMCall:
         quote = price_call(
             model=call.model or self.provider.model,
             input_tokens=call.usage.input_tokens,
@@ -28,6 +30,7 @@ class CallPricer:
             overrides=self.overrides,
         )
         return LLMCall(
+            user_id=user_id,
             transaction_guid=current_transaction_guid(),
             request_id=current_request_id(),
             operation=operation,
@@ -51,6 +54,14 @@ class CallPricer:
         )
 
     def rows(
-        self, calls: Sequence[ProviderCall], *, operation: str, framework: str
+        self,
+        calls: Sequence[ProviderCall],
+        *,
+        operation: str,
+        framework: str,
+        user_id: int | None,
     ) -> list[LLMCall]:
-        return [self.row(call, operation=operation, framework=framework) for call in calls]
+        return [
+            self.row(call, operation=operation, framework=framework, user_id=user_id)
+            for call in calls
+        ]

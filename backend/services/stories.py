@@ -37,7 +37,7 @@ class StoryService:
         self._pricer = pricer
 
     async def generate(
-        self, session: AsyncSession, framework: FrameworkName, brief: StoryBrief
+        self, session: AsyncSession, owner_id: int, framework: FrameworkName, brief: StoryBrief
     ) -> Story:
         """Run one framework. Ledger rows are written whether or not the story is, because a
         failed attempt that reached the provider may still have cost money."""
@@ -46,18 +46,21 @@ class StoryService:
             try:
                 draft = await self._frameworks[framework].write_story(brief)
             except asyncio.CancelledError:
-                await self._save_failed_calls(session, recorder.calls, framework)
+                await self._save_failed_calls(session, recorder.calls, framework, owner_id)
                 raise
             except Exception as exc:
                 log.warning("story_failed", framework=framework.value, error=type(exc).__name__)
-                await self._save_failed_calls(session, recorder.calls, framework)
+                await self._save_failed_calls(session, recorder.calls, framework, owner_id)
                 raise provider_error(recorder, exc) from exc
         elapsed_ms = (time.perf_counter() - started) * 1000
-        rows = self._pricer.rows(recorder.calls, operation=OPERATION, framework=framework.value)
+        rows = self._pricer.rows(
+            recorder.calls, operation=OPERATION, framework=framework.value, user_id=owner_id
+        )
         succeeded = [row for row in rows if row.status == "ok"]
         input_tokens = sum(row.input_tokens for row in rows)
         output_tokens = sum(row.output_tokens for row in rows)
         story = Story(
+            user_id=owner_id,
             primary_character=brief.primary_character,
             secondary_character=brief.secondary_character,
             genre=brief.genre,
@@ -89,19 +92,33 @@ class StoryService:
         return story
 
     async def _save_failed_calls(
-        self, session: AsyncSession, calls: Sequence[ProviderCall], framework: FrameworkName
+        self,
+        session: AsyncSession,
+        calls: Sequence[ProviderCall],
+        framework: FrameworkName,
+        owner_id: int,
     ) -> None:
         if not calls:
             return
         await session.rollback()
-        session.add_all(self._pricer.rows(calls, operation=OPERATION, framework=framework.value))
+        session.add_all(
+            self._pricer.rows(
+                calls, operation=OPERATION, framework=framework.value, user_id=owner_id
+            )
+        )
         await asyncio.shield(session.commit())
 
     async def list_page(
-        self, session: AsyncSession, *, skip: int, limit: int, framework: FrameworkName | None
+        self,
+        session: AsyncSession,
+        owner_id: int,
+        *,
+        skip: int,
+        limit: int,
+        framework: FrameworkName | None,
     ) -> tuple[list[Story], int]:
-        query = select(Story)
-        count = select(func.count()).select_from(Story)
+        query = select(Story).where(Story.user_id == owner_id)
+        count = select(func.count()).select_from(Story).where(Story.user_id == owner_id)
         if framework is not None:
             query = query.where(Story.framework == framework.value)
             count = count.where(Story.framework == framework.value)
@@ -111,32 +128,35 @@ class StoryService:
         )
         return list(result.scalars()), total
 
-    async def get(self, session: AsyncSession, story_id: int) -> Story:
+    async def get(self, session: AsyncSession, owner_id: int, story_id: int) -> Story:
+        """Another user's story is "not found", not "forbidden": ids reveal nothing."""
         story = await session.get(Story, story_id, options=[selectinload(Story.calls)])
-        if story is None:
+        if story is None or story.user_id != owner_id:
             raise NotFoundError(f"Story {story_id} was not found.")
         return story
 
     async def search_characters(
-        self, session: AsyncSession, character: str, *, limit: int
+        self, session: AsyncSession, owner_id: int, character: str, *, limit: int
     ) -> list[Story]:
         pattern = f"%{_escape_like(character.lower())}%"
         result = await session.execute(
             select(Story)
             .where(
+                Story.user_id == owner_id,
                 or_(
                     func.lower(Story.primary_character).like(pattern, escape="\\"),
                     func.lower(Story.secondary_character).like(pattern, escape="\\"),
-                )
+                ),
             )
             .order_by(Story.created_at.desc(), Story.id.desc())
             .limit(limit)
         )
         return list(result.scalars())
 
-    async def delete_all(self, session: AsyncSession) -> int:
-        """Stories go; their ledger rows stay (the spend happened) with `story_id` cleared."""
-        result = await session.execute(delete(Story))
+    async def delete_all(self, session: AsyncSession, owner_id: int) -> int:
+        """The caller's stories go; their ledger rows stay (the spend happened) with
+        `story_id` cleared."""
+        result = await session.execute(delete(Story).where(Story.user_id == owner_id))
         await session.commit()
         deleted: int = result.rowcount  # type: ignore[attr-defined]
         return deleted

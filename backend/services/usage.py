@@ -20,16 +20,21 @@ class UsageFilter:
     start_date: date | None = None
     end_date: date | None = None
     framework: str | None = None
+    # One user's spend; None means everyone's (admins only: the API layer decides).
+    user_id: int | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
+        if self.user_id is not None:
+            conditions.append(LLMCall.user_id == self.user_id)
         if self.start_date is not None:
             conditions.append(
                 LLMCall.created_at >= datetime.combine(self.start_date, time.min, tzinfo=UTC)
             )
-        if self.end_date is not None:
+        if self.end_date is not None and self.end_date < date.max:
             end = datetime.combine(self.end_date + timedelta(days=1), time.min, tzinfo=UTC)
             conditions.append(LLMCall.created_at < end)
+        # A start after the end is an empty range, answered with zeros, not an error.
         if self.framework is not None:
             conditions.append(LLMCall.framework == self.framework)
         return conditions

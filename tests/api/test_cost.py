@@ -39,8 +39,10 @@ async def test_usage_totals_equal_the_ledger_rows(
 async def test_usage_filters_by_framework_and_date(client: AppClient) -> None:
     await generate(client, "langchain")
     await generate(client, "langgraph")
+    owner_id = (await client.get("/api/auth/me")).json()["id"]
     async with client.runtime.sessions() as session:
         old = LLMCall(
+            user_id=owner_id,
             transaction_guid="00000000-0000-0000-0000-000000000001",
             operation="story_generation",
             framework="langchain",
@@ -85,13 +87,21 @@ async def test_transactions_paginate_newest_first(client: AppClient) -> None:
     assert second["transactions"][0]["step"] == "storyteller"
 
 
+async def test_date_edges_are_answered_not_refused(client: AppClient) -> None:
+    await generate(client, "langchain")
+    inverted = {"start_date": "2026-02-01", "end_date": "2026-01-01"}
+    empty = (await client.get("/api/cost/usage", params=inverted)).json()
+    assert empty["summary"]["total_requests"] == 0
+    assert empty["by_day"] == []
+    everything = {"start_date": "0001-01-01", "end_date": "9999-12-31"}
+    wide = await client.get("/api/cost/usage", params=everything)
+    assert wide.status_code == 200
+    assert wide.json()["summary"]["total_requests"] == 1
+
+
 async def test_bad_cost_queries_get_clear_errors(client: AppClient) -> None:
-    params = {"start_date": "2026-02-01", "end_date": "2026-01-01"}
-    assert_error_shape(await client.get("/api/cost/usage", params=params), 400, "BAD_REQUEST")
     bad_date = await client.get("/api/cost/usage", params={"start_date": "yesterday"})
     assert_error_shape(bad_date, 422, "VALIDATION_ERROR")
-    far = await client.get("/api/cost/usage", params={"end_date": "9999-12-31"})
-    assert_error_shape(far, 400, "BAD_REQUEST")
     assert_error_shape(
         await client.get("/api/cost/transactions", params={"limit": 1000}),
         422,

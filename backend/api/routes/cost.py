@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from backend.api.deps import SessionDep
+from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, SessionDep
 from backend.api.responses import errors
-from backend.core.errors import InvalidRequestError
+from backend.core.errors import PermissionDeniedError
 from backend.frameworks.base import FrameworkName
 from backend.models import LLMCall
 from backend.schemas.cost import (
@@ -21,37 +21,50 @@ from backend.schemas.cost import (
     UsageResponse,
     UsageSummary,
 )
+from backend.services.accounts import Principal
 from backend.services.usage import UsageFilter, list_transactions, usage_report
 
-router = APIRouter(prefix="/api/cost", tags=["cost"])
+router = APIRouter(
+    prefix="/api/cost", tags=["cost"], dependencies=GENERAL_LIMIT, responses=errors(401, 403, 429)
+)
 
-MIN_DATE = date(2000, 1, 1)
-MAX_DATE = date(2999, 12, 31)
+
+def _owner(principal: Principal, user_id: int | None, all_users: bool) -> int | None:
+    """Whose spend: the caller's; an admin may ask for one user's or everyone's."""
+    if all_users or (user_id is not None and user_id != principal.user_id):
+        if not principal.is_admin:
+            raise PermissionDeniedError("Only an administrator can see other users' spend.")
+        return None if all_users else user_id
+    return principal.user_id
 
 
-def _filter(start: date | None, end: date | None, framework: FrameworkName | None) -> UsageFilter:
-    for value in (start, end):
-        if value is not None and not MIN_DATE <= value <= MAX_DATE:
-            raise InvalidRequestError("Dates must lie between 2000-01-01 and 2999-12-31.")
-    if start is not None and end is not None and start > end:
-        raise InvalidRequestError("start_date must not be after end_date.")
-    return UsageFilter(start, end, framework.value if framework else None)
+def _filter(
+    start: date | None,
+    end: date | None,
+    framework: FrameworkName | None,
+    owner: int | None,
+) -> UsageFilter:
+    return UsageFilter(start, end, framework.value if framework else None, owner)
 
 
 StartDate = Annotated[date | None, Query(description="first day, inclusive (UTC)")]
 EndDate = Annotated[date | None, Query(description="last day, inclusive (UTC)")]
+UserId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="admins: one user's spend")]
+AllUsers = Annotated[bool, Query(description="admins: everyone's spend")]
 
 
-@router.get(
-    "/usage", response_model=UsageResponse, responses=errors(400, 422), operation_id="get_usage"
-)
+@router.get("/usage", response_model=UsageResponse, responses=errors(422), operation_id="get_usage")
 async def get_usage(
+    principal: CurrentPrincipal,
     session: SessionDep,
     start_date: StartDate = None,
     end_date: EndDate = None,
     framework: FrameworkName | None = None,
+    user_id: UserId = None,
+    all_users: AllUsers = False,
 ) -> UsageResponse:
-    report = await usage_report(session, _filter(start_date, end_date, framework))
+    owner = _owner(principal, user_id, all_users)
+    report = await usage_report(session, _filter(start_date, end_date, framework, owner))
     total = report.total
     average = total.cost_usd / total.requests if total.requests else total.cost_usd
     return UsageResponse(
@@ -104,6 +117,7 @@ def _transaction(row: LLMCall) -> Transaction:
         generation_time_ms=row.latency_ms,
         time_to_first_token_ms=row.time_to_first_token_ms,
         story_id=row.story_id,
+        user_id=row.user_id,
         created_at=row.created_at,
         transaction_guid=row.transaction_guid,
         request_id=row.request_id,
@@ -113,20 +127,24 @@ def _transaction(row: LLMCall) -> Transaction:
 @router.get(
     "/transactions",
     response_model=TransactionListResponse,
-    responses=errors(400, 422),
+    responses=errors(422),
     operation_id="list_transactions",
 )
 async def get_transactions(
+    principal: CurrentPrincipal,
     session: SessionDep,
     skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     start_date: StartDate = None,
     end_date: EndDate = None,
     framework: FrameworkName | None = None,
+    user_id: UserId = None,
+    all_users: AllUsers = False,
 ) -> TransactionListResponse:
     """Ledger rows, newest first: one per provider call, failed attempts included."""
+    owner = _owner(principal, user_id, all_users)
     rows, total = await list_transactions(
-        session, _filter(start_date, end_date, framework), skip=skip, limit=limit
+        session, _filter(start_date, end_date, framework, owner), skip=skip, limit=limit
     )
     return TransactionListResponse(
         transactions=[_transaction(row) for row in rows], total=total, skip=skip, limit=limit

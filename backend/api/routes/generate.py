@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter
 
-from backend.api.deps import SessionDep, StoryServiceDep
+from backend.api.deps import GENERATION_LIMIT, CurrentPrincipal, SessionDep, StoryServiceDep
 from backend.api.responses import GENERATION
 from backend.frameworks.base import FrameworkName, StoryBrief
 from backend.schemas.stories import StoryRequest, StoryResponse, story_response
@@ -31,11 +31,16 @@ def _brief(body: StoryRequest) -> StoryBrief:
 
 def _endpoint(
     framework: FrameworkName,
-) -> Callable[[StoryRequest, SessionDep, StoryServiceDep], Awaitable[StoryResponse]]:
+) -> Callable[
+    [StoryRequest, CurrentPrincipal, SessionDep, StoryServiceDep], Awaitable[StoryResponse]
+]:
     async def generate(
-        body: StoryRequest, session: SessionDep, stories: StoryServiceDep
+        body: StoryRequest,
+        principal: CurrentPrincipal,
+        session: SessionDep,
+        stories: StoryServiceDep,
     ) -> StoryResponse:
-        story = await stories.generate(session, framework, _brief(body))
+        story = await stories.generate(session, principal.user_id, framework, _brief(body))
         return story_response(story)
 
     generate.__name__ = f"generate_story_{framework.value}"
@@ -50,6 +55,7 @@ for _framework, _path in PATHS.items():
         methods=["POST"],
         response_model=StoryResponse,
         responses=GENERATION,
+        dependencies=GENERATION_LIMIT,
         operation_id=f"generate_story_{_framework.value}",
         summary=f"Generate a story with {_framework.value.replace('_', ' ').title()}",
     )

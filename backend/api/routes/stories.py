@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from backend.api.deps import SessionDep, StoryServiceDep
+from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, SessionDep, StoryServiceDep
 from backend.api.responses import errors
 from backend.frameworks.base import FrameworkName
 from backend.schemas.stories import (
@@ -18,7 +18,12 @@ from backend.schemas.stories import (
     story_response,
 )
 
-router = APIRouter(prefix="/api/stories", tags=["stories"])
+router = APIRouter(
+    prefix="/api/stories",
+    tags=["stories"],
+    dependencies=GENERAL_LIMIT,
+    responses=errors(401, 429),
+)
 
 MAX_ID = 2**31 - 1
 
@@ -27,6 +32,7 @@ MAX_ID = 2**31 - 1
     "", response_model=StoryListResponse, responses=errors(422), operation_id="list_stories"
 )
 async def list_stories(
+    principal: CurrentPrincipal,
     session: SessionDep,
     stories: StoryServiceDep,
     skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -34,7 +40,9 @@ async def list_stories(
     framework: FrameworkName | None = None,
 ) -> StoryListResponse:
     """Newest first, optionally for one framework."""
-    rows, total = await stories.list_page(session, skip=skip, limit=limit, framework=framework)
+    rows, total = await stories.list_page(
+        session, principal.user_id, skip=skip, limit=limit, framework=framework
+    )
     return StoryListResponse(
         stories=[StoryFields.model_validate(story_fields(row)) for row in rows],
         total=total,
@@ -50,6 +58,7 @@ async def list_stories(
     operation_id="search_stories_by_character",
 )
 async def search_by_character(
+    principal: CurrentPrincipal,
     session: SessionDep,
     stories: StoryServiceDep,
     character: Annotated[str, Query(min_length=1, max_length=100)],
@@ -57,7 +66,9 @@ async def search_by_character(
 ) -> list[StoryFields]:
     """An array of the stories whose primary or secondary character contains the text
     (case-insensitive, newest first), as the API contract specifies."""
-    rows = await stories.search_characters(session, character.strip(), limit=limit)
+    rows = await stories.search_characters(
+        session, principal.user_id, character.strip(), limit=limit
+    )
     return [StoryFields.model_validate(story_fields(row)) for row in rows]
 
 
@@ -68,18 +79,19 @@ async def search_by_character(
     operation_id="get_story",
 )
 async def get_story(
+    principal: CurrentPrincipal,
     session: SessionDep,
     stories: StoryServiceDep,
     story_id: Annotated[int, Path(ge=1, le=MAX_ID)],
 ) -> StoryDetail:
-    story = await stories.get(session, story_id)
+    story = await stories.get(session, principal.user_id, story_id)
     return StoryDetail.model_validate(story_response(story).model_dump())
 
 
 @router.delete("", response_model=DeleteStoriesResponse, operation_id="delete_all_stories")
 async def delete_all_stories(
-    session: SessionDep, stories: StoryServiceDep
+    principal: CurrentPrincipal, session: SessionDep, stories: StoryServiceDep
 ) -> DeleteStoriesResponse:
-    """Delete every story. Their ledger rows stay: the spend happened."""
-    deleted = await stories.delete_all(session)
+    """Delete all of the caller's stories. Their ledger rows stay: the spend happened."""
+    deleted = await stories.delete_all(session, principal.user_id)
     return DeleteStoriesResponse(message="All stories deleted successfully", deleted_count=deleted)

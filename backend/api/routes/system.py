@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from backend.api.deps import RuntimeDep
+from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, RuntimeDep
+from backend.api.responses import errors
 from backend.core.context import current_request_id
 from backend.frameworks.base import FrameworkName
 from backend.schemas.system import HealthResponse, ProviderResponse
@@ -46,8 +47,14 @@ async def health(runtime: RuntimeDep) -> JSONResponse:
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if healthy else 503)
 
 
-@router.get("/api/provider", response_model=ProviderResponse, operation_id="get_provider")
-async def provider(runtime: RuntimeDep) -> ProviderResponse:
+@router.get(
+    "/api/provider",
+    response_model=ProviderResponse,
+    responses=errors(401, 429),
+    dependencies=GENERAL_LIMIT,
+    operation_id="get_provider",
+)
+async def provider(principal: CurrentPrincipal, runtime: RuntimeDep) -> ProviderResponse:
     """The provider and model generation runs on. Never reveals keys or headers."""
     embedded = runtime.embedded is not None
     return ProviderResponse(

@@ -1,0 +1,88 @@
+"""Accounts, tokens, API keys and user administration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from backend.core.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from backend.schemas.common import StrictModel
+
+
+class Registration(StrictModel):
+    email: str = Field(
+        max_length=254, json_schema_extra={"format": "email"}, examples=["ada@example.com"]
+    )
+    password: str = Field(
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=MAX_PASSWORD_LENGTH,
+        description="Also checked for strength (zxcvbn score 3 or more): a guessable "
+        "password gets a 422 with details[].type 'weak_password'.",
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        """Syntax only: no DNS look-up, and intranet domains (.local, .internal) are fine
+        on a self-hosted platform."""
+        try:
+            checked = validate_email(value, check_deliverability=False, globally_deliverable=False)
+        except EmailNotValidError as exc:
+            raise ValueError(str(exc)) from exc
+        return checked.normalized.lower()
+
+
+class Credentials(StrictModel):
+    """Sign-in takes any text: a wrong address is simply a failed sign-in (401)."""
+
+    email: str = Field(min_length=1, max_length=254, examples=["ada@example.com"])
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 (a token type, not a secret)
+    expires_at: datetime
+
+
+class PasswordChange(StrictModel):
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    is_admin: bool
+    is_active: bool
+    created_at: datetime
+
+
+class UserListResponse(BaseModel):
+    users: list[UserOut]
+    total: int
+    skip: int
+    limit: int
+
+
+class ApiKeyCreate(StrictModel):
+    name: str = Field(min_length=1, max_length=100, examples=["laptop script"])
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="The key itself. Shown only in this response: store it now.")
