@@ -30,9 +30,12 @@ async def generate(
     framework: str,
     primary: str = "Alice",
     secondary: str = "Bob",
+    *,
+    headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> httpx.Response:
     return await client.post(
         FRAMEWORK_PATHS[framework],
         json={"primary_character": primary, "secondary_character": secondary, **extra},
+        headers=headers,
     )

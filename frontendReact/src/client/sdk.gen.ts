@@ -2,7 +2,7 @@
 
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client';
 import { client } from './client.gen';
-import type { DeleteAllStoriesData, DeleteAllStoriesResponses, GenerateStoryLangchainData, GenerateStoryLangchainErrors, GenerateStoryLangchainResponses, GenerateStoryLanggraphData, GenerateStoryLanggraphErrors, GenerateStoryLanggraphResponses, GenerateStorySemanticKernelData, GenerateStorySemanticKernelErrors, GenerateStorySemanticKernelResponses, GetProviderData, GetProviderResponses, GetStoryData, GetStoryErrors, GetStoryResponses, GetUsageData, GetUsageErrors, GetUsageResponses, HealthData, HealthErrors, HealthResponses, ListStoriesData, ListStoriesErrors, ListStoriesResponses, ListTransactionsData, ListTransactionsErrors, ListTransactionsResponses, SearchStoriesByCharacterData, SearchStoriesByCharacterErrors, SearchStoriesByCharacterResponses } from './types.gen';
+import type { ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, DeleteAllStoriesData, DeleteAllStoriesErrors, DeleteAllStoriesResponses, DisableUserData, DisableUserErrors, DisableUserResponses, EnableUserData, EnableUserErrors, EnableUserResponses, GenerateStoryLangchainData, GenerateStoryLangchainErrors, GenerateStoryLangchainResponses, GenerateStoryLanggraphData, GenerateStoryLanggraphErrors, GenerateStoryLanggraphResponses, GenerateStorySemanticKernelData, GenerateStorySemanticKernelErrors, GenerateStorySemanticKernelResponses, GetMeData, GetMeErrors, GetMeResponses, GetProviderData, GetProviderErrors, GetProviderResponses, GetStoryData, GetStoryErrors, GetStoryResponses, GetUsageData, GetUsageErrors, GetUsageResponses, HealthData, HealthErrors, HealthResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListStoriesData, ListStoriesErrors, ListStoriesResponses, ListTransactionsData, ListTransactionsErrors, ListTransactionsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegisterData, RegisterErrors, RegisterResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchStoriesByCharacterData, SearchStoriesByCharacterErrors, SearchStoriesByCharacterResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -19,16 +19,154 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 };
 
 /**
+ * List Users
+ */
+export const listUsers = <ThrowOnError extends boolean = false>(options?: Options<ListUsersData, ThrowOnError>): RequestResult<ListUsersResponses, ListUsersErrors, ThrowOnError> => (options?.client ?? client).get<ListUsersResponses, ListUsersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/users',
+    ...options
+});
+
+/**
+ * Disable User
+ *
+ * Signs the user out everywhere; their API keys stop working while disabled.
+ */
+export const disableUser = <ThrowOnError extends boolean = false>(options: Options<DisableUserData, ThrowOnError>): RequestResult<DisableUserResponses, DisableUserErrors, ThrowOnError> => (options.client ?? client).post<DisableUserResponses, DisableUserErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/users/{user_id}/disable',
+    ...options
+});
+
+/**
+ * Enable User
+ */
+export const enableUser = <ThrowOnError extends boolean = false>(options: Options<EnableUserData, ThrowOnError>): RequestResult<EnableUserResponses, EnableUserErrors, ThrowOnError> => (options.client ?? client).post<EnableUserResponses, EnableUserErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/users/{user_id}/enable',
+    ...options
+});
+
+/**
+ * List Api Keys
+ */
+export const listApiKeys = <ThrowOnError extends boolean = false>(options?: Options<ListApiKeysData, ThrowOnError>): RequestResult<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError> => (options?.client ?? client).get<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/api-keys',
+    ...options
+});
+
+/**
+ * Create Api Key
+ *
+ * The key is in this response only: it is stored hashed.
+ */
+export const createApiKey = <ThrowOnError extends boolean = false>(options: Options<CreateApiKeyData, ThrowOnError>): RequestResult<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError> => (options.client ?? client).post<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/api-keys',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Revoke Api Key
+ */
+export const revokeApiKey = <ThrowOnError extends boolean = false>(options: Options<RevokeApiKeyData, ThrowOnError>): RequestResult<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError> => (options.client ?? client).delete<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/api-keys/{key_id}',
+    ...options
+});
+
+/**
+ * Login
+ */
+export const login = <ThrowOnError extends boolean = false>(options: Options<LoginData, ThrowOnError>): RequestResult<LoginResponses, LoginErrors, ThrowOnError> => (options.client ?? client).post<LoginResponses, LoginErrors, ThrowOnError>({
+    url: '/api/auth/login',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Logout
+ *
+ * End this session: its access and refresh tokens stop working at once.
+ */
+export const logout = <ThrowOnError extends boolean = false>(options?: Options<LogoutData, ThrowOnError>): RequestResult<LogoutResponses, LogoutErrors, ThrowOnError> => (options?.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/logout',
+    ...options
+});
+
+/**
+ * Me
+ */
+export const getMe = <ThrowOnError extends boolean = false>(options?: Options<GetMeData, ThrowOnError>): RequestResult<GetMeResponses, GetMeErrors, ThrowOnError> => (options?.client ?? client).get<GetMeResponses, GetMeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/me',
+    ...options
+});
+
+/**
+ * Change Password
+ *
+ * Other sessions are signed out; this one stays signed in.
+ */
+export const changePassword = <ThrowOnError extends boolean = false>(options: Options<ChangePasswordData, ThrowOnError>): RequestResult<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError> => (options.client ?? client).post<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/password',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Refresh
+ *
+ * A new access token from the refresh cookie (which is rotated).
+ */
+export const refreshToken = <ThrowOnError extends boolean = false>(options?: Options<RefreshTokenData, ThrowOnError>): RequestResult<RefreshTokenResponses, RefreshTokenErrors, ThrowOnError> => (options?.client ?? client).post<RefreshTokenResponses, RefreshTokenErrors, ThrowOnError>({ url: '/api/auth/refresh', ...options });
+
+/**
+ * Register
+ *
+ * Create an account and sign in. The first account becomes the administrator.
+ */
+export const register = <ThrowOnError extends boolean = false>(options: Options<RegisterData, ThrowOnError>): RequestResult<RegisterResponses, RegisterErrors, ThrowOnError> => (options.client ?? client).post<RegisterResponses, RegisterErrors, ThrowOnError>({
+    url: '/api/auth/register',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Get Transactions
  *
  * Ledger rows, newest first: one per provider call, failed attempts included.
  */
-export const listTransactions = <ThrowOnError extends boolean = false>(options?: Options<ListTransactionsData, ThrowOnError>): RequestResult<ListTransactionsResponses, ListTransactionsErrors, ThrowOnError> => (options?.client ?? client).get<ListTransactionsResponses, ListTransactionsErrors, ThrowOnError>({ url: '/api/cost/transactions', ...options });
+export const listTransactions = <ThrowOnError extends boolean = false>(options?: Options<ListTransactionsData, ThrowOnError>): RequestResult<ListTransactionsResponses, ListTransactionsErrors, ThrowOnError> => (options?.client ?? client).get<ListTransactionsResponses, ListTransactionsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cost/transactions',
+    ...options
+});
 
 /**
  * Get Usage
  */
-export const getUsage = <ThrowOnError extends boolean = false>(options?: Options<GetUsageData, ThrowOnError>): RequestResult<GetUsageResponses, GetUsageErrors, ThrowOnError> => (options?.client ?? client).get<GetUsageResponses, GetUsageErrors, ThrowOnError>({ url: '/api/cost/usage', ...options });
+export const getUsage = <ThrowOnError extends boolean = false>(options?: Options<GetUsageData, ThrowOnError>): RequestResult<GetUsageResponses, GetUsageErrors, ThrowOnError> => (options?.client ?? client).get<GetUsageResponses, GetUsageErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cost/usage',
+    ...options
+});
 
 /**
  * Generate a story with Langchain
@@ -36,6 +174,7 @@ export const getUsage = <ThrowOnError extends boolean = false>(options?: Options
  * Generate a story about two characters with langchain.
  */
 export const generateStoryLangchain = <ThrowOnError extends boolean = false>(options: Options<GenerateStoryLangchainData, ThrowOnError>): RequestResult<GenerateStoryLangchainResponses, GenerateStoryLangchainErrors, ThrowOnError> => (options.client ?? client).post<GenerateStoryLangchainResponses, GenerateStoryLangchainErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/langchain',
     ...options,
     headers: {
@@ -50,6 +189,7 @@ export const generateStoryLangchain = <ThrowOnError extends boolean = false>(opt
  * Generate a story about two characters with langgraph.
  */
 export const generateStoryLanggraph = <ThrowOnError extends boolean = false>(options: Options<GenerateStoryLanggraphData, ThrowOnError>): RequestResult<GenerateStoryLanggraphResponses, GenerateStoryLanggraphErrors, ThrowOnError> => (options.client ?? client).post<GenerateStoryLanggraphResponses, GenerateStoryLanggraphErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/langgraph',
     ...options,
     headers: {
@@ -63,7 +203,11 @@ export const generateStoryLanggraph = <ThrowOnError extends boolean = false>(opt
  *
  * The provider and model generation runs on. Never reveals keys or headers.
  */
-export const getProvider = <ThrowOnError extends boolean = false>(options?: Options<GetProviderData, ThrowOnError>): RequestResult<GetProviderResponses, unknown, ThrowOnError> => (options?.client ?? client).get<GetProviderResponses, unknown, ThrowOnError>({ url: '/api/provider', ...options });
+export const getProvider = <ThrowOnError extends boolean = false>(options?: Options<GetProviderData, ThrowOnError>): RequestResult<GetProviderResponses, GetProviderErrors, ThrowOnError> => (options?.client ?? client).get<GetProviderResponses, GetProviderErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/provider',
+    ...options
+});
 
 /**
  * Generate a story with Semantic Kernel
@@ -71,6 +215,7 @@ export const getProvider = <ThrowOnError extends boolean = false>(options?: Opti
  * Generate a story about two characters with semantic_kernel.
  */
 export const generateStorySemanticKernel = <ThrowOnError extends boolean = false>(options: Options<GenerateStorySemanticKernelData, ThrowOnError>): RequestResult<GenerateStorySemanticKernelResponses, GenerateStorySemanticKernelErrors, ThrowOnError> => (options.client ?? client).post<GenerateStorySemanticKernelResponses, GenerateStorySemanticKernelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/semantic-kernel',
     ...options,
     headers: {
@@ -82,16 +227,24 @@ export const generateStorySemanticKernel = <ThrowOnError extends boolean = false
 /**
  * Delete All Stories
  *
- * Delete every story. Their ledger rows stay: the spend happened.
+ * Delete all of the caller's stories. Their ledger rows stay: the spend happened.
  */
-export const deleteAllStories = <ThrowOnError extends boolean = false>(options?: Options<DeleteAllStoriesData, ThrowOnError>): RequestResult<DeleteAllStoriesResponses, unknown, ThrowOnError> => (options?.client ?? client).delete<DeleteAllStoriesResponses, unknown, ThrowOnError>({ url: '/api/stories', ...options });
+export const deleteAllStories = <ThrowOnError extends boolean = false>(options?: Options<DeleteAllStoriesData, ThrowOnError>): RequestResult<DeleteAllStoriesResponses, DeleteAllStoriesErrors, ThrowOnError> => (options?.client ?? client).delete<DeleteAllStoriesResponses, DeleteAllStoriesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/stories',
+    ...options
+});
 
 /**
  * List Stories
  *
  * Newest first, optionally for one framework.
  */
-export const listStories = <ThrowOnError extends boolean = false>(options?: Options<ListStoriesData, ThrowOnError>): RequestResult<ListStoriesResponses, ListStoriesErrors, ThrowOnError> => (options?.client ?? client).get<ListStoriesResponses, ListStoriesErrors, ThrowOnError>({ url: '/api/stories', ...options });
+export const listStories = <ThrowOnError extends boolean = false>(options?: Options<ListStoriesData, ThrowOnError>): RequestResult<ListStoriesResponses, ListStoriesErrors, ThrowOnError> => (options?.client ?? client).get<ListStoriesResponses, ListStoriesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/stories',
+    ...options
+});
 
 /**
  * Search By Character
@@ -99,12 +252,20 @@ export const listStories = <ThrowOnError extends boolean = false>(options?: Opti
  * An array of the stories whose primary or secondary character contains the text
  * (case-insensitive, newest first), as the API contract specifies.
  */
-export const searchStoriesByCharacter = <ThrowOnError extends boolean = false>(options: Options<SearchStoriesByCharacterData, ThrowOnError>): RequestResult<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError> => (options.client ?? client).get<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError>({ url: '/api/stories/search/characters', ...options });
+export const searchStoriesByCharacter = <ThrowOnError extends boolean = false>(options: Options<SearchStoriesByCharacterData, ThrowOnError>): RequestResult<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError> => (options.client ?? client).get<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/stories/search/characters',
+    ...options
+});
 
 /**
  * Get Story
  */
-export const getStory = <ThrowOnError extends boolean = false>(options: Options<GetStoryData, ThrowOnError>): RequestResult<GetStoryResponses, GetStoryErrors, ThrowOnError> => (options.client ?? client).get<GetStoryResponses, GetStoryErrors, ThrowOnError>({ url: '/api/stories/{story_id}', ...options });
+export const getStory = <ThrowOnError extends boolean = false>(options: Options<GetStoryData, ThrowOnError>): RequestResult<GetStoryResponses, GetStoryErrors, ThrowOnError> => (options.client ?? client).get<GetStoryResponses, GetStoryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/stories/{story_id}',
+    ...options
+});
 
 /**
  * Health
