@@ -3,23 +3,42 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./browser";
 
 const FRAMEWORKS = ["semantic_kernel", "langchain", "langgraph"] as const;
+const PASSWORD = "correct horse battery staple 42";
 
-describe("stories on the real backend and embedded model", () => {
+async function signUp(page: Page, baseUrl: string, email: string): Promise<void> {
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect.poll(() => page.getByTestId("signed-in-as").textContent()).toBe(email);
+}
+
+describe("accounts and stories on the real backend and embedded model", () => {
   let browser: Browser;
   let page: Page;
   const baseUrl = inject("baseUrl");
+  const policyViolations: string[] = [];
 
   beforeAll(async () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on("console", (message) => {
+      if (message.text().includes("Content Security Policy")) policyViolations.push(message.text());
+    });
   });
 
   afterAll(async () => {
     await browser?.close();
   });
 
-  it("generates with all three frameworks side by side and finds them in the history", async () => {
-    await page.goto(baseUrl);
+  it("sends a visitor to sign-in", async () => {
+    await page.goto(`${baseUrl}/history`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/signin");
+  });
+
+  it("signs up, generates with all three frameworks side by side and finds them in the history", async () => {
+    await signUp(page, baseUrl, "ada@example.com");
     await page.getByLabel("Primary character").fill("O'Brien");
     await page.getByLabel("Secondary character").fill("Tom & Jerry");
     await page.getByLabel("All three").check();
@@ -42,12 +61,51 @@ describe("stories on the real backend and embedded model", () => {
 
     await page.getByRole("link", { name: "History" }).click();
     await expect.poll(() => page.getByTestId("history-total").textContent()).toBe("3 stories");
-    await expect.poll(() => page.getByText("O'Brien and Tom & Jerry").count()).toBe(3);
-
     await page.getByLabel("Filter by framework").selectOption("langgraph");
     await expect.poll(() => page.getByTestId("history-total").textContent()).toBe("1 story");
     await page.getByText("O'Brien and Tom & Jerry").click();
-    await page.getByTestId("story-card-langgraph").getByTestId("story-text").waitFor();
+    await page.getByTestId("story-card-langgraph").getByTestId("ledger-calls").waitFor();
     await page.screenshot({ path: "test-results/history.png", fullPage: true });
+  });
+
+  it("a reload keeps the session (refresh cookie), and signing out ends it", async () => {
+    await page.reload();
+    await expect.poll(() => page.getByTestId("signed-in-as").textContent()).toBe("ada@example.com");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.goto(`${baseUrl}/history`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  });
+
+  it("a second user does not see the first user's stories", async () => {
+    await signUp(page, baseUrl, "grace@example.com");
+    await page.getByRole("link", { name: "History" }).click();
+    await expect.poll(() => page.getByTestId("history-total").textContent()).toBe("0 stories");
+    await page.getByLabel("Search by character").fill("O'Brien");
+    await expect.poll(() => page.getByText("No stories yet.").count()).toBe(1);
+    await page.getByRole("button", { name: "Sign out" }).click();
+
+    await page.getByLabel("Email").fill("ada@example.com");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("link", { name: "History" }).click();
+    await expect.poll(() => page.getByTestId("history-total").textContent()).toBe("3 stories");
+  });
+
+  it("creates an API key that is shown once", async () => {
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.getByLabel("Key name").fill("laptop");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const shown = (await page.getByTestId("new-api-key").textContent()) ?? "";
+    const key = /fapi_\S+/.exec(shown)?.[0] ?? "";
+    expect(key.length).toBeGreaterThan(20);
+    const response = await fetch(`${baseUrl}/api/stories`, { headers: { Authorization: `Bearer ${key}` } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { total: number }).total).toBe(3);
+    await page.screenshot({ path: "test-results/account.png", fullPage: true });
+  });
+
+  it("ran without Content-Security-Policy violations", () => {
+    expect(policyViolations).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ const GENERATORS = {
 } as const;
 
 export function generateStory(framework: FrameworkName, body: StoryRequest): Promise<StoryResponse> {
-  return unwrap(GENERATORS[framework]({ body }));
+  return unwrap(() => GENERATORS[framework]({ body }));
 }
 
 export function useGenerateStory(framework: FrameworkName) {
@@ -45,13 +45,13 @@ export function useStoryList(params: StoryListParams) {
     queryFn: async () => {
       const character = params.character.trim();
       if (character) {
-        const found = await unwrap(searchStoriesByCharacter({ query: { character, limit: 100 } }));
+        const found = await unwrap(() => searchStoriesByCharacter({ query: { character, limit: 100 } }));
         const stories = params.framework
           ? found.filter((story) => story.method === params.framework)
           : found;
         return { stories, total: stories.length, skip: 0, limit: 100 };
       }
-      return unwrap(
+      return unwrap(() =>
         listStories({
           query: {
             skip: params.skip,
@@ -68,18 +68,18 @@ export function useStory(id: number | null) {
   return useQuery({
     queryKey: ["stories", "detail", id],
     enabled: id !== null,
-    queryFn: () => unwrap(getStory({ path: { story_id: id ?? 0 } })),
+    queryFn: () => unwrap(() => getStory({ path: { story_id: id ?? 0 } })),
   });
 }
 
 export function useDeleteAllStories() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => unwrap(deleteAllStories()),
+    mutationFn: () => unwrap(() => deleteAllStories()),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["stories"] }),
   });
 }
 
 export function useProvider() {
-  return useQuery({ queryKey: ["provider"], queryFn: () => unwrap(getProvider()) });
+  return useQuery({ queryKey: ["provider"], queryFn: () => unwrap(() => getProvider()) });
 }

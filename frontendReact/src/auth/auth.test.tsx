@@ -1,0 +1,97 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { MemoryRouter } from "react-router";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { configureClient, unwrap } from "../api/client";
+import { App } from "../App";
+import { listStories } from "../client/sdk.gen";
+import { stubApi } from "../test-utils";
+import { AuthProvider } from "./AuthProvider";
+import { setAccessToken } from "./token";
+
+const user = { id: 1, email: "ada@example.com", is_admin: true, is_active: true, created_at: "2026-11-24T08:00:00Z" };
+const tokens = (token: string) => ({ access_token: token, token_type: "bearer", expires_at: "2026-11-24T09:00:00Z" });
+const unauthorized = () =>
+  new Response(JSON.stringify({ error: { message: "Sign in to continue.", code: "UNAUTHORIZED" } }), {
+    status: 401,
+    headers: { "content-type": "application/json" },
+  });
+
+function renderApp(path = "/") {
+  configureClient("http://localhost");
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={queryClient}>
+      <MemoryRouter initialEntries={[path]}>
+        <AuthProvider>
+          <App />
+        </AuthProvider>
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+}
+
+beforeEach(() => setAccessToken(null));
+afterEach(() => vi.unstubAllGlobals());
+
+describe("authentication", () => {
+  it("sends a visitor without a session to sign-in, then back after signing in", async () => {
+    const requests = stubApi({
+      "POST /api/auth/refresh": unauthorized,
+      "POST /api/auth/login": () => tokens("token-1"),
+      "GET /api/auth/me": () => user,
+      "GET /api/stories": () => ({ stories: [], total: 0, skip: 0, limit: 10 }),
+    });
+    const actor = userEvent.setup();
+    renderApp("/history");
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    await actor.type(screen.getByLabelText("Email"), "ada@example.com");
+    await actor.type(screen.getByLabelText("Password"), "correct horse battery staple");
+    await actor.click(screen.getByRole("button", { name: "Sign in" }));
+
+    expect(await screen.findByTestId("history-total")).toHaveTextContent("0 stories");
+    expect(screen.getByTestId("signed-in-as")).toHaveTextContent("ada@example.com");
+    const me = requests.find((request) => new URL(request.url).pathname === "/api/auth/me");
+    expect(me?.headers.get("Authorization")).toBe("Bearer token-1");
+  });
+
+  it("shows why a sign-up was refused", async () => {
+    stubApi({
+      "POST /api/auth/refresh": unauthorized,
+      "POST /api/auth/register": () =>
+        new Response(
+          JSON.stringify({
+            error: { message: "The password is too weak.", code: "VALIDATION_ERROR", details: [{ field: "password", message: "This is a very common password.", type: "weak_password" }] },
+          }),
+          { status: 422, headers: { "content-type": "application/json" } },
+        ),
+    });
+    const actor = userEvent.setup();
+    renderApp("/signup");
+    await actor.type(await screen.findByLabelText("Email"), "ada@example.com");
+    await actor.type(screen.getByLabelText("Password"), "password1234");
+    await actor.click(screen.getByRole("button", { name: "Sign up" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The password is too weak. This is a very common password.");
+  });
+
+  it("refreshes an expired access token once and retries the request", async () => {
+    let refreshes = 0;
+    const requests = stubApi({
+      "POST /api/auth/refresh": () => {
+        refreshes += 1;
+        return tokens("fresh");
+      },
+      "GET /api/stories": (_url, request) =>
+        request.headers.get("Authorization") === "Bearer fresh"
+          ? { stories: [], total: 0, skip: 0, limit: 10 }
+          : unauthorized(),
+    });
+    configureClient("http://localhost");
+    setAccessToken("expired");
+    const page = await unwrap(() => listStories());
+    expect(page.total).toBe(0);
+    expect(refreshes).toBe(1);
+    expect(requests.filter((r) => new URL(r.url).pathname === "/api/stories")).toHaveLength(2);
+  });
+});

@@ -1,0 +1,40 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { unwrap } from "../api/client";
+import { disableUser, enableUser, listUsers } from "../client/sdk.gen";
+import { formatDate } from "../lib/format";
+
+/** Administrators: every account, and a switch to disable or re-enable it. */
+export function UsersPanel({ selfId }: { selfId: number }) {
+  const queryClient = useQueryClient();
+  const users = useQuery({ queryKey: ["admin-users"], queryFn: () => unwrap(() => listUsers({ query: { limit: 100 } })) });
+  const toggle = useMutation({
+    mutationFn: ({ id, active }: { id: number; active: boolean }) =>
+      unwrap(() => (active ? enableUser({ path: { user_id: id } }) : disableUser({ path: { user_id: id } }))),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["admin-users"] }),
+  });
+  return (
+    <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
+      <h2 className="font-semibold">Users ({users.data?.total ?? 0})</h2>
+      {toggle.error && <p role="alert" className="text-sm text-red-700">{toggle.error.message}</p>}
+      <ul className="divide-y divide-slate-200 text-sm" data-testid="users">
+        {users.data?.users.map((account) => (
+          <li key={account.id} className="flex items-center gap-3 py-1">
+            <span className="font-medium">{account.email}</span>
+            {account.is_admin && <span className="rounded bg-slate-100 px-2 text-xs">admin</span>}
+            {!account.is_active && <span className="rounded bg-red-50 px-2 text-xs text-red-700">disabled</span>}
+            <span className="text-xs text-slate-500">joined {formatDate(account.created_at)}</span>
+            {account.id !== selfId && (
+              <button
+                type="button"
+                className="ml-auto rounded border border-slate-300 px-2 text-xs"
+                onClick={() => toggle.mutate({ id: account.id, active: !account.is_active })}
+              >
+                {account.is_active ? "Disable" : "Enable"}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { unwrap, unwrapEmpty } from "../api/client";
+import { useAuth } from "../auth/AuthProvider";
+import { changePassword, createApiKey, listApiKeys, revokeApiKey } from "../client/sdk.gen";
+import type { ApiKeyCreated } from "../client/types.gen";
+import { TextField } from "../components/TextField";
+import { UsersPanel } from "../components/UsersPanel";
+import { formatDate } from "../lib/format";
+
+/** The signed-in user's API keys (for REST and MCP clients) and password. */
+export function AccountPage() {
+  const { user } = useAuth();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [created, setCreated] = useState<ApiKeyCreated | null>(null);
+  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => unwrap(() => listApiKeys()) });
+  const create = useMutation({
+    mutationFn: (keyName: string) => unwrap(() => createApiKey({ body: { name: keyName } })),
+    onSuccess: (key) => {
+      setCreated(key);
+      setName("");
+      void queryClient.invalidateQueries({ queryKey: ["api-keys"] });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (keyId: number) => unwrapEmpty(() => revokeApiKey({ path: { key_id: keyId } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["api-keys"] }),
+  });
+
+  function submit(event: FormEvent): void {
+    event.preventDefault();
+    create.mutate(name.trim());
+  }
+
+  return (
+    <section className="flex flex-col gap-6">
+      <p className="text-sm text-slate-600">
+        Signed in as <strong>{user?.email}</strong>
+        {user?.is_admin ? " (administrator)" : ""}
+      </p>
+      <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
+        <h2 className="font-semibold">API keys</h2>
+        <p className="text-xs text-slate-500">
+          Use a key as <code>Authorization: Bearer fapi_…</code> from scripts and MCP clients. It acts as you.
+        </p>
+        <form onSubmit={submit} className="flex items-end gap-2">
+          <TextField label="Key name" value={name} onChange={setName} maxLength={100} required />
+          <button type="submit" className="rounded bg-indigo-600 px-3 py-1 text-sm text-white" disabled={create.isPending}>
+            Create key
+          </button>
+        </form>
+        {create.error && <p role="alert" className="text-sm text-red-700">{create.error.message}</p>}
+        {created && (
+          <div className="rounded bg-amber-50 p-2 text-sm" data-testid="new-api-key">
+            Copy this key now, it will not be shown again: <code className="break-all">{created.key}</code>
+          </div>
+        )}
+        <ul className="divide-y divide-slate-200 text-sm" data-testid="api-keys">
+          {keys.data?.map((key) => (
+            <li key={key.id} className="flex items-center gap-3 py-1">
+              <span className="font-medium">{key.name}</span>
+              <code className="text-xs">{key.prefix}…</code>
+              <span className="text-xs text-slate-500">created {formatDate(key.created_at)}</span>
+              <span className="text-xs text-slate-500">
+                {key.last_used_at ? `last used ${formatDate(key.last_used_at)}` : "never used"}
+              </span>
+              <button
+                type="button"
+                className="ml-auto rounded border border-red-300 px-2 text-xs text-red-700"
+                onClick={() => revoke.mutate(key.id)}
+              >
+                Revoke
+              </button>
+            </li>
+          ))}
+          {keys.data?.length === 0 && <li className="py-1 text-slate-500">No keys yet.</li>}
+        </ul>
+      </div>
+      <PasswordForm />
+      {user?.is_admin && <UsersPanel selfId={user.id} />}
+    </section>
+  );
+}
+
+function PasswordForm() {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const change = useMutation({
+    mutationFn: () => unwrapEmpty(() => changePassword({ body: { current_password: current, new_password: next } })),
+    onSuccess: () => {
+      setCurrent("");
+      setNext("");
+    },
+  });
+  return (
+    <form
+      className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4"
+      onSubmit={(event) => {
+        event.preventDefault();
+        change.mutate();
+      }}
+    >
+      <h2 className="font-semibold">Change password</h2>
+      <p className="text-xs text-slate-500">Other browsers signed in as you are signed out.</p>
+      <label className="flex flex-col gap-1 text-sm">
+        Current password
+        <input type="password" autoComplete="current-password" required className="rounded border border-slate-300 px-2 py-1" value={current} onChange={(event) => setCurrent(event.target.value)} />
+      </label>
+      <label className="flex flex-col gap-1 text-sm">
+        New password
+        <input type="password" autoComplete="new-password" required minLength={10} maxLength={128} className="rounded border border-slate-300 px-2 py-1" value={next} onChange={(event) => setNext(event.target.value)} />
+      </label>
+      {change.error && <p role="alert" className="text-sm text-red-700">{change.error.message}</p>}
+      {change.isSuccess && <p className="text-sm text-green-700">Password changed.</p>}
+      <button type="submit" className="self-start rounded bg-indigo-600 px-3 py-1 text-sm text-white" disabled={change.isPending}>
+        Change password
+      </button>
+    </form>
+  );
+}

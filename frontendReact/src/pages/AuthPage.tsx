@@ -1,0 +1,88 @@
+import { type FormEvent, useState } from "react";
+import { Link, Navigate, useLocation, useNavigate } from "react-router";
+import { ApiError } from "../api/client";
+import { useAuth } from "../auth/AuthProvider";
+
+/** Sign in, or sign up (the first account becomes the administrator). */
+export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
+  const { status, signIn, signUp } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const from = (location.state as { from?: string } | null)?.from ?? "/";
+  const signingUp = mode === "signup";
+
+  if (status === "signed-in") return <Navigate to={from} replace />;
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await (signingUp ? signUp : signIn)(email, password);
+      navigate(from, { replace: true });
+    } catch (caught) {
+      const problem = caught instanceof ApiError ? caught : null;
+      const detail = problem?.details.find((item) => item.field === "password" || item.field === "email");
+      setError(detail ? `${problem?.message} ${detail.message}` : (problem?.message ?? "Something went wrong."));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="mx-auto flex max-w-sm flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6">
+      <h2 className="text-lg font-semibold">{signingUp ? "Create an account" : "Sign in"}</h2>
+      <form onSubmit={(event) => void submit(event)} className="flex flex-col gap-3">
+        <label className="flex flex-col gap-1 text-sm">
+          Email
+          <input
+            type="email"
+            autoComplete="email"
+            required
+            maxLength={254}
+            className="rounded border border-slate-300 px-2 py-1"
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
+        </label>
+        <label className="flex flex-col gap-1 text-sm">
+          Password
+          <input
+            type="password"
+            autoComplete={signingUp ? "new-password" : "current-password"}
+            required
+            minLength={signingUp ? 10 : 1}
+            maxLength={128}
+            className="rounded border border-slate-300 px-2 py-1"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+        </label>
+        {signingUp && <p className="text-xs text-slate-500">At least 10 characters, hard to guess: a few unrelated words work well.</p>}
+        {error && (
+          <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">
+            {error}
+          </p>
+        )}
+        <button
+          type="submit"
+          disabled={busy}
+          className="rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-50"
+        >
+          {signingUp ? "Sign up" : "Sign in"}
+        </button>
+      </form>
+      <p className="text-sm text-slate-600">
+        {signingUp ? (
+          <>Have an account? <Link className="text-indigo-700 underline" to="/signin" state={location.state}>Sign in</Link></>
+        ) : (
+          <>New here? <Link className="text-indigo-700 underline" to="/signup" state={location.state}>Create an account</Link></>
+        )}
+      </p>
+    </section>
+  );
+}
