@@ -6,8 +6,8 @@ platform overhead, not model time), measured in one run on this machine:
   direct   one `AsyncOpenAI.chat.completions.create` call, plain SDK client
   <fw>     `write_story` through Semantic Kernel / LangChain / LangGraph on the shared client
            (retrying, recording transport included)
-  http     POST /api/<fw> through the whole app: validation, framework, pricing, ledger and
-           story written to SQLite, response serialised
+  http     POST /api/<fw> through the whole app: token check (a session look-up), validation,
+           framework, pricing, ledger and story written to SQLite, response serialised
 
 Run: `make bench` (or `python -m bench.overhead --iterations 200`).
 """
@@ -104,11 +104,19 @@ async def run(iterations: int) -> None:
                 story_max_tokens=64,
                 serve_frontend=False,
                 log_level="ERROR",
+                rate_limit_enabled=False,  # measure the path, not the 15/minute budget
             )
             app = create_app(settings)
             async with app.router.lifespan_context(app):
                 transport = httpx.ASGITransport(app=app)
                 async with httpx.AsyncClient(transport=transport, base_url="http://b") as client:
+                    registered = await client.post(
+                        "/api/auth/register",
+                        json={"email": "bench@example.com", "password": "bench horse battery 9"},
+                    )
+                    registered.raise_for_status()
+                    token = registered.json()["access_token"]
+                    client.headers["Authorization"] = f"Bearer {token}"
                     body = {"primary_character": "Alice", "secondary_character": "Bob"}
                     for name, path in PATHS.items():
 
