@@ -56,6 +56,10 @@ class ProviderControl:
     def configure(self, **config: Any) -> None:
         self._http.post("/_control/config", json=config).raise_for_status()
 
+    def streams(self) -> dict[str, int]:
+        counts: dict[str, int] = self._http.get("/_control/streams").json()
+        return counts
+
     def requests(self) -> list[dict[str, Any]]:
         received: list[dict[str, Any]] = self._http.get("/_control/requests").json()
         return received

@@ -74,6 +74,11 @@ async def generation_rate_limit(principal: CurrentPrincipal, runtime: RuntimeDep
     await runtime.rate_limits.hit(Budget.GENERATION, f"user:{principal.user_id}")
 
 
+async def comparison_rate_limit(principal: CurrentPrincipal, runtime: RuntimeDep) -> None:
+    """A comparison runs all three frameworks: it costs three generations."""
+    await runtime.rate_limits.hit(Budget.GENERATION, f"user:{principal.user_id}", cost=3)
+
+
 async def anonymous_rate_limit(request: Request, runtime: RuntimeDep) -> None:
     await runtime.rate_limits.hit(Budget.GENERAL, f"ip:{client_ip(request)}")
 
@@ -86,4 +91,5 @@ StoryServiceDep = Annotated[StoryService, Depends(get_story_service)]
 
 GENERAL_LIMIT = [Depends(general_rate_limit)]
 GENERATION_LIMIT = [Depends(generation_rate_limit)]
+COMPARISON_LIMIT = [Depends(comparison_rate_limit)]
 ANONYMOUS_LIMIT = [Depends(anonymous_rate_limit)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -50,10 +51,22 @@ class GenerationSettings:
     send_legacy_max_tokens: bool = False
 
 
+@dataclass(frozen=True)
+class StoryDelta:
+    """A piece of the story as it is generated (`text`), or a step starting (`step`)."""
+
+    text: str = ""
+    step: str | None = None
+
+
 class StoryFramework(Protocol):
     name: FrameworkName
 
     async def write_story(self, brief: StoryBrief) -> StoryDraft: ...
+
+    def stream_story(self, brief: StoryBrief) -> AsyncIterator[StoryDelta]:
+        """The final story's text as it arrives (LangGraph: the editor's revision)."""
+        ...
 
 
 def read_prompt(*parts: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from langchain_core.output_parsers import StrOutputParser
@@ -14,6 +15,7 @@ from backend.frameworks.base import (
     FrameworkName,
     GenerationSettings,
     StoryBrief,
+    StoryDelta,
     StoryDraft,
     read_prompt,
     require_text,
@@ -56,3 +58,8 @@ class LangChainStories:
     async def write_story(self, brief: StoryBrief) -> StoryDraft:
         text = await self._chain.ainvoke(brief.prompt_variables())
         return StoryDraft(text=require_text(text))
+
+    async def stream_story(self, brief: StoryBrief) -> AsyncIterator[StoryDelta]:
+        async for text in self._chain.astream(brief.prompt_variables()):
+            if text:
+                yield StoryDelta(text=text)

@@ -3,6 +3,7 @@ revises it. Each node labels its provider call, so the ledger shows two rows per
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any, TypedDict
 
 from langchain_core.output_parsers import StrOutputParser
@@ -16,6 +17,7 @@ from backend.frameworks.base import (
     FrameworkName,
     GenerationSettings,
     StoryBrief,
+    StoryDelta,
     StoryDraft,
     read_prompt,
     require_text,
@@ -76,3 +78,17 @@ class LangGraphStories:
         initial: StoryState = {**brief.prompt_variables()}  # type: ignore[typeddict-item]
         final = await self._graph.ainvoke(initial)
         return StoryDraft(text=require_text(final.get("story")))
+
+    async def stream_story(self, brief: StoryBrief) -> AsyncIterator[StoryDelta]:
+        """LangGraph streams every model token with the node that produced it; the draft is
+        an intermediate, so only the editor's tokens are the story."""
+        initial: StoryState = {**brief.prompt_variables()}  # type: ignore[typeddict-item]
+        current: str | None = None
+        async for chunk, metadata in self._graph.astream(initial, stream_mode="messages"):
+            node = metadata.get("langgraph_node") if isinstance(metadata, dict) else None
+            if node != current and node is not None:
+                current = node
+                yield StoryDelta(step=node)
+            text = getattr(chunk, "content", "")
+            if node == "editor" and isinstance(text, str) and text:
+                yield StoryDelta(text=text)

@@ -4,6 +4,8 @@ function."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from openai import AsyncOpenAI
 from semantic_kernel import Kernel
 from semantic_kernel.connectors.ai.open_ai import (
@@ -17,6 +19,7 @@ from backend.frameworks.base import (
     FrameworkName,
     GenerationSettings,
     StoryBrief,
+    StoryDelta,
     StoryDraft,
     require_text,
 )
@@ -51,3 +54,11 @@ class SemanticKernelStories:
         arguments = KernelArguments(settings=self._execution_settings(), **brief.prompt_variables())
         result = await self._kernel.invoke(self._write_story, arguments)
         return StoryDraft(text=require_text(str(result) if result is not None else None))
+
+    async def stream_story(self, brief: StoryBrief) -> AsyncIterator[StoryDelta]:
+        arguments = KernelArguments(settings=self._execution_settings(), **brief.prompt_variables())
+        async for chunk in self._kernel.invoke_stream(self._write_story, arguments):
+            if isinstance(chunk, list) and chunk:
+                text = str(chunk[0])
+                if text:
+                    yield StoryDelta(text=text)

@@ -320,10 +320,15 @@ class _RecordingStream(httpx.AsyncByteStream):
                 self._model = event["model"]
 
     async def aclose(self) -> None:
+        """Record first, then close: on cancellation (a client gone mid-stream) any await here
+        may raise again, and the row saying "cancelled" must not be lost."""
         if self._finished:
             return
         self._finished = True
+        self._record()
         await self._response.aclose()
+
+    def _record(self) -> None:
         usage = self._usage or estimate_usage({}, "".join(self._text))
         call = ProviderCall(
             attempt=self._attempt,

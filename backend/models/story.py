@@ -43,6 +43,8 @@ class Story(Base):
     estimated_cost_usd: Mapped[Decimal] = mapped_column(Money)
     request_id: Mapped[str | None] = mapped_column(String(64))
     transaction_guid: Mapped[str] = mapped_column(String(36), index=True)
+    # Set when the story was one of a side-by-side comparison of the three frameworks.
+    comparison_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     calls: Mapped[list[LLMCall]] = relationship(back_populates="story", order_by="LLMCall.id")

@@ -72,6 +72,7 @@ class StoryFields(BaseModel):
     model: str
     created_at: datetime
     transaction_guid: str
+    comparison_id: str | None = None
 
 
 class StoryResponse(StoryFields):
@@ -117,6 +118,7 @@ def story_fields(story: Story) -> dict[str, object]:
         "model": story.model,
         "created_at": story.created_at,
         "transaction_guid": story.transaction_guid,
+        "comparison_id": story.comparison_id,
     }
 
 

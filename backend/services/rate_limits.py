@@ -57,12 +57,13 @@ class RateLimits:
         self.storage: Storage = storage
         self._limiter = MovingWindowRateLimiter(self.storage)
 
-    async def hit(self, budget: Budget, key: str) -> None:
-        """Count one request; raise a 429 with Retry-After when the budget is spent."""
+    async def hit(self, budget: Budget, key: str, cost: int = 1) -> None:
+        """Count a request (`cost` units); raise a 429 with Retry-After when the budget is
+        spent."""
         if not self.enabled:
             return
         item = self._items[budget]
-        if not await self._limiter.hit(item, budget.value, key):
+        if not await self._limiter.hit(item, budget.value, key, cost=cost):
             raise await self._limited(budget, key)
 
     async def check(self, budget: Budget, key: str) -> None:

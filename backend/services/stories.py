@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
+import anyio
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from backend.core.context import current_request_id, current_transaction_guid
-from backend.core.errors import NotFoundError
+from backend.core.errors import AppError, NotFoundError
 from backend.core.logging import get_logger
-from backend.frameworks.base import FrameworkName, StoryBrief, StoryFramework
+from backend.frameworks.base import FrameworkName, StoryBrief, StoryFramework, require_text
 from backend.llm.calls import ProviderCall, record_calls
 from backend.models import Story
 from backend.services.ledger import CallPricer
@@ -23,6 +25,29 @@ from backend.services.provider_errors import provider_error
 log = get_logger(__name__)
 
 OPERATION = "story_generation"
+
+
+@dataclass(frozen=True)
+class StreamStep:
+    step: str
+
+
+@dataclass(frozen=True)
+class StreamText:
+    text: str
+
+
+@dataclass(frozen=True)
+class StreamDone:
+    story: Story
+
+
+@dataclass(frozen=True)
+class StreamFailed:
+    error: AppError
+
+
+StreamEvent = StreamStep | StreamText | StreamDone | StreamFailed
 
 
 def _escape_like(text: str) -> str:
@@ -52,9 +77,25 @@ class StoryService:
                 log.warning("story_failed", framework=framework.value, error=type(exc).__name__)
                 await self._save_failed_calls(session, recorder.calls, framework, owner_id)
                 raise provider_error(recorder, exc) from exc
+        return await self._persist(
+            session, owner_id, framework, brief, draft.text, recorder.calls, started
+        )
+
+    async def _persist(
+        self,
+        session: AsyncSession,
+        owner_id: int,
+        framework: FrameworkName,
+        brief: StoryBrief,
+        text: str,
+        calls: Sequence[ProviderCall],
+        started: float,
+        comparison_id: str | None = None,
+    ) -> Story:
+        """Write the story and its ledger rows in one transaction."""
         elapsed_ms = (time.perf_counter() - started) * 1000
         rows = self._pricer.rows(
-            recorder.calls, operation=OPERATION, framework=framework.value, user_id=owner_id
+            calls, operation=OPERATION, framework=framework.value, user_id=owner_id
         )
         succeeded = [row for row in rows if row.status == "ok"]
         input_tokens = sum(row.input_tokens for row in rows)
@@ -65,7 +106,7 @@ class StoryService:
             secondary_character=brief.secondary_character,
             genre=brief.genre,
             length=brief.length,
-            content=draft.text,
+            content=text,
             framework=framework.value,
             model=succeeded[-1].model if succeeded else self._pricer.provider.model,
             provider=self._pricer.provider.name,
@@ -77,6 +118,7 @@ class StoryService:
             estimated_cost_usd=sum((row.cost_usd for row in rows), Decimal(0)),
             request_id=current_request_id(),
             transaction_guid=current_transaction_guid(),
+            comparison_id=comparison_id,
             calls=rows,
         )
         session.add(story)
@@ -86,10 +128,44 @@ class StoryService:
             framework=framework.value,
             story_id=story.id,
             calls=len(rows),
-            total_tokens=story.total_tokens,
             generation_time_ms=round(elapsed_ms, 1),
         )
         return story
+
+    async def stream(
+        self,
+        session: AsyncSession,
+        owner_id: int,
+        framework: FrameworkName,
+        brief: StoryBrief,
+        comparison_id: str | None = None,
+    ) -> AsyncIterator[StreamEvent]:
+        """Yield the story as it is generated, then the stored story; or one failure event.
+        If the consumer goes away, the provider call is cancelled and its ledger row (status
+        "cancelled") is still written."""
+        started = time.perf_counter()
+        parts: list[str] = []
+        with record_calls() as recorder:
+            try:
+                async for delta in self._frameworks[framework].stream_story(brief):
+                    if delta.step:
+                        yield StreamStep(delta.step)
+                    if delta.text:
+                        parts.append(delta.text)
+                        yield StreamText(delta.text)
+                text = require_text("".join(parts))
+            except BaseException as exc:
+                with anyio.CancelScope(shield=True):
+                    await self._save_failed_calls(session, recorder.calls, framework, owner_id)
+                if not isinstance(exc, Exception):
+                    raise
+                log.warning("story_failed", framework=framework.value, error=type(exc).__name__)
+                yield StreamFailed(provider_error(recorder, exc))
+                return
+        story = await self._persist(
+            session, owner_id, framework, brief, text, recorder.calls, started, comparison_id
+        )
+        yield StreamDone(story)
 
     async def _save_failed_calls(
         self,

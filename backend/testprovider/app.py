@@ -52,6 +52,7 @@ class ProviderConfigUpdate(BaseModel):
     omit_usage: bool | None = None
     reply: str | None = None
     reply_words: int | None = Field(default=None, ge=1, le=5000)
+    stream_chunk_delay_ms: float | None = Field(default=None, ge=0, le=10_000)
 
 
 @dataclass
@@ -60,6 +61,9 @@ class ProviderState:
     omit_usage: bool = False
     reply: str | None = None
     reply_words: int = DEFAULT_REPLY_WORDS
+    stream_chunk_delay_ms: float = 0.0
+    streams_started: int = 0
+    streams_abandoned: int = 0  # the client went away before the end: its call was cancelled
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
 
@@ -175,7 +179,14 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
             state.reply = update.reply
         if update.reply_words is not None:
             state.reply_words = update.reply_words
+        if update.stream_chunk_delay_ms is not None:
+            state.stream_chunk_delay_ms = update.stream_chunk_delay_ms
         return {"latency_ms": state.latency_ms, "omit_usage": state.omit_usage}
+
+    @app.get("/_control/streams")
+    async def streams() -> dict[str, int]:
+        state = provider_state()
+        return {"started": state.streams_started, "abandoned": state.streams_abandoned}
 
     @app.get("/_control/requests")
     async def received() -> list[dict[str, Any]]:
@@ -233,13 +244,22 @@ async def _stream(
         "created": int(time.time()),
         "model": model,
     }
-    yield event({**base, "choices": [{"index": 0, "delta": {"role": "assistant"}}]})
-    for index, word in enumerate(text.split(" ")):
-        piece = word if index == 0 else f" {word}"
-        yield event({**base, "choices": [{"index": 0, "delta": {"content": piece}}]})
-        if state.latency_ms:
-            await asyncio.sleep(state.latency_ms / 1000 / 20)
-    yield event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish_reason}]})
-    if usage is not None:
-        yield event({**base, "choices": [], "usage": usage})
-    yield b"data: [DONE]\n\n"
+    state.streams_started += 1
+    finished = False
+    try:
+        yield event({**base, "choices": [{"index": 0, "delta": {"role": "assistant"}}]})
+        for index, word in enumerate(text.split(" ")):
+            piece = word if index == 0 else f" {word}"
+            yield event({**base, "choices": [{"index": 0, "delta": {"content": piece}}]})
+            if state.stream_chunk_delay_ms:
+                await asyncio.sleep(state.stream_chunk_delay_ms / 1000)
+        yield event(
+            {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish_reason}]}
+        )
+        if usage is not None:
+            yield event({**base, "choices": [], "usage": usage})
+        yield b"data: [DONE]\n\n"
+        finished = True
+    finally:
+        if not finished:
+            state.streams_abandoned += 1

@@ -3,9 +3,6 @@ no response that breaks the documented schema, for a bounded number of examples 
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -21,13 +17,7 @@ from backend.core.config import Settings
 from backend.main import create_app
 from backend.testprovider import RunningProvider
 from tests.conftest import PASSWORD, TEST_MODEL
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.live import live_app as running_app
 
 
 @pytest.fixture(scope="session")
@@ -35,41 +25,25 @@ def live_app(
     provider: RunningProvider, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, str]]:
     database = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    app = create_app(
-        Settings(
-            _env_file=None,
-            provider_api_base_url=provider.base_url,
-            provider_model=TEST_MODEL,
-            provider_name="test-provider",
-            database_url=f"sqlite+aiosqlite:///{database}",
-            provider_backoff_base_seconds=0.01,
-            provider_backoff_max_seconds=0.02,
-            story_max_tokens=16,
-            rate_limit_enabled=False,
-            serve_frontend=False,
-            log_level="WARNING",
+    settings = Settings(
+        _env_file=None,
+        provider_api_base_url=provider.base_url,
+        provider_model=TEST_MODEL,
+        provider_name="test-provider",
+        database_url=f"sqlite+aiosqlite:///{database}",
+        provider_backoff_base_seconds=0.01,
+        provider_backoff_max_seconds=0.02,
+        story_max_tokens=16,
+        rate_limit_enabled=False,
+        serve_frontend=False,
+        log_level="WARNING",
+    )
+    with running_app(settings) as base:
+        registered = httpx.post(
+            f"{base}/api/auth/register", json={"email": "fuzz@example.com", "password": PASSWORD}
         )
-    )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "app did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    registered = httpx.post(
-        f"{base}/api/auth/register", json={"email": "fuzz@example.com", "password": PASSWORD}
-    )
-    assert registered.status_code == 201
-    try:
+        assert registered.status_code == 201
         yield base, registered.json()["access_token"]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 # The document comes from the app itself; requests go to the live server above.

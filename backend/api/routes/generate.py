@@ -20,7 +20,7 @@ PATHS = {
 }
 
 
-def _brief(body: StoryRequest) -> StoryBrief:
+def brief_from(body: StoryRequest) -> StoryBrief:
     return StoryBrief(
         primary_character=body.primary_character,
         secondary_character=body.secondary_character,
@@ -40,7 +40,7 @@ def _endpoint(
         session: SessionDep,
         stories: StoryServiceDep,
     ) -> StoryResponse:
-        story = await stories.generate(session, principal.user_id, framework, _brief(body))
+        story = await stories.generate(session, principal.user_id, framework, brief_from(body))
         return story_response(story)
 
     generate.__name__ = f"generate_story_{framework.value}"

@@ -389,6 +389,10 @@ export type StoryDetail = {
      */
     combined_characters: string;
     /**
+     * Comparison Id
+     */
+    comparison_id?: string | null;
+    /**
      * Created At
      */
     created_at: string;
@@ -465,6 +469,10 @@ export type StoryFields = {
      * Combined Characters
      */
     combined_characters: string;
+    /**
+     * Comparison Id
+     */
+    comparison_id?: string | null;
     /**
      * Created At
      */
@@ -588,6 +596,10 @@ export type StoryResponse = {
      * Combined Characters
      */
     combined_characters: string;
+    /**
+     * Comparison Id
+     */
+    comparison_id?: string | null;
     /**
      * Created At
      */
@@ -1365,6 +1377,51 @@ export type RegisterResponses = {
 
 export type RegisterResponse = RegisterResponses[keyof RegisterResponses];
 
+export type CompareFrameworksData = {
+    body: StoryRequest;
+    path?: never;
+    query?: never;
+    url: '/api/compare';
+};
+
+export type CompareFrameworksErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type CompareFrameworksError = CompareFrameworksErrors[keyof CompareFrameworksErrors];
+
+export type CompareFrameworksResponses = {
+    /**
+     * A stream of server-sent events (see the module docs for the events).
+     */
+    200: string;
+};
+
+export type CompareFrameworksResponse = CompareFrameworksResponses[keyof CompareFrameworksResponses];
+
 export type ListTransactionsData = {
     body?: never;
     path?: never;
@@ -1550,6 +1607,51 @@ export type GenerateStoryLangchainResponses = {
 
 export type GenerateStoryLangchainResponse = GenerateStoryLangchainResponses[keyof GenerateStoryLangchainResponses];
 
+export type StreamStoryLangchainData = {
+    body: StoryRequest;
+    path?: never;
+    query?: never;
+    url: '/api/langchain/stream';
+};
+
+export type StreamStoryLangchainErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type StreamStoryLangchainError = StreamStoryLangchainErrors[keyof StreamStoryLangchainErrors];
+
+export type StreamStoryLangchainResponses = {
+    /**
+     * A stream of server-sent events (see the module docs for the events).
+     */
+    200: string;
+};
+
+export type StreamStoryLangchainResponse = StreamStoryLangchainResponses[keyof StreamStoryLangchainResponses];
+
 export type GenerateStoryLanggraphData = {
     body: StoryRequest;
     path?: never;
@@ -1594,6 +1696,51 @@ export type GenerateStoryLanggraphResponses = {
 };
 
 export type GenerateStoryLanggraphResponse = GenerateStoryLanggraphResponses[keyof GenerateStoryLanggraphResponses];
+
+export type StreamStoryLanggraphData = {
+    body: StoryRequest;
+    path?: never;
+    query?: never;
+    url: '/api/langgraph/stream';
+};
+
+export type StreamStoryLanggraphErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type StreamStoryLanggraphError = StreamStoryLanggraphErrors[keyof StreamStoryLanggraphErrors];
+
+export type StreamStoryLanggraphResponses = {
+    /**
+     * A stream of server-sent events (see the module docs for the events).
+     */
+    200: string;
+};
+
+export type StreamStoryLanggraphResponse = StreamStoryLanggraphResponses[keyof StreamStoryLanggraphResponses];
 
 export type GetProviderData = {
     body?: never;
@@ -1668,6 +1815,51 @@ export type GenerateStorySemanticKernelResponses = {
 };
 
 export type GenerateStorySemanticKernelResponse = GenerateStorySemanticKernelResponses[keyof GenerateStorySemanticKernelResponses];
+
+export type StreamStorySemanticKernelData = {
+    body: StoryRequest;
+    path?: never;
+    query?: never;
+    url: '/api/semantic-kernel/stream';
+};
+
+export type StreamStorySemanticKernelErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type StreamStorySemanticKernelError = StreamStorySemanticKernelErrors[keyof StreamStorySemanticKernelErrors];
+
+export type StreamStorySemanticKernelResponses = {
+    /**
+     * A stream of server-sent events (see the module docs for the events).
+     */
+    200: string;
+};
+
+export type StreamStorySemanticKernelResponse = StreamStorySemanticKernelResponses[keyof StreamStorySemanticKernelResponses];
 
 export type DeleteAllStoriesData = {
     body?: never;
