@@ -108,6 +108,10 @@ class EmbeddedModelServer:
             str(self.threads),
             "--verbose",
             "False",
+            # By default llama.cpp's server aborts a running stream when another request arrives;
+            # the three frameworks of a comparison must all finish, so they queue instead.
+            "--interrupt_requests",
+            "False",
             stdout=asyncio.subprocess.DEVNULL,
             stderr=self._open_log(),
             env=child_environment(),

@@ -163,7 +163,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         if response.status_code == 200 and "text/event-stream" in response.headers.get(
             "content-type", ""
         ):
-            stream = _RecordingStream(response, attempt, model, started)
+            stream = _RecordingStream(response, attempt, model, started, payload)
             return _Outcome(
                 httpx.Response(
                     200,
@@ -268,8 +268,16 @@ def _record(
 class _RecordingStream(httpx.AsyncByteStream):
     """Pass a server-sent-event stream through, noting first-token time and the usage chunk."""
 
-    def __init__(self, response: httpx.Response, attempt: int, model: str, started: float) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        attempt: int,
+        model: str,
+        started: float,
+        request_payload: dict[str, Any],
+    ) -> None:
         self._response = response
+        self._request_payload = request_payload
         self._attempt = attempt
         self._model = model
         self._started = started
@@ -329,7 +337,7 @@ class _RecordingStream(httpx.AsyncByteStream):
         await self._response.aclose()
 
     def _record(self) -> None:
-        usage = self._usage or estimate_usage({}, "".join(self._text))
+        usage = self._usage or estimate_usage(self._request_payload, "".join(self._text))
         call = ProviderCall(
             attempt=self._attempt,
             status=self._status,

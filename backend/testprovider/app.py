@@ -142,6 +142,7 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
         model = str(body.get("model") or "test-model")
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            include_usage = include_usage and not state.omit_usage
             return StreamingResponse(
                 _stream(model, text, finish_reason, usage if include_usage else None, state),
                 media_type="text/event-stream",

@@ -37,13 +37,16 @@ describe("accounts and stories on the real backend and embedded model", () => {
     expect(new URL(page.url()).pathname).toBe("/signin");
   });
 
-  it("signs up, generates with all three frameworks side by side and finds them in the history", async () => {
+  it("signs up, streams all three frameworks side by side and finds them in the history", async () => {
     await signUp(page, baseUrl, "ada@example.com");
     await page.getByLabel("Primary character").fill("O'Brien");
     await page.getByLabel("Secondary character").fill("Tom & Jerry");
     await page.getByLabel("All three").check();
     await expect.poll(() => page.getByText("SmolLM2-135M-Instruct").count()).toBe(1);
+    const compared = page.waitForResponse((response) => response.url().endsWith("/api/compare"));
     await page.getByRole("button", { name: "Generate" }).click();
+    const stream = await compared;
+    expect(stream.headers()["content-type"]).toContain("text/event-stream");
 
     for (const framework of FRAMEWORKS) {
       const card = page.getByTestId(`story-card-${framework}`);

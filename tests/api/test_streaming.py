@@ -142,3 +142,16 @@ async def test_streaming_needs_a_signed_in_caller(api: httpx.AsyncClient) -> Non
     response = await api.post("/api/compare", json=BODY, headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "UNAUTHORIZED"
+
+
+async def test_a_stream_without_usage_is_estimated_from_both_sides(
+    api: httpx.AsyncClient, provider_control: ProviderControl
+) -> None:
+    """Some servers (llama.cpp's) send no usage when streaming: both directions are counted,
+    and the row says it is an estimate."""
+    provider_control.configure(omit_usage=True)
+    _, events = await collect(api, "/api/langchain/stream")
+    (call,) = events[-1][1]["story"]["calls"]
+    assert call["tokens_estimated"] is True
+    assert call["input_tokens"] > 0
+    assert call["output_tokens"] > 0

@@ -62,3 +62,22 @@ async def test_embedded_spend_is_zero_in_the_ledger(embedded_client: AppClient) 
     usage = (await embedded_client.get("/api/cost/usage")).json()["summary"]
     assert usage["total_requests"] >= 1
     assert usage["total_cost_exact"] == "0"
+
+
+async def test_a_comparison_streams_all_three_on_the_embedded_model(
+    embedded_client: AppClient,
+) -> None:
+    """Three concurrent upstream streams: llama.cpp's server would abort all but the newest
+    unless started with --interrupt_requests False."""
+    response = await embedded_client.post(
+        "/api/compare", json={"primary_character": "Ada", "secondary_character": "Grace"}
+    )
+    assert response.status_code == 200
+    events = [
+        (block.split("\n")[0].removeprefix("event: "), block)
+        for block in response.text.replace("\r\n", "\n").split("\n\n")
+        if block.startswith("event: ")
+    ]
+    names = [name for name, _ in events]
+    assert names.count("done") == 3, names
+    assert "error" not in names

@@ -35,10 +35,24 @@ router = APIRouter(prefix="/api", tags=["streaming"])
 PING_SECONDS = 15
 Channel = MemoryObjectSendStream[ServerSentEvent]
 
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["start", "step", "token", "done", "error", "end"]},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "start: ids; step: {framework, step}; token: {framework, text}; "
+            "done: {framework, story (as POST /api/<framework> answers)}; error: {framework, "
+            "status, error (the standard error shape)}; end: {comparison_id}",
+        },
+    },
+}
 SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "A stream of server-sent events (see the module docs for the events).",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "description": "Server-sent events, one JSON payload each.",
+        "content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}},
     }
 }
 

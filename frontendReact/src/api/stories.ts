@@ -1,35 +1,13 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   deleteAllStories,
-  generateStoryLangchain,
-  generateStoryLanggraph,
-  generateStorySemanticKernel,
   getProvider,
   getStory,
   listStories,
   searchStoriesByCharacter,
 } from "../client/sdk.gen";
-import type { FrameworkName, StoryRequest, StoryResponse } from "../client/types.gen";
+import type { FrameworkName } from "../client/types.gen";
 import { unwrap } from "./client";
-
-const GENERATORS = {
-  semantic_kernel: generateStorySemanticKernel,
-  langchain: generateStoryLangchain,
-  langgraph: generateStoryLanggraph,
-} as const;
-
-export function generateStory(framework: FrameworkName, body: StoryRequest): Promise<StoryResponse> {
-  return unwrap(() => GENERATORS[framework]({ body }));
-}
-
-export function useGenerateStory(framework: FrameworkName) {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationKey: ["generate", framework],
-    mutationFn: (body: StoryRequest) => generateStory(framework, body),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["stories"] }),
-  });
-}
 
 export interface StoryListParams {
   skip: number;

@@ -1415,9 +1415,15 @@ export type CompareFrameworksError = CompareFrameworksErrors[keyof CompareFramew
 
 export type CompareFrameworksResponses = {
     /**
-     * A stream of server-sent events (see the module docs for the events).
+     * Server-sent events, one JSON payload each.
      */
-    200: string;
+    200: {
+        /**
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         */
+        data: string;
+        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
+    };
 };
 
 export type CompareFrameworksResponse = CompareFrameworksResponses[keyof CompareFrameworksResponses];
@@ -1645,9 +1651,15 @@ export type StreamStoryLangchainError = StreamStoryLangchainErrors[keyof StreamS
 
 export type StreamStoryLangchainResponses = {
     /**
-     * A stream of server-sent events (see the module docs for the events).
+     * Server-sent events, one JSON payload each.
      */
-    200: string;
+    200: {
+        /**
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         */
+        data: string;
+        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
+    };
 };
 
 export type StreamStoryLangchainResponse = StreamStoryLangchainResponses[keyof StreamStoryLangchainResponses];
@@ -1735,9 +1747,15 @@ export type StreamStoryLanggraphError = StreamStoryLanggraphErrors[keyof StreamS
 
 export type StreamStoryLanggraphResponses = {
     /**
-     * A stream of server-sent events (see the module docs for the events).
+     * Server-sent events, one JSON payload each.
      */
-    200: string;
+    200: {
+        /**
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         */
+        data: string;
+        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
+    };
 };
 
 export type StreamStoryLanggraphResponse = StreamStoryLanggraphResponses[keyof StreamStoryLanggraphResponses];
@@ -1854,9 +1872,15 @@ export type StreamStorySemanticKernelError = StreamStorySemanticKernelErrors[key
 
 export type StreamStorySemanticKernelResponses = {
     /**
-     * A stream of server-sent events (see the module docs for the events).
+     * Server-sent events, one JSON payload each.
      */
-    200: string;
+    200: {
+        /**
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         */
+        data: string;
+        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
+    };
 };
 
 export type StreamStorySemanticKernelResponse = StreamStorySemanticKernelResponses[keyof StreamStorySemanticKernelResponses];

@@ -9,6 +9,10 @@ interface StoryCardProps {
   story?: (StoryFields & { calls?: LedgerCallOut[] }) | undefined;
   pending?: boolean;
   error?: string | null;
+  /** Text so far while the story is still being written. */
+  streamingText?: string | null;
+  /** The step running now (LangGraph: storyteller, then editor). */
+  step?: string | null;
 }
 
 function download(story: StoryFields): void {
@@ -22,7 +26,14 @@ function download(story: StoryFields): void {
 }
 
 /** One framework's result: its story, its figures, copy and download. */
-export function StoryCard({ framework, story, pending = false, error = null }: StoryCardProps) {
+export function StoryCard({
+  framework,
+  story,
+  pending = false,
+  error = null,
+  streamingText = null,
+  step = null,
+}: StoryCardProps) {
   const [copied, setCopied] = useState(false);
 
   async function copy(text: string): Promise<void> {
@@ -50,7 +61,16 @@ export function StoryCard({ framework, story, pending = false, error = null }: S
           </div>
         )}
       </header>
-      {pending && <p className="animate-pulse text-sm text-slate-500">Writing…</p>}
+      {pending && (
+        <p className="animate-pulse text-sm text-slate-500" data-testid="story-progress">
+          {step ? `${step === "editor" ? "Editing" : "Drafting"} (${step})…` : "Writing…"}
+        </p>
+      )}
+      {!story && streamingText && (
+        <p className="whitespace-pre-wrap text-sm leading-relaxed" data-testid="streaming-text">
+          {streamingText}
+        </p>
+      )}
       {error && (
         <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">
           {error}

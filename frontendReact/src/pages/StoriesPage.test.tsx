@@ -10,27 +10,33 @@ const provider = () => ({
   base_url: null, frameworks: ["semantic_kernel", "langchain", "langgraph"],
 });
 
-function storyFrom(method: FrameworkName) {
-  return async (_url: URL, request: Request) => {
-    const body = (await request.json()) as StoryRequest;
-    return makeStory({
-      method,
-      primary_character: body.primary_character,
-      combined_characters: `${body.primary_character} and ${body.secondary_character}`,
-      story: `${method} story about ${body.primary_character}`,
-    });
-  };
+function sse(events: [string, unknown][]): Response {
+  const text = events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join("");
+  return new Response(text, { status: 200, headers: { "content-type": "text/event-stream" } });
+}
+
+function storyEvents(framework: FrameworkName, body: StoryRequest): [string, unknown][] {
+  const words = [`${framework}`, " story", ` about ${body.primary_character}`];
+  return [
+    ...words.map((text): [string, unknown] => ["token", { framework, text }]),
+    ["done", { framework, story: makeStory({ method: framework, story: words.join(""), primary_character: body.primary_character }) }],
+  ];
 }
 
 afterEach(() => vi.unstubAllGlobals());
 
 describe("StoriesPage", () => {
-  it("runs all three frameworks side by side with the same input", async () => {
+  it("streams all three frameworks side by side from one comparison", async () => {
     const requests = stubApi({
       "GET /api/provider": provider,
-      "POST /api/semantic-kernel": storyFrom("semantic_kernel"),
-      "POST /api/langchain": storyFrom("langchain"),
-      "POST /api/langgraph": storyFrom("langgraph"),
+      "POST /api/compare": async (_url, request) => {
+        const body = (await request.json()) as StoryRequest;
+        return sse([
+          ["start", { comparison_id: "c1" }],
+          ...(["semantic_kernel", "langchain", "langgraph"] as const).flatMap((framework) => storyEvents(framework, body)),
+          ["end", { comparison_id: "c1" }],
+        ]);
+      },
     });
     const user = userEvent.setup();
     renderWithProviders(<StoriesPage />);
@@ -43,22 +49,19 @@ describe("StoriesPage", () => {
       expect(await within(card).findByText(`${framework} story about O'Brien`)).toBeInTheDocument();
     }
     const posts = requests.filter((request) => request.method === "POST");
-    expect(posts).toHaveLength(3);
-    const bodies = await Promise.all(posts.map((request) => request.json()));
-    expect(bodies).toEqual(
-      Array(3).fill({ primary_character: "O'Brien", secondary_character: "Tom & Jerry", length: "short" }),
-    );
-    expect(screen.getByText(/SmolLM2-135M-Instruct/)).toBeInTheDocument();
+    expect(posts).toHaveLength(1);
+    expect(await posts[0]?.json()).toEqual({ primary_character: "O'Brien", secondary_character: "Tom & Jerry", length: "short" });
   });
 
-  it("runs only the chosen framework and shows the API's error message", async () => {
+  it("streams only the chosen framework and shows an error event's message", async () => {
     stubApi({
       "GET /api/provider": provider,
-      "POST /api/langgraph": () =>
-        new Response(
-          JSON.stringify({ error: { type: "ProviderError", code: "PROVIDER_TIMEOUT", message: "The model provider did not answer in time.", details: [], request_id: "req_x", timestamp: "2026-11-24T00:00:00Z" } }),
-          { status: 504, headers: { "content-type": "application/json" } },
-        ),
+      "POST /api/langgraph/stream": () =>
+        sse([
+          ["start", { framework: "langgraph" }],
+          ["step", { framework: "langgraph", step: "storyteller" }],
+          ["error", { framework: "langgraph", status: 504, error: { message: "The model provider did not answer in time.", code: "PROVIDER_TIMEOUT" } }],
+        ]),
     });
     const user = userEvent.setup();
     renderWithProviders(<StoriesPage />);
