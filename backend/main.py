@@ -12,7 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from backend.api.armour import BodyLimitMiddleware, SecurityHeadersMiddleware
 from backend.api.errors import install_error_handlers
 from backend.api.middleware import RequestContextMiddleware
-from backend.api.routes import admin, auth, cost, generate, spa, stories, streaming, system
+from backend.api.routes import admin, auth, chat, cost, generate, spa, stories, streaming, system
 from backend.core.config import Settings, get_settings
 from backend.core.logging import configure_logging
 from backend.runtime import Runtime
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(generate.router)
     app.include_router(streaming.router)
+    app.include_router(chat.router)
     app.include_router(stories.router)
     app.include_router(cost.router)
     if settings.serve_frontend:

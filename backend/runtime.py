@@ -18,13 +18,19 @@ from backend.core.errors import ConfigurationError
 from backend.core.logging import get_logger
 from backend.db.migrate import upgrade_to_head
 from backend.db.session import create_engine, create_session_factory
-from backend.frameworks import GenerationSettings, build_frameworks
+from backend.frameworks import (
+    ChatWindow,
+    GenerationSettings,
+    build_chat_frameworks,
+    build_frameworks,
+)
 from backend.llm.client import build_openai_client
 from backend.llm.embedded import EmbeddedModelServer, locate_model_file
 from backend.llm.provider import ProviderConfig
 from backend.llm.transport import RetryPolicy
 from backend.pricing import ModelPrice, parse_overrides
 from backend.services.accounts import AccountService
+from backend.services.chat import ChatService
 from backend.services.ledger import CallPricer
 from backend.services.rate_limits import RateLimits, RateLimitSettings
 from backend.services.signing_key import resolve_signing_key
@@ -84,6 +90,7 @@ class Runtime:
     provider: ProviderConfig
     client: AsyncOpenAI
     stories: StoryService
+    chat: ChatService
     accounts: AccountService
     rate_limits: RateLimits
     embedded: EmbeddedModelServer | None
@@ -128,6 +135,19 @@ class Runtime:
             send_legacy_max_tokens=not provider.honours_max_completion_tokens,
         )
         frameworks = build_frameworks(client, generation)
+        chat_frameworks = build_chat_frameworks(
+            client,
+            generation,
+            ChatWindow(
+                context_tokens=(
+                    min(settings.chat_context_tokens, settings.embedded_model_context)
+                    if provider.is_local
+                    else settings.chat_context_tokens
+                ),
+                max_answer_tokens=settings.chat_max_tokens,
+            ),
+        )
+        pricer = CallPricer(provider, overrides)
         rate_limits = RateLimits(
             RateLimitSettings(
                 enabled=settings.rate_limit_enabled,
@@ -161,7 +181,8 @@ class Runtime:
             sessions=sessions,
             provider=provider,
             client=client,
-            stories=StoryService(frameworks, CallPricer(provider, overrides)),
+            stories=StoryService(frameworks, pricer),
+            chat=ChatService(chat_frameworks, pricer),
             accounts=accounts,
             rate_limits=rate_limits,
             embedded=embedded,

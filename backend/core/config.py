@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Generation.
     story_max_tokens: int = Field(default=400, ge=16, le=8192)
     story_temperature: float = Field(default=0.8, ge=0, le=2)
+    # Chat history is trimmed to fit this window (tokens), keeping CHAT_MAX_TOKENS for replies.
+    chat_context_tokens: int = Field(default=2048, ge=512, le=2_000_000)
+    chat_max_tokens: int = Field(default=400, ge=16, le=16_384)
 
     # Embedded model (llama.cpp server started as a child process).
     embedded_model_port: int = Field(default=0, ge=0, le=65535)

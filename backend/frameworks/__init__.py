@@ -5,11 +5,23 @@ from __future__ import annotations
 from openai import AsyncOpenAI
 
 from backend.frameworks.base import FrameworkName, GenerationSettings, StoryFramework
+from backend.frameworks.chat_base import ChatFramework, ChatWindow
 from backend.frameworks.langchain import LangChainStories
+from backend.frameworks.langchain_chat import LangChainChat
 from backend.frameworks.langgraph import LangGraphStories
+from backend.frameworks.langgraph_chat import LangGraphChat
 from backend.frameworks.semantic_kernel import SemanticKernelStories
+from backend.frameworks.semantic_kernel_chat import SemanticKernelChat
 
-__all__ = ["FrameworkName", "GenerationSettings", "StoryFramework", "build_frameworks"]
+__all__ = [
+    "ChatFramework",
+    "ChatWindow",
+    "FrameworkName",
+    "GenerationSettings",
+    "StoryFramework",
+    "build_chat_frameworks",
+    "build_frameworks",
+]
 
 
 def build_frameworks(
@@ -19,4 +31,14 @@ def build_frameworks(
         FrameworkName.SEMANTIC_KERNEL: SemanticKernelStories(client, settings),
         FrameworkName.LANGCHAIN: LangChainStories(client, settings),
         FrameworkName.LANGGRAPH: LangGraphStories(client, settings),
+    }
+
+
+def build_chat_frameworks(
+    client: AsyncOpenAI, settings: GenerationSettings, window: ChatWindow
+) -> dict[FrameworkName, ChatFramework]:
+    return {
+        FrameworkName.SEMANTIC_KERNEL: SemanticKernelChat(client, settings, window),
+        FrameworkName.LANGCHAIN: LangChainChat(client, settings, window),
+        FrameworkName.LANGGRAPH: LangGraphChat(client, settings, window),
     }

@@ -1,7 +1,17 @@
 """SQLAlchemy tables. Importing this package registers every table on `Base.metadata`."""
 
+from backend.models.chat import ChatMessage, Conversation
 from backend.models.llm_call import LLMCall
 from backend.models.story import Story
 from backend.models.user import ApiKey, AuthSession, ServerSecret, User
 
-__all__ = ["ApiKey", "AuthSession", "LLMCall", "ServerSecret", "Story", "User"]
+__all__ = [
+    "ApiKey",
+    "AuthSession",
+    "ChatMessage",
+    "Conversation",
+    "LLMCall",
+    "ServerSecret",
+    "Story",
+    "User",
+]

@@ -9,10 +9,10 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.core.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from backend.schemas.common import StrictModel
+from backend.schemas.common import NOT_BLANK, StrictModel, VerbatimModel
 
 
-class Registration(StrictModel):
+class Registration(VerbatimModel):
     email: str = Field(
         max_length=254, json_schema_extra={"format": "email"}, examples=["ada@example.com"]
     )
@@ -35,7 +35,7 @@ class Registration(StrictModel):
         return checked.normalized.lower()
 
 
-class Credentials(StrictModel):
+class Credentials(VerbatimModel):
     """Sign-in takes any text: a wrong address is simply a failed sign-in (401)."""
 
     email: str = Field(min_length=1, max_length=254, examples=["ada@example.com"])
@@ -48,7 +48,7 @@ class TokenResponse(BaseModel):
     expires_at: datetime
 
 
-class PasswordChange(StrictModel):
+class PasswordChange(VerbatimModel):
     current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
     new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 
@@ -71,7 +71,7 @@ class UserListResponse(BaseModel):
 
 
 class ApiKeyCreate(StrictModel):
-    name: str = Field(min_length=1, max_length=100, examples=["laptop script"])
+    name: str = Field(min_length=1, max_length=100, pattern=NOT_BLANK, examples=["laptop script"])
 
 
 class ApiKeyOut(BaseModel):

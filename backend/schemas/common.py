@@ -17,10 +17,20 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("", _TAG.sub("", value)).strip()
 
 
+# A stripped string field must hold something besides spaces; the schema says so too.
+NOT_BLANK = r"\S"
+
+
 class StrictModel(BaseModel):
     """Request bodies reject unknown fields, so a typo is a 422, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class VerbatimModel(StrictModel):
+    """For secrets (passwords): strings are taken exactly as typed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
 class ErrorDetail(BaseModel):

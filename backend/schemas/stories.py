@@ -9,14 +9,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.frameworks.base import FrameworkName
 from backend.models import Story
-from backend.schemas.common import StrictModel, clean_text
+from backend.schemas.common import NOT_BLANK, StrictModel, clean_text
 
 StoryLength = Literal["short", "medium", "long"]
 
 
 class StoryRequest(StrictModel):
-    primary_character: str = Field(min_length=1, max_length=100, examples=["Alice"])
-    secondary_character: str = Field(min_length=1, max_length=100, examples=["Bob"])
+    primary_character: str = Field(
+        min_length=1, max_length=100, pattern=NOT_BLANK, examples=["Alice"]
+    )
+    secondary_character: str = Field(
+        min_length=1, max_length=100, pattern=NOT_BLANK, examples=["Bob"]
+    )
     genre: str | None = Field(default=None, max_length=50, examples=["mystery"])
     length: StoryLength | None = Field(default=None, examples=["short"])
 

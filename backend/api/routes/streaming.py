@@ -57,7 +57,7 @@ SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _event(name: str, payload: dict[str, Any]) -> ServerSentEvent:
+def sse_event(name: str, payload: dict[str, Any]) -> ServerSentEvent:
     return ServerSentEvent(event=name, data=json.dumps(payload, default=str))
 
 
@@ -79,13 +79,15 @@ def to_sse(framework: FrameworkName, event: StreamEvent) -> ServerSentEvent:
     tag = {"framework": framework.value}
     match event:
         case StreamText(text=text):
-            return _event("token", {**tag, "text": text})
+            return sse_event("token", {**tag, "text": text})
         case StreamStep(step=step):
-            return _event("step", {**tag, "step": step})
+            return sse_event("step", {**tag, "step": step})
         case StreamDone(story=story):
-            return _event("done", {**tag, "story": story_response(story).model_dump(mode="json")})
+            return sse_event(
+                "done", {**tag, "story": story_response(story).model_dump(mode="json")}
+            )
         case StreamFailed(error=error):
-            return _event("error", {**tag, **error_payload(error)})
+            return sse_event("error", {**tag, **error_payload(error)})
 
 
 async def _run_one(
@@ -103,7 +105,7 @@ async def _run_one(
             await channel.send(to_sse(framework, event))
 
 
-def _respond(
+def respond(
     start: dict[str, Any],
     producers: Sequence[Callable[[Channel], Coroutine[Any, Any, None]]],
     end: dict[str, Any] | None = None,
@@ -113,12 +115,12 @@ def _respond(
 
     async def produce() -> None:
         async with send:
-            await send.send(_event("start", start))
+            await send.send(sse_event("start", start))
             async with anyio.create_task_group() as group:
                 for producer in producers:
                     group.start_soon(producer, send.clone())
             if end is not None:
-                await send.send(_event("end", end))
+                await send.send(sse_event("end", end))
 
     return EventSourceResponse(
         receive,
@@ -138,7 +140,7 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
             "request_id": current_request_id(),
         }
         producer = partial(_run_one, runtime, principal.user_id, framework, brief_from(body))
-        return _respond(start, [producer])
+        return respond(start, [producer])
 
     stream.__name__ = f"stream_story_{framework.value}"
     return stream
@@ -182,4 +184,4 @@ async def compare(
         "transaction_guid": current_transaction_guid(),
         "request_id": current_request_id(),
     }
-    return _respond(start, producers, end={"comparison_id": comparison_id})
+    return respond(start, producers, end={"comparison_id": comparison_id})

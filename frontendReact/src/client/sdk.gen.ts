@@ -2,7 +2,7 @@
 
 import type { Client, ClientMeta, Options as Options2, RequestResult, ServerSentEventsResult, TDataShape } from './client';
 import { client } from './client.gen';
-import type { ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, CompareFrameworksData, CompareFrameworksErrors, CompareFrameworksResponse, CompareFrameworksResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, DeleteAllStoriesData, DeleteAllStoriesErrors, DeleteAllStoriesResponses, DisableUserData, DisableUserErrors, DisableUserResponses, EnableUserData, EnableUserErrors, EnableUserResponses, GenerateStoryLangchainData, GenerateStoryLangchainErrors, GenerateStoryLangchainResponses, GenerateStoryLanggraphData, GenerateStoryLanggraphErrors, GenerateStoryLanggraphResponses, GenerateStorySemanticKernelData, GenerateStorySemanticKernelErrors, GenerateStorySemanticKernelResponses, GetMeData, GetMeErrors, GetMeResponses, GetProviderData, GetProviderErrors, GetProviderResponses, GetStoryData, GetStoryErrors, GetStoryResponses, GetUsageData, GetUsageErrors, GetUsageResponses, HealthData, HealthErrors, HealthResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListStoriesData, ListStoriesErrors, ListStoriesResponses, ListTransactionsData, ListTransactionsErrors, ListTransactionsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegisterData, RegisterErrors, RegisterResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchStoriesByCharacterData, SearchStoriesByCharacterErrors, SearchStoriesByCharacterResponses, StreamStoryLangchainData, StreamStoryLangchainErrors, StreamStoryLangchainResponse, StreamStoryLangchainResponses, StreamStoryLanggraphData, StreamStoryLanggraphErrors, StreamStoryLanggraphResponse, StreamStoryLanggraphResponses, StreamStorySemanticKernelData, StreamStorySemanticKernelErrors, StreamStorySemanticKernelResponse, StreamStorySemanticKernelResponses } from './types.gen';
+import type { ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ChatLangchainData, ChatLangchainErrors, ChatLangchainResponses, ChatLanggraphData, ChatLanggraphErrors, ChatLanggraphResponses, ChatSemanticKernelData, ChatSemanticKernelErrors, ChatSemanticKernelResponses, ChatStreamLangchainData, ChatStreamLangchainErrors, ChatStreamLangchainResponse, ChatStreamLangchainResponses, ChatStreamLanggraphData, ChatStreamLanggraphErrors, ChatStreamLanggraphResponse, ChatStreamLanggraphResponses, ChatStreamSemanticKernelData, ChatStreamSemanticKernelErrors, ChatStreamSemanticKernelResponse, ChatStreamSemanticKernelResponses, CompareFrameworksData, CompareFrameworksErrors, CompareFrameworksResponse, CompareFrameworksResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, DeleteAllStoriesData, DeleteAllStoriesErrors, DeleteAllStoriesResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, DisableUserData, DisableUserErrors, DisableUserResponses, EnableUserData, EnableUserErrors, EnableUserResponses, GenerateStoryLangchainData, GenerateStoryLangchainErrors, GenerateStoryLangchainResponses, GenerateStoryLanggraphData, GenerateStoryLanggraphErrors, GenerateStoryLanggraphResponses, GenerateStorySemanticKernelData, GenerateStorySemanticKernelErrors, GenerateStorySemanticKernelResponses, GetConversationData, GetConversationErrors, GetConversationResponses, GetMeData, GetMeErrors, GetMeResponses, GetProviderData, GetProviderErrors, GetProviderResponses, GetStoryData, GetStoryErrors, GetStoryResponses, GetUsageData, GetUsageErrors, GetUsageResponses, HealthData, HealthErrors, HealthResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListStoriesData, ListStoriesErrors, ListStoriesResponses, ListTransactionsData, ListTransactionsErrors, ListTransactionsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateLastAnswerData, RegenerateLastAnswerErrors, RegenerateLastAnswerResponses, RegisterData, RegisterErrors, RegisterResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchStoriesByCharacterData, SearchStoriesByCharacterErrors, SearchStoriesByCharacterResponses, StreamStoryLangchainData, StreamStoryLangchainErrors, StreamStoryLangchainResponse, StreamStoryLangchainResponses, StreamStoryLanggraphData, StreamStoryLanggraphErrors, StreamStoryLanggraphResponse, StreamStoryLanggraphResponses, StreamStorySemanticKernelData, StreamStorySemanticKernelErrors, StreamStorySemanticKernelResponse, StreamStorySemanticKernelResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -141,6 +141,139 @@ export const refreshToken = <ThrowOnError extends boolean = false>(options?: Opt
  */
 export const register = <ThrowOnError extends boolean = false>(options: Options<RegisterData, ThrowOnError>): RequestResult<RegisterResponses, RegisterErrors, ThrowOnError> => (options.client ?? client).post<RegisterResponses, RegisterErrors, ThrowOnError>({
     url: '/api/auth/register',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Conversations
+ *
+ * Newest first, with message count and a preview of the last message.
+ */
+export const listConversations = <ThrowOnError extends boolean = false>(options?: Options<ListConversationsData, ThrowOnError>): RequestResult<ListConversationsResponses, ListConversationsErrors, ThrowOnError> => (options?.client ?? client).get<ListConversationsResponses, ListConversationsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/conversations',
+    ...options
+});
+
+/**
+ * Delete Conversation
+ *
+ * Its ledger rows stay: the spend happened.
+ */
+export const deleteConversation = <ThrowOnError extends boolean = false>(options: Options<DeleteConversationData, ThrowOnError>): RequestResult<DeleteConversationResponses, DeleteConversationErrors, ThrowOnError> => (options.client ?? client).delete<DeleteConversationResponses, DeleteConversationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/conversations/{conversation_id}',
+    ...options
+});
+
+/**
+ * Get Conversation
+ */
+export const getConversation = <ThrowOnError extends boolean = false>(options: Options<GetConversationData, ThrowOnError>): RequestResult<GetConversationResponses, GetConversationErrors, ThrowOnError> => (options.client ?? client).get<GetConversationResponses, GetConversationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/conversations/{conversation_id}',
+    ...options
+});
+
+/**
+ * Rename Conversation
+ */
+export const renameConversation = <ThrowOnError extends boolean = false>(options: Options<RenameConversationData, ThrowOnError>): RequestResult<RenameConversationResponses, RenameConversationErrors, ThrowOnError> => (options.client ?? client).patch<RenameConversationResponses, RenameConversationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/conversations/{conversation_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Regenerate
+ *
+ * Answer the last question again (with `framework`, or the conversation's current one).
+ */
+export const regenerateLastAnswer = <ThrowOnError extends boolean = false>(options: Options<RegenerateLastAnswerData, ThrowOnError>): RequestResult<RegenerateLastAnswerResponses, RegenerateLastAnswerErrors, ThrowOnError> => (options.client ?? client).post<RegenerateLastAnswerResponses, RegenerateLastAnswerErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/conversations/{conversation_id}/regenerate',
+    ...options
+});
+
+/**
+ * Chat with Langchain
+ */
+export const chatLangchain = <ThrowOnError extends boolean = false>(options: Options<ChatLangchainData, ThrowOnError>): RequestResult<ChatLangchainResponses, ChatLangchainErrors, ThrowOnError> => (options.client ?? client).post<ChatLangchainResponses, ChatLangchainErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/langchain',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Chat with Langchain, streamed
+ */
+export const chatStreamLangchain = <ThrowOnError extends boolean = false>(options: Options<ChatStreamLangchainData, ThrowOnError, ChatStreamLangchainResponse>): Promise<ServerSentEventsResult<ChatStreamLangchainResponses>> => (options.client ?? client).sse.post<ChatStreamLangchainResponses, ChatStreamLangchainErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/langchain/stream',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Chat with Langgraph
+ */
+export const chatLanggraph = <ThrowOnError extends boolean = false>(options: Options<ChatLanggraphData, ThrowOnError>): RequestResult<ChatLanggraphResponses, ChatLanggraphErrors, ThrowOnError> => (options.client ?? client).post<ChatLanggraphResponses, ChatLanggraphErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/langgraph',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Chat with Langgraph, streamed
+ */
+export const chatStreamLanggraph = <ThrowOnError extends boolean = false>(options: Options<ChatStreamLanggraphData, ThrowOnError, ChatStreamLanggraphResponse>): Promise<ServerSentEventsResult<ChatStreamLanggraphResponses>> => (options.client ?? client).sse.post<ChatStreamLanggraphResponses, ChatStreamLanggraphErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/langgraph/stream',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Chat with Semantic Kernel
+ */
+export const chatSemanticKernel = <ThrowOnError extends boolean = false>(options: Options<ChatSemanticKernelData, ThrowOnError>): RequestResult<ChatSemanticKernelResponses, ChatSemanticKernelErrors, ThrowOnError> => (options.client ?? client).post<ChatSemanticKernelResponses, ChatSemanticKernelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/semantic-kernel',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Chat with Semantic Kernel, streamed
+ */
+export const chatStreamSemanticKernel = <ThrowOnError extends boolean = false>(options: Options<ChatStreamSemanticKernelData, ThrowOnError, ChatStreamSemanticKernelResponse>): Promise<ServerSentEventsResult<ChatStreamSemanticKernelResponses>> => (options.client ?? client).sse.post<ChatStreamSemanticKernelResponses, ChatStreamSemanticKernelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/chat/semantic-kernel/stream',
     ...options,
     headers: {
         'Content-Type': 'application/json',

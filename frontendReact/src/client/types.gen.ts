@@ -73,6 +73,161 @@ export type ApiKeyOut = {
 };
 
 /**
+ * ChatRequest
+ */
+export type ChatRequest = {
+    /**
+     * Conversation Id
+     */
+    conversation_id?: number | null;
+    /**
+     * Message
+     */
+    message: string;
+};
+
+/**
+ * ChatResponse
+ */
+export type ChatResponse = {
+    /**
+     * Conversation Id
+     */
+    conversation_id: number;
+    /**
+     * Estimated Cost Usd
+     */
+    estimated_cost_usd: number;
+    /**
+     * Generation Time Ms
+     */
+    generation_time_ms: number;
+    /**
+     * Input Tokens
+     */
+    input_tokens: number;
+    /**
+     * Message Id
+     */
+    message_id: number;
+    method: FrameworkName;
+    /**
+     * Model
+     */
+    model: string | null;
+    /**
+     * Output Tokens
+     */
+    output_tokens: number;
+    /**
+     * Provider
+     */
+    provider: string | null;
+    /**
+     * Response
+     */
+    response: string;
+    /**
+     * Total Tokens
+     */
+    total_tokens: number;
+    /**
+     * Transaction Guid
+     */
+    transaction_guid: string | null;
+};
+
+/**
+ * ConversationDetail
+ */
+export type ConversationDetail = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Messages
+     */
+    messages: Array<MessageOut>;
+    method: FrameworkName;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * ConversationListResponse
+ */
+export type ConversationListResponse = {
+    /**
+     * Conversations
+     */
+    conversations: Array<ConversationOut>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Skip
+     */
+    skip: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * ConversationOut
+ */
+export type ConversationOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Last Message Preview
+     */
+    last_message_preview: string | null;
+    /**
+     * Message Count
+     */
+    message_count: number;
+    method: FrameworkName;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * ConversationRename
+ */
+export type ConversationRename = {
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
  * Credentials
  *
  * Sign-in takes any text: a wrong address is simply a failed sign-in (401).
@@ -314,6 +469,65 @@ export type LedgerCallOut = {
      * Tokens Estimated
      */
     tokens_estimated: boolean;
+};
+
+/**
+ * MessageOut
+ */
+export type MessageOut = {
+    /**
+     * Calls
+     */
+    calls: Array<LedgerCallOut>;
+    /**
+     * Content
+     */
+    content: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Estimated Cost Usd
+     */
+    estimated_cost_usd: number;
+    /**
+     * Generation Time Ms
+     */
+    generation_time_ms: number | null;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Input Tokens
+     */
+    input_tokens: number;
+    method: FrameworkName | null;
+    /**
+     * Model
+     */
+    model: string | null;
+    /**
+     * Output Tokens
+     */
+    output_tokens: number;
+    /**
+     * Provider
+     */
+    provider: string | null;
+    /**
+     * Role
+     */
+    role: string;
+    /**
+     * Total Tokens
+     */
+    total_tokens: number;
+    /**
+     * Transaction Guid
+     */
+    transaction_guid: string | null;
 };
 
 /**
@@ -1376,6 +1590,543 @@ export type RegisterResponses = {
 };
 
 export type RegisterResponse = RegisterResponses[keyof RegisterResponses];
+
+export type ListConversationsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Skip
+         */
+        skip?: number;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Q
+         *
+         * search titles and messages
+         */
+        q?: string | null;
+    };
+    url: '/api/chat/conversations';
+};
+
+export type ListConversationsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ListConversationsError = ListConversationsErrors[keyof ListConversationsErrors];
+
+export type ListConversationsResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConversationListResponse;
+};
+
+export type ListConversationsResponse = ListConversationsResponses[keyof ListConversationsResponses];
+
+export type DeleteConversationData = {
+    body?: never;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: number;
+    };
+    query?: never;
+    url: '/api/chat/conversations/{conversation_id}';
+};
+
+export type DeleteConversationErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type DeleteConversationError = DeleteConversationErrors[keyof DeleteConversationErrors];
+
+export type DeleteConversationResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteConversationResponse = DeleteConversationResponses[keyof DeleteConversationResponses];
+
+export type GetConversationData = {
+    body?: never;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: number;
+    };
+    query?: never;
+    url: '/api/chat/conversations/{conversation_id}';
+};
+
+export type GetConversationErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type GetConversationError = GetConversationErrors[keyof GetConversationErrors];
+
+export type GetConversationResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConversationDetail;
+};
+
+export type GetConversationResponse = GetConversationResponses[keyof GetConversationResponses];
+
+export type RenameConversationData = {
+    body: ConversationRename;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: number;
+    };
+    query?: never;
+    url: '/api/chat/conversations/{conversation_id}';
+};
+
+export type RenameConversationErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type RenameConversationError = RenameConversationErrors[keyof RenameConversationErrors];
+
+export type RenameConversationResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConversationDetail;
+};
+
+export type RenameConversationResponse = RenameConversationResponses[keyof RenameConversationResponses];
+
+export type RegenerateLastAnswerData = {
+    body?: never;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: number;
+    };
+    query?: {
+        /**
+         * Framework
+         */
+        framework?: FrameworkName | null;
+    };
+    url: '/api/chat/conversations/{conversation_id}/regenerate';
+};
+
+export type RegenerateLastAnswerErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorResponse;
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type RegenerateLastAnswerError = RegenerateLastAnswerErrors[keyof RegenerateLastAnswerErrors];
+
+export type RegenerateLastAnswerResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChatResponse;
+};
+
+export type RegenerateLastAnswerResponse = RegenerateLastAnswerResponses[keyof RegenerateLastAnswerResponses];
+
+export type ChatLangchainData = {
+    body: ChatRequest;
+    path?: never;
+    query?: never;
+    url: '/api/chat/langchain';
+};
+
+export type ChatLangchainErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type ChatLangchainError = ChatLangchainErrors[keyof ChatLangchainErrors];
+
+export type ChatLangchainResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChatResponse;
+};
+
+export type ChatLangchainResponse = ChatLangchainResponses[keyof ChatLangchainResponses];
+
+export type ChatStreamLangchainData = {
+    body: ChatRequest;
+    path?: never;
+    query?: never;
+    url: '/api/chat/langchain/stream';
+};
+
+export type ChatStreamLangchainErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type ChatStreamLangchainError = ChatStreamLangchainErrors[keyof ChatStreamLangchainErrors];
+
+export type ChatStreamLangchainResponses = {
+    /**
+     * Server-sent events, one JSON payload each.
+     */
+    200: {
+        /**
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         */
+        data: string;
+        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
+    };
+};
+
+export type ChatStreamLangchainResponse = ChatStreamLangchainResponses[keyof ChatStreamLangchainResponses];
+
+export type ChatLanggraphData = {
+    body: ChatRequest;
+    path?: never;
+    query?: never;
+    url: '/api/chat/langgraph';
+};
+
+export type ChatLanggraphErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type ChatLanggraphError = ChatLanggraphErrors[keyof ChatLanggraphErrors];
+
+export type ChatLanggraphResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChatResponse;
+};
+
+export type ChatLanggraphResponse = ChatLanggraphResponses[keyof ChatLanggraphResponses];
+
+export type ChatStreamLanggraphData = {
+    body: ChatRequest;
+    path?: never;
+    query?: never;
+    url: '/api/chat/langgraph/stream';
+};
+
+export type ChatStreamLanggraphErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type ChatStreamLanggraphError = ChatStreamLanggraphErrors[keyof ChatStreamLanggraphErrors];
+
+export type ChatStreamLanggraphResponses = {
+    /**
+     * Server-sent events, one JSON payload each.
+     */
+    200: {
+        /**
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         */
+        data: string;
+        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
+    };
+};
+
+export type ChatStreamLanggraphResponse = ChatStreamLanggraphResponses[keyof ChatStreamLanggraphResponses];
+
+export type ChatSemanticKernelData = {
+    body: ChatRequest;
+    path?: never;
+    query?: never;
+    url: '/api/chat/semantic-kernel';
+};
+
+export type ChatSemanticKernelErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type ChatSemanticKernelError = ChatSemanticKernelErrors[keyof ChatSemanticKernelErrors];
+
+export type ChatSemanticKernelResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChatResponse;
+};
+
+export type ChatSemanticKernelResponse = ChatSemanticKernelResponses[keyof ChatSemanticKernelResponses];
+
+export type ChatStreamSemanticKernelData = {
+    body: ChatRequest;
+    path?: never;
+    query?: never;
+    url: '/api/chat/semantic-kernel/stream';
+};
+
+export type ChatStreamSemanticKernelErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type ChatStreamSemanticKernelError = ChatStreamSemanticKernelErrors[keyof ChatStreamSemanticKernelErrors];
+
+export type ChatStreamSemanticKernelResponses = {
+    /**
+     * Server-sent events, one JSON payload each.
+     */
+    200: {
+        /**
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         */
+        data: string;
+        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
+    };
+};
+
+export type ChatStreamSemanticKernelResponse = ChatStreamSemanticKernelResponses[keyof ChatStreamSemanticKernelResponses];
 
 export type CompareFrameworksData = {
     body: StoryRequest;

@@ -1,0 +1,94 @@
+"""Chat shapes (field names follow the API contract: message, conversation_id, response, ...)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field, field_validator
+
+from backend.frameworks.base import FrameworkName
+from backend.schemas.common import NOT_BLANK, StrictModel
+from backend.schemas.stories import LedgerCallOut
+
+MAX_MESSAGE_CHARS = 16_000
+
+
+class ChatRequest(StrictModel):
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NOT_BLANK)
+    conversation_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class ChatResponse(BaseModel):
+    response: str
+    conversation_id: int
+    message_id: int
+    method: FrameworkName
+    generation_time_ms: float
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    estimated_cost_usd: float
+    model: str | None
+    provider: str | None
+    transaction_guid: str | None
+
+
+class MessageOut(BaseModel):
+    id: int
+    role: str
+    content: str
+    method: FrameworkName | None
+    model: str | None
+    provider: str | None
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    estimated_cost_usd: float
+    generation_time_ms: float | None
+    transaction_guid: str | None
+    created_at: datetime
+    calls: list[LedgerCallOut]
+
+
+class ConversationOut(BaseModel):
+    id: int
+    title: str
+    method: FrameworkName
+    message_count: int
+    last_message_preview: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConversationListResponse(BaseModel):
+    conversations: list[ConversationOut]
+    total: int
+    skip: int
+    limit: int
+
+
+class ConversationDetail(BaseModel):
+    id: int
+    title: str
+    method: FrameworkName
+    created_at: datetime
+    updated_at: datetime
+    messages: list[MessageOut]
+
+
+class ConversationRename(StrictModel):
+    title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+
+    @field_validator("title")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
