@@ -108,6 +108,24 @@ describe("accounts and stories on the real backend and embedded model", () => {
     await page.screenshot({ path: "test-results/account.png", fullPage: true });
   });
 
+  it("a chat of two turns continues one conversation", async () => {
+    await page.getByRole("link", { name: "Chat" }).click();
+    await page.getByLabel("Framework").selectOption("langgraph");
+    await page.getByLabel("Message").fill("My name is Ada. Say hello.");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.getByTestId("conversation-title").count(), { timeout: 120_000 }).toBe(1);
+    await page.getByLabel("Framework").selectOption("semantic_kernel");
+    await page.getByLabel("Message").fill("What is my name?");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect
+      .poll(() => page.getByTestId("messages").getByTestId("message-assistant").count(), { timeout: 120_000 })
+      .toBe(2);
+    const conversations = page.getByTestId("conversations").getByRole("button");
+    await expect.poll(() => conversations.count()).toBe(1);
+    await expect.poll(() => conversations.first().textContent()).toContain("4 messages");
+    await page.screenshot({ path: "test-results/chat.png", fullPage: true });
+  });
+
   it("ran without Content-Security-Policy violations", () => {
     expect(policyViolations).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { useAuth } from "./auth/AuthProvider";
 import { RequireAuth } from "./auth/RequireAuth";
 import { AccountPage } from "./pages/AccountPage";
 import { AuthPage } from "./pages/AuthPage";
+import { ChatPage } from "./pages/ChatPage";
 import { HistoryPage } from "./pages/HistoryPage";
 import { StoriesPage } from "./pages/StoriesPage";
 
@@ -24,6 +25,9 @@ export function App() {
               <NavLink to="/history" className={linkClass}>
                 History
               </NavLink>
+              <NavLink to="/chat" className={linkClass}>
+                Chat
+              </NavLink>
               <NavLink to="/account" className={linkClass}>
                 Account
               </NavLink>
@@ -43,6 +47,7 @@ export function App() {
           <Route path="/signup" element={<AuthPage mode="signup" />} />
           <Route path="/" element={<RequireAuth><StoriesPage /></RequireAuth>} />
           <Route path="/history" element={<RequireAuth><HistoryPage /></RequireAuth>} />
+          <Route path="/chat" element={<RequireAuth><ChatPage /></RequireAuth>} />
           <Route path="/account" element={<RequireAuth><AccountPage /></RequireAuth>} />
           <Route path="*" element={<p className="text-sm">Page not found.</p>} />
         </Routes>
