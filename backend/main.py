@@ -12,7 +12,18 @@ from fastapi.middleware.gzip import GZipMiddleware
 from backend.api.armour import BodyLimitMiddleware, SecurityHeadersMiddleware
 from backend.api.errors import install_error_handlers
 from backend.api.middleware import RequestContextMiddleware
-from backend.api.routes import admin, auth, chat, cost, generate, spa, stories, streaming, system
+from backend.api.routes import (
+    admin,
+    auth,
+    chat,
+    cost,
+    documents,
+    generate,
+    spa,
+    stories,
+    streaming,
+    system,
+)
 from backend.core.config import Settings, get_settings
 from backend.core.logging import configure_logging
 from backend.runtime import Runtime
@@ -52,7 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "X-Transaction-GUID", "Retry-After"],
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        # multipart framing adds a little to the file itself
+        path_limits={documents.UPLOAD_PATH: settings.max_upload_bytes + 65_536},
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(system.router)
@@ -61,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(generate.router)
     app.include_router(streaming.router)
     app.include_router(chat.router)
+    app.include_router(documents.router)
     app.include_router(stories.router)
     app.include_router(cost.router)
     if settings.serve_frontend:

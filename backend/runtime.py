@@ -22,6 +22,7 @@ from backend.frameworks import (
     ChatWindow,
     GenerationSettings,
     build_chat_frameworks,
+    build_document_frameworks,
     build_frameworks,
 )
 from backend.llm.client import build_openai_client
@@ -31,6 +32,7 @@ from backend.llm.transport import RetryPolicy
 from backend.pricing import ModelPrice, parse_overrides
 from backend.services.accounts import AccountService
 from backend.services.chat import ChatService
+from backend.services.documents import DocumentService
 from backend.services.ledger import CallPricer
 from backend.services.rate_limits import RateLimits, RateLimitSettings
 from backend.services.signing_key import resolve_signing_key
@@ -91,6 +93,7 @@ class Runtime:
     client: AsyncOpenAI
     stories: StoryService
     chat: ChatService
+    documents: DocumentService
     accounts: AccountService
     rate_limits: RateLimits
     embedded: EmbeddedModelServer | None
@@ -135,18 +138,16 @@ class Runtime:
             send_legacy_max_tokens=not provider.honours_max_completion_tokens,
         )
         frameworks = build_frameworks(client, generation)
-        chat_frameworks = build_chat_frameworks(
-            client,
-            generation,
-            ChatWindow(
-                context_tokens=(
-                    min(settings.chat_context_tokens, settings.embedded_model_context)
-                    if provider.is_local
-                    else settings.chat_context_tokens
-                ),
-                max_answer_tokens=settings.chat_max_tokens,
+        window = ChatWindow(
+            context_tokens=(
+                min(settings.chat_context_tokens, settings.embedded_model_context)
+                if provider.is_local
+                else settings.chat_context_tokens
             ),
+            max_answer_tokens=settings.chat_max_tokens,
         )
+        chat_frameworks = build_chat_frameworks(client, generation, window)
+        document_frameworks = build_document_frameworks(client, generation, window)
         pricer = CallPricer(provider, overrides)
         rate_limits = RateLimits(
             RateLimitSettings(
@@ -183,6 +184,9 @@ class Runtime:
             client=client,
             stories=StoryService(frameworks, pricer),
             chat=ChatService(chat_frameworks, pricer),
+            documents=DocumentService(
+                document_frameworks, pricer, window, settings.document_max_chunks
+            ),
             accounts=accounts,
             rate_limits=rate_limits,
             embedded=embedded,

@@ -68,22 +68,26 @@ class BodyLimitMiddleware:
     """413 for bodies over the limit: at once when Content-Length says so, and while reading
     when it does not (chunked uploads), so an oversized body is never held in memory."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.path_limits.get(scope.get("path", ""), self.default_max_bytes)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = -1
-                if declared > self.max_bytes or declared < 0:
-                    await self._reject(send, declared < 0)
+                if declared > max_bytes or declared < 0:
+                    await self._reject(send, declared < 0, max_bytes)
                     return
         received = 0
         started = False
@@ -93,8 +97,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > max_bytes:
+                    raise BodyTooLarge(max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -107,16 +111,16 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._reject(send, False)
+                await self._reject(send, False, max_bytes)
 
-    async def _reject(self, send: Send, malformed: bool) -> None:
+    async def _reject(self, send: Send, malformed: bool, max_bytes: int) -> None:
         status = 400 if malformed else 413
         body: dict[str, object] = {
             "error": {
                 "type": "BadRequestError" if malformed else "PayloadTooLargeError",
                 "message": "Invalid Content-Length."
                 if malformed
-                else f"The request body is larger than {self.max_bytes} bytes.",
+                else f"The request body is larger than {max_bytes} bytes.",
                 "code": "BAD_REQUEST" if malformed else "PAYLOAD_TOO_LARGE",
                 "details": [],
                 "request_id": current_request_id(),

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # Chat history is trimmed to fit this window (tokens), keeping CHAT_MAX_TOKENS for replies.
     chat_context_tokens: int = Field(default=2048, ge=512, le=2_000_000)
     chat_max_tokens: int = Field(default=400, ge=16, le=16_384)
+    # Documents: upload size, and how many chunks a map-reduce run may take.
+    max_upload_bytes: int = Field(default=10 * 1_048_576, ge=1024, le=1024 * 1_048_576)
+    document_max_chunks: int = Field(default=24, ge=1, le=1000)
 
     # Embedded model (llama.cpp server started as a child process).
     embedded_model_port: int = Field(default=0, ge=0, le=65535)

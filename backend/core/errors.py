@@ -72,6 +72,12 @@ class PayloadTooLargeError(AppError):
     error_type = "PayloadTooLargeError"
 
 
+class UnsupportedMediaTypeError(AppError):
+    status_code = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    error_type = "UnsupportedMediaTypeError"
+
+
 class RateLimitedError(AppError):
     status_code = 429
     code = "RATE_LIMITED"

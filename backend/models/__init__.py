@@ -1,6 +1,7 @@
 """SQLAlchemy tables. Importing this package registers every table on `Base.metadata`."""
 
 from backend.models.chat import ChatMessage, Conversation
+from backend.models.document import ContextExecution, Document
 from backend.models.llm_call import LLMCall
 from backend.models.story import Story
 from backend.models.user import ApiKey, AuthSession, ServerSecret, User
@@ -9,7 +10,9 @@ __all__ = [
     "ApiKey",
     "AuthSession",
     "ChatMessage",
+    "ContextExecution",
     "Conversation",
+    "Document",
     "LLMCall",
     "ServerSecret",
     "Story",

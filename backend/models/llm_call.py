@@ -52,6 +52,9 @@ class LLMCall(Base):
     chat_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("chat_messages.id", ondelete="SET NULL"), index=True
     )
+    context_execution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("context_executions.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     story: Mapped[Story | None] = relationship(back_populates="calls")

@@ -73,6 +73,18 @@ export type ApiKeyOut = {
 };
 
 /**
+ * Body_upload_document
+ */
+export type BodyUploadDocument = {
+    /**
+     * File
+     *
+     * PDF, DOCX, TXT or MD
+     */
+    file: Blob | File;
+};
+
+/**
  * ChatRequest
  */
 export type ChatRequest = {
@@ -294,6 +306,28 @@ export type DeleteStoriesResponse = {
 };
 
 /**
+ * DocumentListResponse
+ */
+export type DocumentListResponse = {
+    /**
+     * Files
+     */
+    files: Array<UploadResponse>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Skip
+     */
+    skip: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
  * ErrorBody
  */
 export type ErrorBody = {
@@ -348,6 +382,133 @@ export type ErrorDetail = {
  */
 export type ErrorResponse = {
     error: ErrorBody;
+};
+
+export type ExecuteRequest = unknown & {
+    /**
+     * File Id
+     */
+    file_id?: string;
+    /**
+     * File Ids
+     *
+     * several documents at once
+     */
+    file_ids?: Array<string>;
+    framework: FrameworkName;
+    /**
+     * System Prompt
+     */
+    system_prompt: string;
+    /**
+     * User Prompt
+     */
+    user_prompt: string;
+};
+
+/**
+ * ExecutionListResponse
+ */
+export type ExecutionListResponse = {
+    /**
+     * Executions
+     */
+    executions: Array<ExecutionResponse>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Skip
+     */
+    skip: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * ExecutionResponse
+ */
+export type ExecutionResponse = {
+    /**
+     * Chunks
+     */
+    chunks: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Error Code
+     */
+    error_code: string | null;
+    /**
+     * Error Message
+     */
+    error_message: string | null;
+    /**
+     * Estimated Cost Usd
+     */
+    estimated_cost_usd: number;
+    /**
+     * Execution Id
+     */
+    execution_id: number;
+    /**
+     * File Ids
+     */
+    file_ids: Array<string>;
+    /**
+     * File Processing Time Ms
+     */
+    file_processing_time_ms: number;
+    framework: FrameworkName;
+    /**
+     * Input Tokens
+     */
+    input_tokens: number;
+    /**
+     * Llm Execution Time Ms
+     */
+    llm_execution_time_ms: number;
+    /**
+     * Output Tokens
+     */
+    output_tokens: number;
+    /**
+     * Response
+     */
+    response: string | null;
+    /**
+     * Status
+     */
+    status: 'completed' | 'failed';
+    /**
+     * Strategy
+     */
+    strategy: 'single' | 'map_reduce';
+    /**
+     * System Prompt
+     */
+    system_prompt: string;
+    /**
+     * Total Execution Time Ms
+     */
+    total_execution_time_ms: number;
+    /**
+     * Total Tokens
+     */
+    total_tokens: number;
+    /**
+     * Transaction Guid
+     */
+    transaction_guid: string;
+    /**
+     * User Prompt
+     */
+    user_prompt: string;
 };
 
 /**
@@ -1015,6 +1176,48 @@ export type TransactionListResponse = {
      * Transactions
      */
     transactions: Array<Transaction>;
+};
+
+/**
+ * UploadResponse
+ */
+export type UploadResponse = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Estimated Tokens
+     */
+    estimated_tokens: number;
+    /**
+     * File Id
+     */
+    file_id: string;
+    /**
+     * File Size Bytes
+     */
+    file_size_bytes: number;
+    /**
+     * File Type
+     */
+    file_type: 'pdf' | 'docx' | 'txt' | 'md';
+    /**
+     * Filename
+     */
+    filename: string;
+    /**
+     * Pages
+     */
+    pages: number | null;
+    /**
+     * Processed Content Length
+     */
+    processed_content_length: number;
+    /**
+     * Processing Time Ms
+     */
+    processing_time_ms: number;
 };
 
 /**
@@ -2178,6 +2381,357 @@ export type CompareFrameworksResponses = {
 };
 
 export type CompareFrameworksResponse = CompareFrameworksResponses[keyof CompareFrameworksResponses];
+
+export type ExecutePromptData = {
+    body: ExecuteRequest;
+    path?: never;
+    query?: never;
+    url: '/api/context/execute';
+};
+
+export type ExecutePromptErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type ExecutePromptError = ExecutePromptErrors[keyof ExecutePromptErrors];
+
+export type ExecutePromptResponses = {
+    /**
+     * Successful Response
+     */
+    200: ExecutionResponse;
+};
+
+export type ExecutePromptResponse = ExecutePromptResponses[keyof ExecutePromptResponses];
+
+export type ExecutePromptStreamData = {
+    body: ExecuteRequest;
+    path?: never;
+    query?: never;
+    url: '/api/context/execute/stream';
+};
+
+export type ExecutePromptStreamErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type ExecutePromptStreamError = ExecutePromptStreamErrors[keyof ExecutePromptStreamErrors];
+
+export type ExecutePromptStreamResponses = {
+    /**
+     * Server-sent events, one JSON payload each.
+     */
+    200: {
+        /**
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         */
+        data: string;
+        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
+    };
+};
+
+export type ExecutePromptStreamResponse = ExecutePromptStreamResponses[keyof ExecutePromptStreamResponses];
+
+export type ListExecutionsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Skip
+         */
+        skip?: number;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/context/executions';
+};
+
+export type ListExecutionsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ListExecutionsError = ListExecutionsErrors[keyof ListExecutionsErrors];
+
+export type ListExecutionsResponses = {
+    /**
+     * Successful Response
+     */
+    200: ExecutionListResponse;
+};
+
+export type ListExecutionsResponse = ListExecutionsResponses[keyof ListExecutionsResponses];
+
+export type GetExecutionData = {
+    body?: never;
+    path: {
+        /**
+         * Execution Id
+         */
+        execution_id: number;
+    };
+    query?: never;
+    url: '/api/context/executions/{execution_id}';
+};
+
+export type GetExecutionErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type GetExecutionError = GetExecutionErrors[keyof GetExecutionErrors];
+
+export type GetExecutionResponses = {
+    /**
+     * Successful Response
+     */
+    200: ExecutionResponse;
+};
+
+export type GetExecutionResponse = GetExecutionResponses[keyof GetExecutionResponses];
+
+export type ListDocumentsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Skip
+         */
+        skip?: number;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/context/files';
+};
+
+export type ListDocumentsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ListDocumentsError = ListDocumentsErrors[keyof ListDocumentsErrors];
+
+export type ListDocumentsResponses = {
+    /**
+     * Successful Response
+     */
+    200: DocumentListResponse;
+};
+
+export type ListDocumentsResponse = ListDocumentsResponses[keyof ListDocumentsResponses];
+
+export type DeleteDocumentData = {
+    body?: never;
+    path: {
+        /**
+         * File Id
+         */
+        file_id: string;
+    };
+    query?: never;
+    url: '/api/context/files/{file_id}';
+};
+
+export type DeleteDocumentErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type DeleteDocumentError = DeleteDocumentErrors[keyof DeleteDocumentErrors];
+
+export type DeleteDocumentResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteDocumentResponse = DeleteDocumentResponses[keyof DeleteDocumentResponses];
+
+export type GetDocumentData = {
+    body?: never;
+    path: {
+        /**
+         * File Id
+         */
+        file_id: string;
+    };
+    query?: never;
+    url: '/api/context/files/{file_id}';
+};
+
+export type GetDocumentErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type GetDocumentError = GetDocumentErrors[keyof GetDocumentErrors];
+
+export type GetDocumentResponses = {
+    /**
+     * Successful Response
+     */
+    200: UploadResponse;
+};
+
+export type GetDocumentResponse = GetDocumentResponses[keyof GetDocumentResponses];
+
+export type UploadDocumentData = {
+    body: BodyUploadDocument;
+    path?: never;
+    query?: never;
+    url: '/api/context/upload';
+};
+
+export type UploadDocumentErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Request Entity Too Large
+     */
+    413: ErrorResponse;
+    /**
+     * Unsupported Media Type
+     */
+    415: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type UploadDocumentError = UploadDocumentErrors[keyof UploadDocumentErrors];
+
+export type UploadDocumentResponses = {
+    /**
+     * Successful Response
+     */
+    201: UploadResponse;
+};
+
+export type UploadDocumentResponse = UploadDocumentResponses[keyof UploadDocumentResponses];
 
 export type ListTransactionsData = {
     body?: never;

@@ -1,0 +1,82 @@
+"""LangChain over documents: answer chain for a document that fits; otherwise a map chain run
+in batch over the chunks, collapsed and reduced."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import Runnable
+from openai import AsyncOpenAI
+
+from backend.frameworks.base import FrameworkName, GenerationSettings
+from backend.frameworks.chat_base import ChatWindow, count_tokens
+from backend.frameworks.document_base import (
+    DocumentDelta,
+    DocumentTask,
+    collapse,
+    template,
+)
+from backend.frameworks.langchain import chat_model
+from backend.frameworks.langchain_chat import chat_settings
+
+MAP_CONCURRENCY = 4
+
+
+def document_chain(model: Any, name: str) -> Runnable[dict[str, Any], str]:
+    """The user's system prompt is a variable, never part of the template (its braces stay
+    text)."""
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", "{system_prompt}"), ("human", template(name))]
+    )
+    chain: Runnable[dict[str, Any], str] = prompt | model | StrOutputParser()
+    return chain
+
+
+def reduce_budget(window: ChatWindow, task: DocumentTask) -> int:
+    return (
+        window.prompt_budget
+        - count_tokens(task.system_prompt)
+        - count_tokens(task.user_prompt)
+        - count_tokens(template("reduce"))
+    )
+
+
+class LangChainDocuments:
+    name = FrameworkName.LANGCHAIN
+    supports_map_reduce = True
+
+    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ChatWindow):
+        model = chat_model(client, chat_settings(settings, window))
+        self._answer = document_chain(model, "answer")
+        self._map = document_chain(model, "map")
+        self._reduce = document_chain(model, "reduce")
+        self._window = window
+
+    async def run(self, task: DocumentTask) -> AsyncIterator[DocumentDelta]:
+        base = {"system_prompt": task.system_prompt, "user_prompt": task.user_prompt}
+        if not task.map_reduce:
+            async for text in self._answer.astream({**base, "document": task.chunks[0]}):
+                if text:
+                    yield DocumentDelta(text=text)
+            return
+        yield DocumentDelta(step="map")
+        count = len(task.chunks)
+        partials = await self._map.abatch(
+            [
+                {**base, "chunk": chunk, "index": index, "count": count}
+                for index, chunk in enumerate(task.chunks, start=1)
+            ],
+            config={"max_concurrency": MAP_CONCURRENCY},
+        )
+
+        async def merge(group: list[str]) -> str:
+            return await self._reduce.ainvoke({**base, "partials": "\n---\n".join(group)})
+
+        partials = await collapse(partials, reduce_budget(self._window, task), merge)
+        yield DocumentDelta(step="reduce")
+        async for text in self._reduce.astream({**base, "partials": "\n---\n".join(partials)}):
+            if text:
+                yield DocumentDelta(text=text)

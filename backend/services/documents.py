@@ -1,0 +1,280 @@
+"""Documents: upload (type by content, size while reading, text into the database), list,
+delete, and prompt runs over one or more documents, recorded whether they succeed or not."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import anyio
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.core.context import current_transaction_guid
+from backend.core.errors import AppError, NotFoundError, UnprocessableError
+from backend.frameworks.base import FrameworkName, require_text
+from backend.frameworks.chat_base import ChatWindow, count_tokens
+from backend.frameworks.document_base import (
+    DocumentFramework,
+    DocumentTask,
+    chunk_budget,
+    split_document,
+)
+from backend.llm.calls import CallRecorder, record_calls
+from backend.models import ContextExecution, Document
+from backend.services.document_text import extract, sniff
+from backend.services.ledger import CallPricer
+from backend.services.provider_errors import provider_error
+
+OPERATION = "document_run"
+
+
+@dataclass(frozen=True)
+class RunText:
+    text: str
+
+
+@dataclass(frozen=True)
+class RunStep:
+    step: str
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    execution: ContextExecution
+
+
+RunEvent = RunText | RunStep | RunFinished
+
+
+class RunFailedError(Exception):
+    """A run that failed after it was recorded: carries the API error and the record."""
+
+    def __init__(self, error: AppError, execution: ContextExecution) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.execution = execution
+
+
+class DocumentService:
+    def __init__(
+        self,
+        frameworks: Mapping[FrameworkName, DocumentFramework],
+        pricer: CallPricer,
+        window: ChatWindow,
+        max_chunks: int,
+    ) -> None:
+        self._frameworks = frameworks
+        self._pricer = pricer
+        self._window = window
+        self._max_chunks = max_chunks
+
+    async def store(
+        self, session: AsyncSession, owner_id: int, filename: str, path: Path, size: int
+    ) -> Document:
+        """Recognise, extract and keep a file's text. Nothing is stored if any step fails."""
+        started = time.perf_counter()
+
+        def read() -> tuple[str, str, int | None, str]:
+            file_type = sniff(path, filename)
+            extracted = extract(path, file_type)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            return file_type, extracted.text, extracted.pages, digest
+
+        file_type, text, pages, digest = await asyncio.to_thread(read)
+        document = Document(
+            public_id=f"ctx_{secrets.token_hex(8)}",
+            user_id=owner_id,
+            filename=Path(filename).name[:255],
+            file_type=file_type,
+            size_bytes=size,
+            sha256=digest,
+            text=text,
+            characters=len(text),
+            tokens=count_tokens(text),
+            pages=pages,
+            processing_time_ms=(time.perf_counter() - started) * 1000,
+        )
+        session.add(document)
+        await session.commit()
+        return document
+
+    async def get(self, session: AsyncSession, owner_id: int, public_id: str) -> Document:
+        document = (
+            await session.execute(select(Document).where(Document.public_id == public_id))
+        ).scalar_one_or_none()
+        if document is None or document.user_id != owner_id:
+            raise NotFoundError(f"File {public_id} was not found.")
+        return document
+
+    async def list_page(
+        self, session: AsyncSession, owner_id: int, *, skip: int, limit: int
+    ) -> tuple[list[Document], int]:
+        total = (
+            await session.execute(
+                select(func.count(Document.id)).where(Document.user_id == owner_id)
+            )
+        ).scalar_one()
+        rows = await session.execute(
+            select(Document)
+            .where(Document.user_id == owner_id)
+            .order_by(Document.created_at.desc(), Document.id.desc())
+            .offset(skip)
+            .limit(limit)
+        )
+        return list(rows.scalars()), int(total)
+
+    async def delete(self, session: AsyncSession, owner_id: int, public_id: str) -> None:
+        await session.delete(await self.get(session, owner_id, public_id))
+        await session.commit()
+
+    async def run(
+        self,
+        session: AsyncSession,
+        owner_id: int,
+        file_ids: Sequence[str],
+        framework: FrameworkName,
+        system_prompt: str,
+        user_prompt: str,
+    ) -> AsyncIterator[RunEvent]:
+        """Stream a run's final answer, then its record. Failures are recorded first and then
+        raised as `RunFailedError`."""
+        started = time.perf_counter()
+        documents = [await self.get(session, owner_id, file_id) for file_id in file_ids]
+        text = "\n\n".join(f"# {doc.filename}\n{doc.text}" for doc in documents)
+        processing_ms = sum(doc.processing_time_ms for doc in documents)
+        execution = ContextExecution(
+            user_id=owner_id,
+            file_ids=",".join(doc.public_id for doc in documents),
+            framework=framework.value,
+            system_prompt=system_prompt,
+            user_prompt=user_prompt,
+            status="failed",
+            strategy="single",
+            file_processing_time_ms=processing_ms,
+            transaction_guid=current_transaction_guid(),
+        )
+        engine = self._frameworks[framework]
+        budget = chunk_budget(self._window, system_prompt, user_prompt)
+        chunks = split_document(text, budget)
+        execution.chunks = max(1, len(chunks))
+        execution.strategy = "map_reduce" if len(chunks) > 1 else "single"
+        limit_error = self._limit_error(engine, chunks, budget, count_tokens(text))
+        if limit_error is not None:
+            raise await self._failed(session, execution, limit_error, None, started)
+
+        llm_started = time.perf_counter()
+        parts: list[str] = []
+        with record_calls() as recorder:
+            try:
+                task = DocumentTask(system_prompt, user_prompt, chunks)
+                async for delta in engine.run(task):
+                    if delta.step:
+                        yield RunStep(delta.step)
+                    if delta.text:
+                        parts.append(delta.text)
+                        yield RunText(delta.text)
+                answer = require_text("".join(parts))
+            except BaseException as exc:
+                execution.llm_execution_time_ms = (time.perf_counter() - llm_started) * 1000
+                error = provider_error(recorder, exc) if isinstance(exc, Exception) else None
+                with anyio.CancelScope(shield=True):
+                    failure = await self._failed(session, execution, error, recorder, started)
+                if error is None:
+                    raise
+                raise failure from exc
+        execution.llm_execution_time_ms = (time.perf_counter() - llm_started) * 1000
+        execution.status = "completed"
+        execution.response = answer
+        await self._save(session, execution, recorder, started)
+        yield RunFinished(execution)
+
+    def _limit_error(
+        self, engine: DocumentFramework, chunks: list[str], budget: int, tokens: int
+    ) -> AppError | None:
+        if not chunks:
+            return UnprocessableError(
+                f"The prompts leave no room for the document in a {self._window.context_tokens}"
+                "-token window: shorten them."
+            )
+        if len(chunks) > 1 and not engine.supports_map_reduce:
+            return UnprocessableError(
+                f"The document is about {tokens} tokens; {engine.name.value} runs take at most "
+                f"{budget} tokens of document in this model's window. Use LangChain or "
+                "LangGraph, which map-reduce over long documents."
+            )
+        if len(chunks) > self._max_chunks:
+            return UnprocessableError(
+                f"The document needs {len(chunks)} chunks of about {budget} tokens; the limit "
+                f"is {self._max_chunks} (DOCUMENT_MAX_CHUNKS)."
+            )
+        return None
+
+    async def _failed(
+        self,
+        session: AsyncSession,
+        execution: ContextExecution,
+        error: AppError | None,
+        recorder: CallRecorder | None,
+        started: float,
+    ) -> RunFailedError:
+        execution.status = "failed"
+        execution.error_code = error.code if error else "CANCELLED"
+        execution.error_message = (error.message if error else "The client went away.")[:500]
+        await session.rollback()
+        await self._save(session, execution, recorder, started)
+        return RunFailedError(error or UnprocessableError("cancelled"), execution)
+
+    async def _save(
+        self,
+        session: AsyncSession,
+        execution: ContextExecution,
+        recorder: CallRecorder | None,
+        started: float,
+    ) -> None:
+        rows = self._pricer.rows(
+            recorder.calls if recorder else [],
+            operation=OPERATION,
+            framework=execution.framework,
+            user_id=execution.user_id,
+        )
+        execution.input_tokens = sum(row.input_tokens for row in rows)
+        execution.output_tokens = sum(row.output_tokens for row in rows)
+        execution.estimated_cost_usd = sum((row.cost_usd for row in rows), Decimal(0))
+        execution.total_execution_time_ms = (time.perf_counter() - started) * 1000
+        session.add(execution)
+        await session.flush()
+        for row in rows:
+            row.context_execution_id = execution.id
+        session.add_all(rows)
+        await session.commit()
+
+    async def executions(
+        self, session: AsyncSession, owner_id: int, *, skip: int, limit: int
+    ) -> tuple[list[ContextExecution], int]:
+        condition = ContextExecution.user_id == owner_id
+        total = (
+            await session.execute(select(func.count(ContextExecution.id)).where(condition))
+        ).scalar_one()
+        rows = await session.execute(
+            select(ContextExecution)
+            .where(condition)
+            .order_by(ContextExecution.created_at.desc(), ContextExecution.id.desc())
+            .offset(skip)
+            .limit(limit)
+        )
+        return list(rows.scalars()), int(total)
+
+    async def execution(
+        self, session: AsyncSession, owner_id: int, execution_id: int
+    ) -> ContextExecution:
+        found = await session.get(ContextExecution, execution_id)
+        if found is None or found.user_id != owner_id:
+            raise NotFoundError(f"Execution {execution_id} was not found.")
+        return found
