@@ -40,8 +40,8 @@ def prompt_texts(provider_control: ProviderControl) -> list[str]:
     [
         ("report.pdf", PDF, "pdf", "lighthouses"),
         ("notes.docx", make_docx(["Docx paragraph about owls"]), "docx", "owls"),
-        ("plain.txt", "Plain text about otters".encode(), "txt", "otters"),
-        ("readme.md", "# Title\n\nMarkdown about *badgers*".encode(), "md", "badgers"),
+        ("plain.txt", b"Plain text about otters", "txt", "otters"),
+        ("readme.md", b"# Title\n\nMarkdown about *badgers*", "md", "badgers"),
     ],
 )
 async def test_each_format_uploads_and_its_text_is_kept(
