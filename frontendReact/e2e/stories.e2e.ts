@@ -126,6 +126,25 @@ describe("accounts and stories on the real backend and embedded model", () => {
     await page.screenshot({ path: "test-results/chat.png", fullPage: true });
   });
 
+  it("uploads a document and runs a prompt over it", async () => {
+    await page.getByRole("link", { name: "Documents" }).click();
+    await page.getByLabel(/Upload a PDF/).setInputFiles({
+      name: "lighthouses.md",
+      mimeType: "text/markdown",
+      buffer: Buffer.from("# Lighthouses\n\nLighthouses guide ships along dangerous coasts at night."),
+    });
+    await page.getByLabel("Use lighthouses.md").waitFor();
+    expect(await page.getByLabel("Use lighthouses.md").isChecked()).toBe(true);
+    await page.getByRole("button", { name: "Summarise" }).click();
+    await page.getByRole("button", { name: "Run" }).click();
+    const card = page.getByTestId("run-langchain");
+    await card.getByTestId("run-figures").waitFor({ timeout: 120_000 });
+    expect(((await card.getByTestId("run-text").textContent()) ?? "").trim().length).toBeGreaterThan(0);
+    expect(await card.getByTestId("run-figures").textContent()).toContain("single call");
+    await expect.poll(() => page.getByTestId("executions").getByText("completed").count()).toBe(1);
+    await page.screenshot({ path: "test-results/documents.png", fullPage: true });
+  });
+
   it("ran without Content-Security-Policy violations", () => {
     expect(policyViolations).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { RequireAuth } from "./auth/RequireAuth";
 import { AccountPage } from "./pages/AccountPage";
 import { AuthPage } from "./pages/AuthPage";
 import { ChatPage } from "./pages/ChatPage";
+import { DocumentsPage } from "./pages/DocumentsPage";
 import { HistoryPage } from "./pages/HistoryPage";
 import { StoriesPage } from "./pages/StoriesPage";
 
@@ -28,6 +29,9 @@ export function App() {
               <NavLink to="/chat" className={linkClass}>
                 Chat
               </NavLink>
+              <NavLink to="/documents" className={linkClass}>
+                Documents
+              </NavLink>
               <NavLink to="/account" className={linkClass}>
                 Account
               </NavLink>
@@ -48,6 +52,7 @@ export function App() {
           <Route path="/" element={<RequireAuth><StoriesPage /></RequireAuth>} />
           <Route path="/history" element={<RequireAuth><HistoryPage /></RequireAuth>} />
           <Route path="/chat" element={<RequireAuth><ChatPage /></RequireAuth>} />
+          <Route path="/documents" element={<RequireAuth><DocumentsPage /></RequireAuth>} />
           <Route path="/account" element={<RequireAuth><AccountPage /></RequireAuth>} />
           <Route path="*" element={<p className="text-sm">Page not found.</p>} />
         </Routes>

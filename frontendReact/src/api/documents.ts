@@ -1,0 +1,99 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { getAccessToken, refreshAccessToken } from "../auth/token";
+import { deleteDocument, executePromptStream, listDocuments, listExecutions } from "../client/sdk.gen";
+import type { ExecuteRequest, ExecutionResponse, FrameworkName, UploadResponse } from "../client/types.gen";
+import { ApiError, unwrap, unwrapEmpty } from "./client";
+
+/**
+ * Upload with progress. This one call is not made through the generated SDK: `fetch` cannot
+ * report upload progress, so it uses XMLHttpRequest, typed with the generated types.
+ */
+export function uploadDocument(file: File, onProgress: (fraction: number) => void): Promise<UploadResponse> {
+  const send = () =>
+    new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open("POST", "/api/context/upload");
+      const token = getAccessToken();
+      if (token) request.setRequestHeader("Authorization", `Bearer ${token}`);
+      request.upload.onprogress = (event) => {
+        if (event.lengthComputable) onProgress(event.loaded / event.total);
+      };
+      request.onload = () => {
+        let body: unknown = null;
+        try {
+          body = JSON.parse(request.responseText);
+        } catch {
+          body = null;
+        }
+        resolve({ status: request.status, body });
+      };
+      request.onerror = () => reject(new ApiError(0, null));
+      const form = new FormData();
+      form.append("file", file);
+      request.send(form);
+    });
+  return send().then(async (result) => {
+    let outcome = result;
+    if (outcome.status === 401 && (await refreshAccessToken())) outcome = await send();
+    if (outcome.status !== 201) throw new ApiError(outcome.status, outcome.body);
+    return outcome.body as UploadResponse;
+  });
+}
+
+export function useDocuments() {
+  return useQuery({ queryKey: ["documents"], queryFn: () => unwrap(() => listDocuments({ query: { limit: 100 } })) });
+}
+
+export function useExecutions() {
+  return useQuery({ queryKey: ["executions"], queryFn: () => unwrap(() => listExecutions({ query: { limit: 50 } })) });
+}
+
+export function useDeleteDocument() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (fileId: string) => unwrapEmpty(() => deleteDocument({ path: { file_id: fileId } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["documents"] }),
+  });
+}
+
+export type RunMessage =
+  | { event: "token"; text: string }
+  | { event: "step"; step: string }
+  | { event: "done"; execution: ExecutionResponse }
+  | { event: "error"; message: string };
+
+interface Payload {
+  text?: string;
+  step?: string;
+  execution?: ExecutionResponse;
+  error?: { message?: string };
+}
+
+/** Run prompts over documents with one framework, streaming the answer. */
+export async function streamRun(
+  framework: FrameworkName,
+  request: Omit<ExecuteRequest, "framework">,
+  onMessage: (message: RunMessage) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let failure: unknown = null;
+  const { stream } = await executePromptStream({
+    body: { ...request, framework },
+    signal,
+    sseMaxRetryAttempts: 1, // a retried run would be billed twice
+    onSseError: (error: unknown) => {
+      failure = error;
+    },
+    onSseEvent: (event: { event?: string; data: unknown }) => {
+      const data = (typeof event.data === "string" ? JSON.parse(event.data) : event.data) as Payload;
+      if (event.event === "token" && data.text) onMessage({ event: "token", text: data.text });
+      else if (event.event === "step" && data.step) onMessage({ event: "step", step: data.step });
+      else if (event.event === "done" && data.execution) onMessage({ event: "done", execution: data.execution });
+      else if (event.event === "error") onMessage({ event: "error", message: data.error?.message ?? "The run failed." });
+    },
+  });
+  for await (const _ of stream) {
+    // handled in onSseEvent
+  }
+  if (failure && !signal.aborted) onMessage({ event: "error", message: `The request failed (${String(failure)}).` });
+}

@@ -1,0 +1,199 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { type ChangeEvent, useState } from "react";
+import { ApiError } from "../api/client";
+import { type RunMessage, streamRun, uploadDocument, useDeleteDocument, useDocuments, useExecutions } from "../api/documents";
+import type { ExecutionResponse, FrameworkName } from "../client/types.gen";
+import { formatCost, formatDate, formatMs } from "../lib/format";
+import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
+
+const PRESETS: Record<string, { system: string; user: string }> = {
+  Summarise: { system: "You are a careful analyst. Be faithful to the document.", user: "Summarise the document in a short paragraph." },
+  "Key points": { system: "You extract what matters.", user: "List the key points of the document as bullet points." },
+  Questions: { system: "You are a teacher.", user: "Write three questions this document answers, with their answers." },
+  Entities: { system: "You extract facts precisely.", user: "List the people, places and organisations the document mentions." },
+};
+
+interface Run {
+  text: string;
+  step: string | null;
+  execution: ExecutionResponse | null;
+  error: string | null;
+  pending: boolean;
+}
+
+/** Upload documents, then run system + user prompts over them with any framework, or all three. */
+export function DocumentsPage() {
+  const queryClient = useQueryClient();
+  const documents = useDocuments();
+  const executions = useExecutions();
+  const remove = useDeleteDocument();
+  const [progress, setProgress] = useState<number | null>(null);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [systemPrompt, setSystemPrompt] = useState(PRESETS.Summarise?.system ?? "");
+  const [userPrompt, setUserPrompt] = useState(PRESETS.Summarise?.user ?? "");
+  const [choice, setChoice] = useState<FrameworkName | "all">("langchain");
+  const [runs, setRuns] = useState<Partial<Record<FrameworkName, Run>>>({});
+
+  async function onFile(event: ChangeEvent<HTMLInputElement>): Promise<void> {
+    const file = event.target.files?.[0];
+    event.target.value = "";
+    if (!file) return;
+    setUploadError(null);
+    setProgress(0);
+    try {
+      const uploaded = await uploadDocument(file, setProgress);
+      setSelected((current) => [...current, uploaded.file_id]);
+      await queryClient.invalidateQueries({ queryKey: ["documents"] });
+    } catch (caught) {
+      setUploadError(caught instanceof ApiError ? caught.message : "The upload failed.");
+    } finally {
+      setProgress(null);
+    }
+  }
+
+  async function run(): Promise<void> {
+    const targets = choice === "all" ? [...FRAMEWORKS] : [choice];
+    const empty: Run = { text: "", step: null, execution: null, error: null, pending: true };
+    setRuns(Object.fromEntries(targets.map((framework) => [framework, empty])));
+    const body = { file_ids: selected, system_prompt: systemPrompt, user_prompt: userPrompt };
+    await Promise.all(
+      targets.map((framework) =>
+        streamRun(
+          framework,
+          body,
+          (message: RunMessage) =>
+            setRuns((current) => {
+              const state = current[framework] ?? empty;
+              const next =
+                message.event === "token" ? { ...state, text: state.text + message.text }
+                : message.event === "step" ? { ...state, step: message.step }
+                : message.event === "done" ? { ...state, execution: message.execution, pending: false }
+                : { ...state, error: message.message, pending: false };
+              return { ...current, [framework]: next };
+            }),
+          new AbortController().signal,
+        ),
+      ),
+    );
+    setRuns((current) =>
+      Object.fromEntries(Object.entries(current).map(([name, state]) => [name, { ...state, pending: false }])),
+    );
+    void queryClient.invalidateQueries({ queryKey: ["executions"] });
+  }
+
+  const running = Object.values(runs).some((state) => state?.pending);
+  return (
+    <section className="flex flex-col gap-6">
+      <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
+        <h2 className="font-semibold">Documents</h2>
+        <label className="flex flex-col gap-1 text-sm">
+          Upload a PDF, DOCX, TXT or MD file (up to 10 MB)
+          <input type="file" accept=".pdf,.docx,.txt,.md,.markdown" onChange={(event) => void onFile(event)} disabled={progress !== null} />
+        </label>
+        {progress !== null && <progress className="w-full" value={progress} max={1} data-testid="upload-progress" />}
+        {uploadError && <p role="alert" className="text-sm text-red-700">{uploadError}</p>}
+        <ul className="divide-y divide-slate-200 text-sm" data-testid="documents">
+          {documents.data?.files.map((file) => (
+            <li key={file.file_id} className="flex items-center gap-3 py-1">
+              <input
+                type="checkbox"
+                aria-label={`Use ${file.filename}`}
+                checked={selected.includes(file.file_id)}
+                onChange={(event) =>
+                  setSelected((current) => (event.target.checked ? [...current, file.file_id] : current.filter((id) => id !== file.file_id)))
+                }
+              />
+              <span className="font-medium">{file.filename}</span>
+              <span className="text-xs text-slate-500">
+                {file.file_type.toUpperCase()} · {file.pages ? `${file.pages} pages · ` : ""}
+                {file.processed_content_length} characters · ~{file.estimated_tokens} tokens
+              </span>
+              <button type="button" className="ml-auto text-xs text-red-700 underline" onClick={() => remove.mutate(file.file_id)}>
+                Delete
+              </button>
+            </li>
+          ))}
+          {documents.data?.files.length === 0 && <li className="py-1 text-slate-500">No documents yet.</li>}
+        </ul>
+      </div>
+      <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
+        <div className="flex items-center gap-2 text-sm">
+          <span className="font-semibold">Prompt</span>
+          {Object.keys(PRESETS).map((name) => (
+            <button
+              key={name}
+              type="button"
+              className="rounded border border-slate-300 px-2 text-xs"
+              onClick={() => {
+                setSystemPrompt(PRESETS[name]?.system ?? "");
+                setUserPrompt(PRESETS[name]?.user ?? "");
+              }}
+            >
+              {name}
+            </button>
+          ))}
+        </div>
+        <label className="flex flex-col gap-1 text-sm">
+          System prompt
+          <textarea className="rounded border border-slate-300 px-2 py-1" maxLength={8000} value={systemPrompt} onChange={(event) => setSystemPrompt(event.target.value)} />
+        </label>
+        <label className="flex flex-col gap-1 text-sm">
+          User prompt
+          <textarea className="rounded border border-slate-300 px-2 py-1" maxLength={8000} value={userPrompt} onChange={(event) => setUserPrompt(event.target.value)} />
+        </label>
+        <div className="flex flex-wrap items-center gap-4 text-sm">
+          {[...FRAMEWORKS, "all" as const].map((option) => (
+            <label key={option} className="flex items-center gap-1">
+              <input type="radio" name="doc-framework" checked={choice === option} onChange={() => setChoice(option)} />
+              {option === "all" ? "All three" : FRAMEWORK_LABELS[option]}
+            </label>
+          ))}
+          <button
+            type="button"
+            className="ml-auto rounded bg-indigo-600 px-4 py-1 text-white disabled:opacity-50"
+            disabled={running || selected.length === 0 || !systemPrompt.trim() || !userPrompt.trim()}
+            onClick={() => void run()}
+          >
+            Run
+          </button>
+        </div>
+      </div>
+      {Object.keys(runs).length > 0 && (
+        <div className={`grid gap-4 ${Object.keys(runs).length > 1 ? "lg:grid-cols-3" : ""}`}>
+          {(Object.entries(runs) as [FrameworkName, Run][]).map(([framework, state]) => (
+            <article key={framework} className="flex flex-col gap-2 rounded-lg border border-slate-200 bg-white p-4" data-testid={`run-${framework}`}>
+              <h3 className="font-semibold">{FRAMEWORK_LABELS[framework]}</h3>
+              {state.pending && <p className="animate-pulse text-sm text-slate-500">{state.step ? `Running (${state.step})…` : "Running…"}</p>}
+              {state.error && <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">{state.error}</p>}
+              <p className="whitespace-pre-wrap text-sm" data-testid="run-text">{state.execution?.response ?? state.text}</p>
+              {state.execution && (
+                <p className="text-xs text-slate-500" data-testid="run-figures">
+                  {state.execution.strategy === "map_reduce" ? `map-reduce over ${state.execution.chunks} chunks` : "single call"} ·{" "}
+                  {state.execution.total_tokens} tokens · {formatCost(state.execution.estimated_cost_usd)} · {formatMs(state.execution.total_execution_time_ms)}
+                </p>
+              )}
+            </article>
+          ))}
+        </div>
+      )}
+      <div className="flex flex-col gap-2 rounded-lg border border-slate-200 bg-white p-4">
+        <h2 className="font-semibold">Runs</h2>
+        <ul className="divide-y divide-slate-200 text-sm" data-testid="executions">
+          {executions.data?.executions.map((execution) => (
+            <li key={execution.execution_id} className="flex flex-wrap gap-3 py-1">
+              <span className={execution.status === "completed" ? "text-green-700" : "text-red-700"}>{execution.status}</span>
+              <span>{FRAMEWORK_LABELS[execution.framework]}</span>
+              <span className="text-slate-500">{execution.user_prompt.slice(0, 60)}</span>
+              <span className="text-xs text-slate-500">
+                {execution.total_tokens} tokens · {formatCost(execution.estimated_cost_usd)} · {formatDate(execution.created_at)}
+              </span>
+              {execution.error_message && <span className="text-xs text-red-700">{execution.error_message}</span>}
+            </li>
+          ))}
+          {executions.data?.executions.length === 0 && <li className="py-1 text-slate-500">No runs yet.</li>}
+        </ul>
+      </div>
+    </section>
+  );
+}
