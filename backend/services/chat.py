@@ -20,7 +20,7 @@ from backend.frameworks.base import FrameworkName, require_text
 from backend.frameworks.chat_base import ChatFramework, ChatTurn
 from backend.llm.calls import ProviderCall, record_calls
 from backend.models import ChatMessage, Conversation
-from backend.services.ledger import CallPricer
+from backend.services.ledger import CallPricer, escape_like
 from backend.services.provider_errors import provider_error
 
 OPERATION = "chat"
@@ -63,10 +63,6 @@ class ConversationSummary:
 def _title(message: str) -> str:
     line = " ".join(message.split())
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class ChatService:
@@ -239,15 +235,9 @@ class ChatService:
         framework: FrameworkName,
         owner_id: int,
     ) -> None:
-        if not calls:
-            return
-        await session.rollback()
-        session.add_all(
-            self._pricer.rows(
-                calls, operation=OPERATION, framework=framework.value, user_id=owner_id
-            )
+        await self._pricer.save_failed(
+            session, calls, operation=OPERATION, framework=framework.value, user_id=owner_id
         )
-        await session.commit()
 
     async def list_conversations(
         self, session: AsyncSession, owner_id: int, *, skip: int, limit: int, query: str | None
@@ -265,7 +255,7 @@ class ChatService:
         last = select(ChatMessage.id, ChatMessage.content).subquery()
         conditions = [Conversation.user_id == owner_id]
         if query:
-            pattern = f"%{_escape_like(query.lower())}%"
+            pattern = f"%{escape_like(query.lower())}%"
             matching = select(ChatMessage.conversation_id).where(
                 func.lower(ChatMessage.content).like(pattern, escape="\\")
             )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from backend.core.context import current_request_id, current_transaction_guid
 from backend.llm.calls import ProviderCall
 from backend.llm.provider import ProviderConfig
@@ -65,3 +67,24 @@ class CallPricer:
             self.row(call, operation=operation, framework=framework, user_id=user_id)
             for call in calls
         ]
+
+    async def save_failed(
+        self,
+        session: AsyncSession,
+        calls: Sequence[ProviderCall],
+        *,
+        operation: str,
+        framework: str,
+        user_id: int,
+    ) -> None:
+        """A unit of work failed: drop what it half-wrote, keep what it spent."""
+        if not calls:
+            return
+        await session.rollback()
+        session.add_all(self.rows(calls, operation=operation, framework=framework, user_id=user_id))
+        await session.commit()
+
+
+def escape_like(text: str) -> str:
+    """Make user text literal inside a LIKE pattern (with ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -19,7 +19,7 @@ from backend.core.logging import get_logger
 from backend.frameworks.base import FrameworkName, StoryBrief, StoryFramework, require_text
 from backend.llm.calls import ProviderCall, record_calls
 from backend.models import Story
-from backend.services.ledger import CallPricer
+from backend.services.ledger import CallPricer, escape_like
 from backend.services.provider_errors import provider_error
 
 log = get_logger(__name__)
@@ -48,10 +48,6 @@ class StreamFailed:
 
 
 StreamEvent = StreamStep | StreamText | StreamDone | StreamFailed
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class StoryService:
@@ -174,15 +170,11 @@ class StoryService:
         framework: FrameworkName,
         owner_id: int,
     ) -> None:
-        if not calls:
-            return
-        await session.rollback()
-        session.add_all(
-            self._pricer.rows(
-                calls, operation=OPERATION, framework=framework.value, user_id=owner_id
+        await asyncio.shield(
+            self._pricer.save_failed(
+                session, calls, operation=OPERATION, framework=framework.value, user_id=owner_id
             )
         )
-        await asyncio.shield(session.commit())
 
     async def list_page(
         self,
@@ -214,7 +206,7 @@ class StoryService:
     async def search_characters(
         self, session: AsyncSession, owner_id: int, character: str, *, limit: int
     ) -> list[Story]:
-        pattern = f"%{_escape_like(character.lower())}%"
+        pattern = f"%{escape_like(character.lower())}%"
         result = await session.execute(
             select(Story)
             .where(
