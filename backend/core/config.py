@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     rate_limit_login_failures_per_ip: str = "20/15 minutes"
     rate_limit_key_prefix: str = "fastapillm"
     max_request_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
+    # Heartbeat comments on server-sent event streams, so proxies keep them open.
+    sse_ping_seconds: float = Field(default=15.0, gt=0, le=300)
 
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False

@@ -155,3 +155,20 @@ async def test_a_stream_without_usage_is_estimated_from_both_sides(
     assert call["tokens_estimated"] is True
     assert call["input_tokens"] > 0
     assert call["output_tokens"] > 0
+
+
+async def test_slow_streams_carry_heartbeats_for_proxies(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    provider_control.configure(stream_chunk_delay_ms=40, reply_words=15)
+    with live_app(make_settings(sse_ping_seconds=0.1)) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            registered = await client.post(
+                "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
+            )
+            client.headers["Authorization"] = f"Bearer {registered.json()['access_token']}"
+            async with client.stream("POST", "/api/langchain/stream", json=BODY) as response:
+                lines = [line async for line in response.aiter_lines()]
+    pings = [line for line in lines if line.startswith(":")]
+    assert len(pings) >= 2, lines[:10]
+    assert any(line.startswith("event: done") for line in lines)

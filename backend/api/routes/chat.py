@@ -133,7 +133,11 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
             "transaction_guid": current_transaction_guid(),
             "request_id": current_request_id(),
         }
-        return respond(start, [partial(_run_chat, runtime, principal.user_id, framework, body)])
+        return respond(
+            runtime.settings.sse_ping_seconds,
+            start,
+            [partial(_run_chat, runtime, principal.user_id, framework, body)],
+        )
 
     return chat_stream
 

@@ -235,7 +235,11 @@ async def execute_stream(
         "transaction_guid": current_transaction_guid(),
         "request_id": current_request_id(),
     }
-    return respond(start, [partial(_run_stream, runtime, principal.user_id, body)])
+    return respond(
+        runtime.settings.sse_ping_seconds,
+        start,
+        [partial(_run_stream, runtime, principal.user_id, body)],
+    )
 
 
 @router.get(

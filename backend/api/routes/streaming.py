@@ -32,7 +32,6 @@ from backend.services.stories import StreamDone, StreamEvent, StreamFailed, Stre
 
 router = APIRouter(prefix="/api", tags=["streaming"])
 
-PING_SECONDS = 15
 Channel = MemoryObjectSendStream[ServerSentEvent]
 
 SSE_EVENT_SCHEMA: dict[str, Any] = {
@@ -106,6 +105,7 @@ async def _run_one(
 
 
 def respond(
+    ping_seconds: float,
     start: dict[str, Any],
     producers: Sequence[Callable[[Channel], Coroutine[Any, Any, None]]],
     end: dict[str, Any] | None = None,
@@ -125,7 +125,7 @@ def respond(
     return EventSourceResponse(
         receive,
         data_sender_callable=produce,
-        ping=PING_SECONDS,
+        ping=ping_seconds,
         headers={"Cache-Control": "no-cache"},
     )
 
@@ -140,7 +140,7 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
             "request_id": current_request_id(),
         }
         producer = partial(_run_one, runtime, principal.user_id, framework, brief_from(body))
-        return respond(start, [producer])
+        return respond(runtime.settings.sse_ping_seconds, start, [producer])
 
     stream.__name__ = f"stream_story_{framework.value}"
     return stream
@@ -184,4 +184,6 @@ async def compare(
         "transaction_guid": current_transaction_guid(),
         "request_id": current_request_id(),
     }
-    return respond(start, producers, end={"comparison_id": comparison_id})
+    return respond(
+        runtime.settings.sse_ping_seconds, start, producers, end={"comparison_id": comparison_id}
+    )
