@@ -19,8 +19,10 @@ def main() -> int:
         print(f"fastapillm: invalid setting {field}: {first['msg']}", file=sys.stderr)
         return 2
     import uvicorn
+    from sqlalchemy.engine import make_url
 
     from backend.core.errors import ConfigurationError
+    from backend.db.migrate import upgrade_to_head
     from backend.main import create_app
     from backend.runtime import preflight
 
@@ -34,6 +36,13 @@ def main() -> int:
         preflight(get_settings())
     except ConfigurationError as exc:
         print(f"fastapillm: {exc}", file=sys.stderr)
+        return 2
+    try:
+        upgrade_to_head(get_settings().database_url)
+    except Exception as exc:  # any failure here is a setting or an outage, told in one line
+        where = make_url(get_settings().database_url).render_as_string(hide_password=True)
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        print(f"fastapillm: the database at {where} cannot be used: {reason}", file=sys.stderr)
         return 2
     print(f"fastapillm: starting on http://{host}:{port}", file=sys.stderr)
     uvicorn.run(

@@ -60,6 +60,10 @@ def _run_backend(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ({"PROVIDER_API_BASE_URL": "not a url"}, "invalid setting PROVIDER_API_BASE_URL"),
         ({"PROVIDER_API_BASE_URL": "http://127.0.0.1:1/v1"}, "PROVIDER_MODEL is required"),
         ({"PORT": "eighty"}, "invalid setting PORT"),
+        (
+            {"DATABASE_URL": "postgresql://someone:hunter2@127.0.0.1:1/none"},
+            "the database at postgresql+asyncpg://someone:***@127.0.0.1:1/none cannot be used",
+        ),
     ],
 )
 def test_bad_settings_fail_with_one_line(env: dict[str, str], expected: str) -> None:
@@ -69,3 +73,4 @@ def test_bad_settings_fail_with_one_line(env: dict[str, str], expected: str) -> 
     assert len(lines) == 1, result.stderr
     assert expected in lines[0]
     assert "Traceback" not in result.stderr
+    assert "hunter2" not in result.stderr
