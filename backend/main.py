@@ -10,13 +10,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from backend.api.armour import BodyLimitMiddleware, SecurityHeadersMiddleware
-from backend.api.errors import install_error_handlers
+from backend.api.errors import UnhandledErrorMiddleware, install_error_handlers
 from backend.api.middleware import RequestContextMiddleware
 from backend.api.routes import (
     admin,
     auth,
     chat,
     cost,
+    docs,
     documents,
     generate,
     spa,
@@ -50,9 +51,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "OpenAI-compatible model, and compare latency, tokens and cost."
         ),
         lifespan=lifespan,
+        # served from the app itself (routes/docs.py), not from a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
-    # Starlette runs the last-added middleware first: ids, then headers, then the body limit.
+    # Starlette runs the last-added middleware first: ids, then headers, then the body limit;
+    # innermost, just outside the router, unexpected errors become a 500 that still passes
+    # through all of them.
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors_origins:
         app.add_middleware(
@@ -80,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(stories.router)
     app.include_router(cost.router)
+    docs.mount_docs(app)
     if settings.serve_frontend:
         spa.mount_spa(app, settings.frontend_dist)
     return app

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.core.context import current_request_id
 from backend.core.errors import AppError
@@ -103,18 +104,52 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
-    return error_response(
-        500,
-        error_type="InternalError",
-        code="INTERNAL_ERROR",
-        message="An unexpected error occurred. Quote the request id when reporting it.",
-    )
-
-
 def install_error_handlers(app: FastAPI) -> None:
+    """Expected errors. Unexpected ones are UnhandledErrorMiddleware's: a handler for
+    `Exception` would run in Starlette's outermost layer, after the request's ids are gone."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+
+
+class UnhandledErrorMiddleware:
+    """The innermost middleware: turns an exception no handler took into the one 500 shape.
+
+    Inside the request-context and security-header middleware, so the 500 carries the request
+    id, the transaction GUID and every security header, and the `unhandled_error` log line the
+    request id. A response already under way (a stream) cannot become a 500: it is logged and
+    ended.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if isinstance(exc, StarletteHTTPException) and not started:
+                # raised outside a route (a body limit hit while streaming the body in, say)
+                response = await _http_error(Request(scope), exc)
+            else:
+                log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
+                if started:
+                    return
+                response = error_response(
+                    500,
+                    error_type="InternalError",
+                    code="INTERNAL_ERROR",
+                    message="An unexpected error occurred. Quote the request id when reporting it.",
+                )
+            await response(scope, receive, send)

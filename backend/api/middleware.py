@@ -1,16 +1,25 @@
-"""Request context: ids in, ids out, one access log line per request (pure ASGI, so it also
-wraps streamed responses without buffering them)."""
+"""Request context: ids minted, ids out, one access log line per request (pure ASGI, so it
+also wraps streamed responses without buffering them).
+
+The server mints both ids of every request. A client's X-Transaction-GUID is ignored: taking it
+would let one user write stories and ledger rows under another's GUID. A client's own
+X-Request-ID, when safe to log, is kept only as `client_request_id` in that request's log
+lines, for correlating with the client's records."""
 
 from __future__ import annotations
 
 import re
 import time
-import uuid
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.core.context import new_request_id, request_id_var, transaction_guid_var
+from backend.core.context import (
+    new_request_id,
+    new_transaction_guid,
+    request_id_var,
+    transaction_guid_var,
+)
 from backend.core.logging import get_logger
 
 log = get_logger("backend.access")
@@ -25,15 +34,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _valid_guid(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
-
-
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -42,12 +42,14 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and _SAFE_REQUEST_ID.match(incoming) else new_request_id()
-        guid = _valid_guid(_header(scope, b"x-transaction-guid")) or str(uuid.uuid4())
+        request_id = new_request_id()
+        guid = new_transaction_guid()
         request_token = request_id_var.set(request_id)
         guid_token = transaction_guid_var.set(guid)
         structlog.contextvars.clear_contextvars()
+        client_request_id = _header(scope, b"x-request-id")
+        if client_request_id and _SAFE_REQUEST_ID.match(client_request_id):
+            structlog.contextvars.bind_contextvars(client_request_id=client_request_id)
         started = time.perf_counter()
         status = 500
 
@@ -73,3 +75,4 @@ class RequestContextMiddleware:
             )
             request_id_var.reset(request_token)
             transaction_guid_var.reset(guid_token)
+            structlog.contextvars.clear_contextvars()

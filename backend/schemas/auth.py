@@ -9,16 +9,20 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.core.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from backend.schemas.common import NOT_BLANK, StrictModel, VerbatimModel
+from backend.schemas.common import NO_NUL, NOT_BLANK, StrictModel, VerbatimModel
 
 
 class Registration(VerbatimModel):
     email: str = Field(
-        max_length=254, json_schema_extra={"format": "email"}, examples=["ada@example.com"]
+        max_length=254,
+        pattern=NO_NUL,
+        json_schema_extra={"format": "email"},
+        examples=["ada@example.com"],
     )
     password: str = Field(
         min_length=MIN_PASSWORD_LENGTH,
         max_length=MAX_PASSWORD_LENGTH,
+        pattern=NO_NUL,
         description="Also checked for strength (zxcvbn score 3 or more): a guessable "
         "password gets a 422 with details[].type 'weak_password'.",
     )
@@ -38,8 +42,8 @@ class Registration(VerbatimModel):
 class Credentials(VerbatimModel):
     """Sign-in takes any text: a wrong address is simply a failed sign-in (401)."""
 
-    email: str = Field(min_length=1, max_length=254, examples=["ada@example.com"])
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    email: str = Field(min_length=1, max_length=254, pattern=NO_NUL, examples=["ada@example.com"])
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, pattern=NO_NUL)
 
 
 class TokenResponse(BaseModel):
@@ -49,8 +53,10 @@ class TokenResponse(BaseModel):
 
 
 class PasswordChange(VerbatimModel):
-    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
-    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, pattern=NO_NUL)
+    new_password: str = Field(
+        min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH, pattern=NO_NUL
+    )
 
 
 class UserOut(BaseModel):

@@ -6,7 +6,10 @@ import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from backend.core.text import unstorable
 
 _TAG = re.compile(r"<[^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -17,14 +20,42 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("", _TAG.sub("", value)).strip()
 
 
-# A stripped string field must hold something besides spaces; the schema says so too.
-NOT_BLANK = r"\S"
+# Text the databases can store: PostgreSQL refuses NUL in text, so the schema says so and
+# generated clients and fuzzers stay inside it. Anchored, without look-arounds: pydantic's Rust
+# regex engine searches, and has none.
+NO_NUL = r"^[^\x00]*$"
+# ... and holds something besides spaces (a stripped field must not end up empty).
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+def _refuse_unstorable(value: Any) -> None:
+    """A NUL, or a lone surrogate (JSON's "\\ud800"), anywhere in the value: 422."""
+    if isinstance(value, str):
+        if unstorable(value):
+            raise PydanticCustomError(
+                "unstorable_text", "Text must not contain NUL characters or lone surrogates"
+            )
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _refuse_unstorable(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_unstorable(key)
+            _refuse_unstorable(item)
 
 
 class StrictModel(BaseModel):
     """Request bodies reject unknown fields, so a typo is a 422, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        """Defence in depth behind the schema patterns: no string field of any request, nor a
+        string inside a list, may carry text the database would fail on (a 500)."""
+        _refuse_unstorable(value)
+        return value
 
 
 class VerbatimModel(StrictModel):

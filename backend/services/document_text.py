@@ -7,6 +7,7 @@ before it is parsed.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +17,13 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from backend.core.errors import AppError, UnprocessableError, UnsupportedMediaTypeError
+from backend.core.text import storable, unstorable
 
 EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".txt": "txt", ".md": "md", ".markdown": "md"}
 MAX_UNPACKED_DOCX_BYTES = 50 * 1024 * 1024
 MAX_DOCX_RATIO = 100  # unpacked / packed
+# NUL and the other C0 controls, DEL: no file name has them, and PostgreSQL cannot store NUL.
+_FILENAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,17 @@ def _unreadable(reason: str) -> UnprocessableError:
     return UnprocessableError(
         reason, details=[{"field": "file", "message": reason, "type": "unreadable_file"}]
     )
+
+
+def check_filename(filename: str) -> str:
+    """An uploaded file's name, refused (422 `unstorable_text`) if it holds a control
+    character or a lone surrogate: the name is stored, and the database cannot keep those."""
+    if unstorable(filename) or _FILENAME_CONTROL.search(filename):
+        reason = "The file name holds control characters or invalid Unicode: rename the file."
+        raise UnprocessableError(
+            reason, details=[{"field": "file", "message": reason, "type": "unstorable_text"}]
+        )
+    return filename
 
 
 def sniff(path: Path, filename: str) -> str:
@@ -78,7 +93,8 @@ def extract(path: Path, file_type: str) -> ExtractedText:
         text, pages = _docx(path), None
     else:
         text, pages = _text(path), None
-    text = text.strip()
+    # From the file, not the user: mended, not refused (a text file with a NUL already was).
+    text = storable(text).strip()
     if not text:
         raise _unreadable(
             "No text could be extracted (a scanned PDF needs OCR first)."
@@ -126,7 +142,12 @@ def _docx(path: Path) -> str:
 
 
 def _text(path: Path) -> str:
+    """UTF-8 without NUL anywhere: `sniff` reads only the head, and a NUL further on means
+    the file is not text (nor could it be stored)."""
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _unreadable("The text file is not UTF-8: save it as UTF-8 and upload again.") from exc
+    if "\x00" in text:
+        raise _unreadable("The file holds NUL bytes, so it is not text: upload a text file.")
+    return text

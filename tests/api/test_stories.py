@@ -196,7 +196,5 @@ async def test_every_response_carries_request_and_transaction_ids(client: AppCli
     for response in (ok, missing):
         assert response.headers["x-request-id"].startswith("req_")
         uuid.UUID(response.headers["x-transaction-guid"])
-    echoed = await client.get("/api/stories", headers={"X-Request-ID": "client-abc-1"})
-    assert echoed.headers["x-request-id"] == "client-abc-1"
-    unsafe = await client.get("/api/stories", headers={"X-Request-ID": "bad id\twith spaces"})
-    assert unsafe.headers["x-request-id"].startswith("req_")
+    assert ok.headers["x-request-id"] != missing.headers["x-request-id"]
+    assert ok.headers["x-transaction-guid"] != missing.headers["x-transaction-guid"]

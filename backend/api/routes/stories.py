@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, SessionDep, StoryServiceDep
+from backend.api.params import CharacterQuery
 from backend.api.responses import errors
 from backend.frameworks.base import FrameworkName
 from backend.schemas.stories import (
@@ -61,7 +62,7 @@ async def search_by_character(
     principal: CurrentPrincipal,
     session: SessionDep,
     stories: StoryServiceDep,
-    character: Annotated[str, Query(min_length=1, max_length=100)],
+    character: CharacterQuery,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> list[StoryFields]:
     """An array of the stories whose primary or secondary character contains the text
