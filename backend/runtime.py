@@ -5,6 +5,7 @@ the three frameworks and the services that use them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ from backend.pricing import ModelPrice, parse_overrides
 from backend.services.accounts import AccountService
 from backend.services.chat import ChatService
 from backend.services.documents import DocumentService
-from backend.services.ledger import CallPricer
+from backend.services.instances import InstanceRegistry
+from backend.services.ledger import CallPricer, Ledger
+from backend.services.metering import Meter
 from backend.services.rate_limits import RateLimits, RateLimitSettings
 from backend.services.signing_key import resolve_signing_key
 from backend.services.stories import StoryService
@@ -98,6 +101,9 @@ class Runtime:
     rate_limits: RateLimits
     embedded: EmbeddedModelServer | None
     started_at: float
+    ledger: Ledger
+    instances: InstanceRegistry
+    heartbeat: asyncio.Task[None]
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -126,10 +132,13 @@ class Runtime:
                 backoff_base_seconds=settings.provider_backoff_base_seconds,
                 backoff_max_seconds=settings.provider_backoff_max_seconds,
                 retry_after_max_seconds=settings.provider_retry_after_max_seconds,
+                deadline_seconds=settings.provider_deadline_seconds,
+                stream_idle_seconds=settings.provider_stream_idle_seconds,
             ),
             timeout_seconds=settings.provider_timeout_seconds,
             connect_timeout_seconds=settings.provider_connect_timeout_seconds,
             max_connections=settings.provider_max_connections,
+            max_concurrency=settings.provider_max_concurrency or (1 if embedded else None),
         )
         generation = GenerationSettings(
             model=provider.model,
@@ -148,7 +157,6 @@ class Runtime:
         )
         chat_frameworks = build_chat_frameworks(client, generation, window)
         document_frameworks = build_document_frameworks(client, generation, window)
-        pricer = CallPricer(provider, overrides)
         rate_limits = RateLimits(
             RateLimitSettings(
                 enabled=settings.rate_limit_enabled,
@@ -161,6 +169,13 @@ class Runtime:
             )
         )
         sessions = create_session_factory(engine)
+        instances = InstanceRegistry(
+            sessions, heartbeat_seconds=settings.instance_heartbeat_seconds
+        )
+        ledger = Ledger(sessions, CallPricer(provider, overrides), instances.id)
+        await instances.register()
+        await instances.recover(ledger)
+        meter = Meter(ledger)
         async with sessions() as session:
             configured = settings.secret_key.get_secret_value() if settings.secret_key else None
             signing_key = await resolve_signing_key(session, configured)
@@ -182,11 +197,14 @@ class Runtime:
             sessions=sessions,
             provider=provider,
             client=client,
-            stories=StoryService(frameworks, pricer),
-            chat=ChatService(chat_frameworks, pricer),
+            stories=StoryService(sessions, meter, frameworks),
+            chat=ChatService(sessions, meter, chat_frameworks),
             documents=DocumentService(
-                document_frameworks, pricer, window, settings.document_max_chunks
+                sessions, meter, document_frameworks, window, settings.document_max_chunks
             ),
+            ledger=ledger,
+            instances=instances,
+            heartbeat=asyncio.create_task(instances.run(ledger), name="instance-heartbeat"),
             accounts=accounts,
             rate_limits=rate_limits,
             embedded=embedded,
@@ -194,6 +212,10 @@ class Runtime:
         )
 
     async def stop(self) -> None:
+        self.heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.heartbeat
+        await self.instances.retire(self.ledger)
         await self.client.close()
         if self.embedded is not None:
             await self.embedded.stop()

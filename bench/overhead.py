@@ -30,7 +30,6 @@ from backend.core.config import Settings
 from backend.core.logging import configure_logging
 from backend.frameworks import GenerationSettings, build_frameworks
 from backend.frameworks.base import StoryBrief, StoryFramework
-from backend.llm.calls import record_calls
 from backend.llm.client import build_openai_client
 from backend.llm.provider import ProviderConfig
 from backend.llm.transport import RetryPolicy
@@ -88,8 +87,7 @@ async def run(iterations: int) -> None:
         for framework_name, framework in frameworks.items():
 
             async def write(framework: StoryFramework = framework) -> None:
-                with record_calls():
-                    await framework.write_story(brief)
+                await framework.write_story(brief)  # no ledger here: the framework alone
 
             results[framework_name.value] = await measure(write, iterations)
         await shared.close()

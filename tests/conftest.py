@@ -64,6 +64,11 @@ class ProviderControl:
         received: list[dict[str, Any]] = self._http.get("/_control/requests").json()
         return received
 
+    def usages(self) -> list[dict[str, int] | None]:
+        """The usage block the provider answered to each request, in order."""
+        sent: list[dict[str, int] | None] = self._http.get("/_control/usage").json()
+        return sent
+
 
 async def _reset_postgres(url: str) -> None:
     engine = create_async_engine(url)

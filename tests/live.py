@@ -13,9 +13,13 @@ from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from backend.core.config import Settings
 from backend.main import create_app
+
+# The app behind each live base URL, for tests that look inside it (its connection pool).
+running_apps: dict[str, FastAPI] = {}
 
 
 def free_port() -> int:
@@ -39,9 +43,12 @@ def live_app(settings: Settings) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the app did not start")
         time.sleep(0.02)
+    base = f"http://127.0.0.1:{port}"
+    running_apps[base] = app
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield base
     finally:
+        running_apps.pop(base, None)
         server.should_exit = True
         thread.join(timeout=15)
 

@@ -40,12 +40,14 @@ bearer_scheme = HTTPBearer(
 
 async def get_principal(
     runtime: RuntimeDep,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
+    """Checked in its own short transaction, closed before the route runs: a request that
+    then waits on a model holds no database connection."""
     if credentials is None:
         raise AuthenticationError()
-    principal = await runtime.accounts.authenticate(session, credentials.credentials)
+    async with runtime.sessions() as session:
+        principal = await runtime.accounts.authenticate(session, credentials.credentials)
     structlog.contextvars.bind_contextvars(user_id=principal.user_id)
     return principal
 

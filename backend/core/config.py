@@ -42,13 +42,19 @@ class Settings(BaseSettings):
     provider_model: str | None = None
     provider_name: str | None = None
     provider_headers: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
-    provider_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    # Time limits (README "Time limits"): one attempt; one call with all its retries; the
+    # longest pause allowed between two chunks of a streamed answer.
+    provider_timeout_seconds: float = Field(default=45.0, gt=0, le=600)
+    provider_deadline_seconds: float = Field(default=60.0, gt=0, le=1800)
+    provider_stream_idle_seconds: float = Field(default=30.0, gt=0, le=600)
     provider_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     provider_max_attempts: int = Field(default=3, ge=1, le=10)
     provider_backoff_base_seconds: float = Field(default=0.5, ge=0, le=30)
     provider_backoff_max_seconds: float = Field(default=8.0, ge=0, le=120)
     provider_retry_after_max_seconds: float = Field(default=30.0, ge=0, le=600)
     provider_max_connections: int = Field(default=50, ge=1, le=1000)
+    # Calls sent at once; more wait their turn here (the embedded model serves one at a time).
+    provider_max_concurrency: int | None = Field(default=None, ge=1, le=10_000)
 
     # Generation.
     story_max_tokens: int = Field(default=400, ge=16, le=8192)
@@ -87,6 +93,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
     # Heartbeat comments on server-sent event streams, so proxies keep them open.
     sse_ping_seconds: float = Field(default=15.0, gt=0, le=300)
+    # Each process heartbeats in the database; rows in flight of one silent for 4 beats (or
+    # whose pid is gone on this host) are marked interrupted.
+    instance_heartbeat_seconds: float = Field(default=15.0, gt=0, le=3600)
 
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False

@@ -16,6 +16,7 @@ def build_openai_client(
     timeout_seconds: float,
     connect_timeout_seconds: float,
     max_connections: int = 50,
+    max_concurrency: int | None = None,
     inner_transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncOpenAI:
     """SDK retries are off (`max_retries=0`): `ProviderTransport` runs the only retry loop."""
@@ -25,7 +26,7 @@ def build_openai_client(
         ),
     )
     http_client = httpx.AsyncClient(
-        transport=ProviderTransport(inner, policy),
+        transport=ProviderTransport(inner, policy, max_concurrency=max_concurrency),
         timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
     )
     return AsyncOpenAI(

@@ -1,33 +1,43 @@
-"""The one place provider calls are retried and observed.
+"""The one place provider calls are retried, bounded in time and observed.
 
 An httpx transport sits under the pooled `AsyncOpenAI` client that all three frameworks use.
 It runs the only retry loop (tenacity: exponential backoff with full jitter, `Retry-After`
-honoured, never on 4xx other than 408/429) and reports every attempt that reached the provider
-to the active `CallRecorder`, with its status, usage and latency. The OpenAI SDK's own retries
-are switched off so loops never stack.
+honoured, never on 4xx other than 408/429), bounds all attempts of a call by one deadline, and
+tells the active `CallObserver` about every attempt: before its request leaves, and when it
+ends. The OpenAI SDK's own retries are switched off so loops never stack.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import anyio
 import httpx2 as httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_result,
+    stop_after_attempt,
+)
 from tenacity.wait import wait_random_exponential
 
 from backend.core.logging import get_logger
-from backend.llm.calls import ProviderCall, current_recorder, current_step
-from backend.llm.usage import (
-    TokenUsage,
-    completion_text,
-    estimate_usage,
-    usage_from_payload,
+from backend.llm.calls import (
+    AttemptHandle,
+    AttemptStart,
+    CallObserver,
+    CallStatus,
+    ProviderCall,
+    current_observer,
+    current_step,
 )
+from backend.llm.recording_stream import RecordingStream, report
+from backend.llm.usage import completion_text, estimate_usage, usage_from_payload
 
 log = get_logger(__name__)
 
@@ -40,6 +50,10 @@ class RetryPolicy:
     backoff_base_seconds: float = 0.5
     backoff_max_seconds: float = 8.0
     retry_after_max_seconds: float = 30.0
+    # One provider call, all its attempts and waits included, ends by this deadline.
+    deadline_seconds: float = 90.0
+    # A streamed answer may pause this long between chunks (first chunk included).
+    stream_idle_seconds: float = 30.0
 
 
 @dataclass
@@ -87,9 +101,18 @@ def _error_message(body: bytes) -> str:
 
 
 class ProviderTransport(httpx.AsyncBaseTransport):
-    def __init__(self, inner: httpx.AsyncBaseTransport, policy: RetryPolicy) -> None:
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        policy: RetryPolicy,
+        *,
+        max_concurrency: int | None = None,
+    ) -> None:
         self._inner = inner
         self._policy = policy
+        # A model that serves one request at a time (the embedded one) queues here, where
+        # the wait can be told apart from the model's own time.
+        self._gate = anyio.Semaphore(max_concurrency) if max_concurrency else None
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -97,16 +120,26 @@ class ProviderTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         payload = _request_payload(request)
         attempt = 0
+        deadline: float | None = None  # starts when the first attempt leaves, not in a queue
 
         async def one_attempt() -> _Outcome:
-            nonlocal attempt
+            nonlocal attempt, deadline
             attempt += 1
-            return await self._attempt(request, payload, attempt)
+            if self._gate is None:
+                deadline = deadline or time.monotonic() + self._policy.deadline_seconds
+                return await self._attempt(request, payload, attempt, deadline)
+            async with self._gate:
+                deadline = deadline or time.monotonic() + self._policy.deadline_seconds
+                return await self._attempt(request, payload, attempt, deadline)
+
+        def should_retry(outcome: _Outcome) -> bool:
+            assert deadline is not None
+            return self._should_retry(outcome, deadline)
 
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._policy.max_attempts),
             wait=self._wait,
-            retry=retry_if_result(self._should_retry),
+            retry=retry_if_result(should_retry),
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
             before_sleep=self._log_retry,
         )
@@ -116,12 +149,14 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         assert outcome.response is not None
         return outcome.response
 
-    def _should_retry(self, outcome: _Outcome) -> bool:
+    def _should_retry(self, outcome: _Outcome, deadline: float) -> bool:
         if not outcome.retryable:
             return False
+        remaining = deadline - time.monotonic()
         if outcome.retry_after is not None:
-            return outcome.retry_after <= self._policy.retry_after_max_seconds
-        return True
+            limit = min(self._policy.retry_after_max_seconds, remaining)
+            return outcome.retry_after < limit
+        return remaining > self._policy.backoff_base_seconds
 
     def _wait(self, state: RetryCallState) -> float:
         outcome: _Outcome | None = state.outcome.result() if state.outcome else None
@@ -144,26 +179,66 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         )
 
     async def _attempt(
-        self, request: httpx.Request, payload: dict[str, Any], attempt: int
+        self, request: httpx.Request, payload: dict[str, Any], attempt: int, deadline: float
     ) -> _Outcome:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return _Outcome(None, httpx.ReadTimeout("deadline reached", request=request), False)
+        streaming = bool(payload.get("stream"))
+        _bound_timeouts(request, self._policy.stream_idle_seconds if streaming else remaining)
         model = str(payload.get("model", ""))
+        observer = current_observer()
+        step = current_step()
+        start = AttemptStart(
+            attempt=attempt,
+            model=model,
+            step=step,
+            estimate=estimate_usage(payload, ""),
+            streaming=streaming,
+        )
+        handle = await observer.attempt_started(start) if observer is not None else None
         started = time.perf_counter()
+
+        def call(status: str, **fields: Any) -> ProviderCall:
+            usage = fields.pop("usage", None) or start.estimate
+            return ProviderCall(
+                attempt=attempt,
+                status=status,
+                model=fields.pop("model", model),
+                usage=usage,
+                latency_ms=(time.perf_counter() - started) * 1000,
+                step=step,
+                started_at=start.started_at,
+                http_status=fields.pop("http_status", None),
+                **fields,
+            )
+
         try:
-            response = await self._inner.handle_async_request(request)
+            if streaming:
+                response = await self._inner.handle_async_request(request)
+            else:
+                with anyio.fail_after(remaining):
+                    response = await self._inner.handle_async_request(request)
         except httpx.ConnectError as exc:
             # Never reached the provider: no ledger row, but worth another try.
+            if observer is not None:
+                await observer.attempt_unreached(handle)
             return _Outcome(None, exc, retryable=True)
-        except httpx.TimeoutException as exc:
-            _record(attempt, "timeout", None, model, started, error=str(exc) or "timeout")
-            return _Outcome(None, exc, retryable=True)
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            await report(observer, handle, call(CallStatus.TIMEOUT, error_message="timeout"))
+            return _Outcome(None, _as_timeout(exc, request), retryable=True)
         except httpx.TransportError as exc:
-            _record(attempt, "connection_error", None, model, started, error=type(exc).__name__)
+            failed = call(CallStatus.CONNECTION_ERROR, error_message=type(exc).__name__)
+            await report(observer, handle, failed)
             return _Outcome(None, exc, retryable=True)
+        except BaseException:
+            await report(observer, handle, call(CallStatus.CANCELLED))
+            raise
 
         if response.status_code == 200 and "text/event-stream" in response.headers.get(
             "content-type", ""
         ):
-            stream = _RecordingStream(response, attempt, model, started, payload)
+            stream = RecordingStream(response, call, observer, handle, request_payload=payload)
             return _Outcome(
                 httpx.Response(
                     200,
@@ -175,46 +250,52 @@ class ProviderTransport(httpx.AsyncBaseTransport):
                 None,
                 retryable=False,
             )
+        return await self._read_body(request, response, payload, call, observer, handle, deadline)
 
+    async def _read_body(
+        self,
+        request: httpx.Request,
+        response: httpx.Response,
+        payload: dict[str, Any],
+        call: Any,
+        observer: CallObserver | None,
+        handle: AttemptHandle,
+        deadline: float,
+    ) -> _Outcome:
+        status = response.status_code
         try:
-            body = await response.aread()
-        except httpx.TimeoutException as exc:
-            _record(attempt, "timeout", response.status_code, model, started, error="read timeout")
-            return _Outcome(None, exc, retryable=True)
+            with anyio.fail_after(max(0.001, deadline - time.monotonic())):
+                body = await response.aread()
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            timed_out = call(CallStatus.TIMEOUT, http_status=status, error_message="read timeout")
+            await report(observer, handle, timed_out)
+            return _Outcome(None, _as_timeout(exc, request), retryable=True)
         except httpx.TransportError as exc:
-            _record(
-                attempt,
-                "connection_error",
-                response.status_code,
-                model,
-                started,
-                error=type(exc).__name__,
+            dropped = call(
+                CallStatus.CONNECTION_ERROR, http_status=status, error_message=type(exc).__name__
             )
+            await report(observer, handle, dropped)
             return _Outcome(None, exc, retryable=True)
+        except BaseException:
+            await report(observer, handle, call(CallStatus.CANCELLED, http_status=status))
+            raise
         finally:
             await response.aclose()
 
         rebuilt = httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            content=body,
-            extensions=response.extensions,
-            request=request,
+            status, headers=response.headers, content=body, extensions=response.extensions
         )
-        if response.status_code >= 400:
+        rebuilt.request = request
+        if status >= 400:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
-            _record(
-                attempt,
-                f"http_{response.status_code}",
-                response.status_code,
-                model,
-                started,
-                error=_error_message(body),
-                retry_after=retry_after,
+            failed = call(
+                f"http_{status}",
+                http_status=status,
+                error_message=_error_message(body),
+                retry_after_seconds=retry_after,
             )
-            return _Outcome(
-                rebuilt, None, response.status_code in RETRYABLE_STATUS, retry_after=retry_after
-            )
+            await report(observer, handle, failed)
+            return _Outcome(rebuilt, None, status in RETRYABLE_STATUS, retry_after=retry_after)
 
         try:
             result = json.loads(body)
@@ -222,132 +303,24 @@ class ProviderTransport(httpx.AsyncBaseTransport):
             result = {}
         result = result if isinstance(result, dict) else {}
         usage = usage_from_payload(result) or estimate_usage(payload, completion_text(result))
-        _record(attempt, "ok", 200, str(result.get("model") or model), started, usage=usage)
+        model = str(result.get("model") or payload.get("model", ""))
+        await report(
+            observer, handle, call(CallStatus.OK, http_status=200, model=model, usage=usage)
+        )
         return _Outcome(rebuilt, None, retryable=False)
 
 
-def _record(
-    attempt: int,
-    status: str,
-    http_status: int | None,
-    model: str,
-    started: float,
-    *,
-    usage: TokenUsage | None = None,
-    error: str | None = None,
-    retry_after: float | None = None,
-    ttft_ms: float | None = None,
-) -> None:
-    call = ProviderCall(
-        attempt=attempt,
-        status=status,
-        http_status=http_status,
-        model=model,
-        usage=usage or TokenUsage(),
-        latency_ms=(time.perf_counter() - started) * 1000,
-        time_to_first_token_ms=ttft_ms,
-        step=current_step(),
-        error_message=error,
-        retry_after_seconds=retry_after,
-    )
-    recorder = current_recorder()
-    if recorder is not None:
-        recorder.add(call)
-    log.info(
-        "provider_call",
-        attempt=attempt,
-        status=status,
-        model=model,
-        step=call.step,
-        input_tokens=call.usage.input_tokens,
-        output_tokens=call.usage.output_tokens,
-        latency_ms=round(call.latency_ms, 1),
-    )
+def _bound_timeouts(request: httpx.Request, read_seconds: float) -> None:
+    """Cap how long one read may wait: the time left before the deadline, or the idle limit
+    between chunks of a stream."""
+    current = dict(request.extensions.get("timeout") or {})
+    configured = current.get("read")
+    read = read_seconds if configured is None else min(float(configured), read_seconds)
+    current["read"] = max(0.001, read)
+    request.extensions["timeout"] = current
 
 
-class _RecordingStream(httpx.AsyncByteStream):
-    """Pass a server-sent-event stream through, noting first-token time and the usage chunk."""
-
-    def __init__(
-        self,
-        response: httpx.Response,
-        attempt: int,
-        model: str,
-        started: float,
-        request_payload: dict[str, Any],
-    ) -> None:
-        self._response = response
-        self._request_payload = request_payload
-        self._attempt = attempt
-        self._model = model
-        self._started = started
-        self._ttft_ms: float | None = None
-        self._usage: TokenUsage | None = None
-        self._text: list[str] = []
-        self._buffer = b""
-        self._finished = False
-        self._status = "cancelled"
-        self._error: str | None = None
-        self._step = current_step()
-        self._recorder = current_recorder()
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._response.aiter_raw():
-                self._observe(chunk)
-                yield chunk
-            self._status = "ok"
-        except httpx.TransportError as exc:
-            self._status, self._error = "stream_error", type(exc).__name__
-            raise
-
-    def _observe(self, chunk: bytes) -> None:
-        self._buffer += chunk
-        *lines, self._buffer = self._buffer.split(b"\n")
-        for line in lines:
-            if not line.startswith(b"data:"):
-                continue
-            data = line[5:].strip()
-            if data == b"[DONE]":
-                continue
-            try:
-                event = json.loads(data)
-            except ValueError:
-                continue
-            if not isinstance(event, dict):
-                continue
-            text = completion_text(event)
-            if text:
-                if self._ttft_ms is None:
-                    self._ttft_ms = (time.perf_counter() - self._started) * 1000
-                self._text.append(text)
-            usage = usage_from_payload(event)
-            if usage is not None:
-                self._usage = usage
-            if isinstance(event.get("model"), str) and event["model"]:
-                self._model = event["model"]
-
-    async def aclose(self) -> None:
-        """Record first, then close: on cancellation (a client gone mid-stream) any await here
-        may raise again, and the row saying "cancelled" must not be lost."""
-        if self._finished:
-            return
-        self._finished = True
-        self._record()
-        await self._response.aclose()
-
-    def _record(self) -> None:
-        usage = self._usage or estimate_usage(self._request_payload, "".join(self._text))
-        call = ProviderCall(
-            attempt=self._attempt,
-            status=self._status,
-            http_status=200,
-            model=self._model,
-            usage=usage,
-            latency_ms=(time.perf_counter() - self._started) * 1000,
-            time_to_first_token_ms=self._ttft_ms,
-            step=self._step,
-            error_message=self._error,
-        )
-        if self._recorder is not None:
-            self._recorder.add(call)
+def _as_timeout(exc: BaseException, request: httpx.Request) -> Exception:
+    if isinstance(exc, httpx.TimeoutException):
+        return exc
+    return httpx.ReadTimeout("the provider call reached its deadline", request=request)

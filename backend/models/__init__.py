@@ -2,12 +2,14 @@
 
 from backend.models.chat import ChatMessage, Conversation
 from backend.models.document import ContextExecution, Document
+from backend.models.instance import AppInstance
 from backend.models.llm_call import LLMCall
 from backend.models.story import Story
 from backend.models.user import ApiKey, AuthSession, ServerSecret, User
 
 __all__ = [
     "ApiKey",
+    "AppInstance",
     "AuthSession",
     "ChatMessage",
     "ContextExecution",

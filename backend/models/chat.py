@@ -42,6 +42,10 @@ class ChatMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))  # user | assistant
+    # An answer points at the question it answers; regenerated answers are further versions.
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chat_messages.id", ondelete="CASCADE"), index=True
+    )
     content: Mapped[str] = mapped_column(Text)
     framework: Mapped[str | None] = mapped_column(String(32))
     model: Mapped[str | None] = mapped_column(String(200))
@@ -50,6 +54,7 @@ class ChatMessage(Base):
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     estimated_cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     generation_time_ms: Mapped[float | None] = mapped_column(Float)
+    model_time_ms: Mapped[float | None] = mapped_column(Float)
     transaction_guid: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -20,6 +20,7 @@ class LLMCall(Base):
     __table_args__ = (
         Index("ix_llm_calls_created_at", "created_at"),
         Index("ix_llm_calls_framework_created_at", "framework", "created_at"),
+        Index("ix_llm_calls_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -35,7 +36,8 @@ class LLMCall(Base):
     provider: Mapped[str] = mapped_column(String(100))
     model: Mapped[str] = mapped_column(String(200))
     attempt: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(32))  # ok, http_429, timeout, ...
+    # in_flight while the call runs; then ok, http_429, timeout, cancelled, interrupted, ...
+    status: Mapped[str] = mapped_column(String(32))
     http_status: Mapped[int | None] = mapped_column(Integer)
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
@@ -56,5 +58,8 @@ class LLMCall(Base):
         ForeignKey("context_executions.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The process that made the call, so a row it left in flight when it died can be told
+    # apart from one a live replica is still working on.
+    instance_id: Mapped[str | None] = mapped_column(String(36))
 
     story: Mapped[Story | None] = relationship(back_populates="calls")

@@ -36,6 +36,8 @@ class Story(Base):
     model: Mapped[str] = mapped_column(String(200))
     provider: Mapped[str] = mapped_column(String(100))
     generation_time_ms: Mapped[float] = mapped_column(Float)
+    # The provider's own time (the sum of the ledger rows' latencies); the rest was waiting.
+    model_time_ms: Mapped[float | None] = mapped_column(Float)
     input_tokens: Mapped[int] = mapped_column(Integer)
     output_tokens: Mapped[int] = mapped_column(Integer)
     cached_tokens: Mapped[int] = mapped_column(Integer, default=0)

@@ -31,6 +31,11 @@ class ChatResponse(BaseModel):
     message_id: int
     method: FrameworkName
     generation_time_ms: float
+    model_time_ms: float | None = Field(
+        description="the provider's own time (the sum of the answer's ledger rows); "
+        "the rest of generation_time_ms was waiting"
+    )
+    reply_to_id: int | None = Field(description="the question this answer replies to")
     input_tokens: int
     output_tokens: int
     total_tokens: int
@@ -43,6 +48,10 @@ class ChatResponse(BaseModel):
 class MessageOut(BaseModel):
     id: int
     role: str
+    reply_to_id: int | None = Field(
+        description="answers: the question answered; several answers to one question are "
+        "versions of one reply (regenerated), oldest first"
+    )
     content: str
     method: FrameworkName | None
     model: str | None
@@ -52,6 +61,7 @@ class MessageOut(BaseModel):
     total_tokens: int
     estimated_cost_usd: float
     generation_time_ms: float | None
+    model_time_ms: float | None
     transaction_guid: str | None
     created_at: datetime
     calls: list[LedgerCallOut]

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.frameworks.base import FrameworkName
 from backend.models import Story
-from backend.schemas.common import NOT_BLANK, StrictModel, clean_text
+from backend.schemas.common import NO_NUL, NOT_BLANK, StrictModel, clean_text
 
 StoryLength = Literal["short", "medium", "long"]
 
@@ -21,7 +21,7 @@ class StoryRequest(StrictModel):
     secondary_character: str = Field(
         min_length=1, max_length=100, pattern=NOT_BLANK, examples=["Bob"]
     )
-    genre: str | None = Field(default=None, max_length=50, examples=["mystery"])
+    genre: str | None = Field(default=None, max_length=50, pattern=NO_NUL, examples=["mystery"])
     length: StoryLength | None = Field(default=None, examples=["short"])
 
     @field_validator("primary_character", "secondary_character")
@@ -68,6 +68,10 @@ class StoryFields(BaseModel):
     story: str
     method: FrameworkName
     generation_time_ms: float
+    model_time_ms: float | None = Field(
+        description="the provider's own time (the sum of the story's ledger rows' latencies); "
+        "the rest of generation_time_ms was waiting (e.g. queued behind other stories)",
+    )
     input_tokens: int
     output_tokens: int
     total_tokens: int
@@ -114,6 +118,7 @@ def story_fields(story: Story) -> dict[str, object]:
         "story": story.content,
         "method": story.framework,
         "generation_time_ms": story.generation_time_ms,
+        "model_time_ms": story.model_time_ms,
         "input_tokens": story.input_tokens,
         "output_tokens": story.output_tokens,
         "total_tokens": story.total_tokens,

@@ -1,27 +1,32 @@
-"""Chat use cases: a turn with any framework (switching is allowed mid-conversation), streamed
-or not; conversations listed, read, searched, renamed and deleted by their owner."""
+"""Chat use cases: a turn with any framework (switching is allowed mid-conversation) and
+regenerated answers, streamed or not; conversations listed, read, searched, renamed and deleted
+by their owner.
+
+A regenerated answer is kept beside the earlier ones as a version of the same reply (it points
+at the question it answers); the newest version is the one later turns see as history. No
+database connection is held while a model works: history is read in one short transaction and
+the turn saved in another.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 
-import anyio
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
+from backend.core.aio import closing
 from backend.core.context import current_transaction_guid
-from backend.core.errors import AppError, InvalidRequestError, NotFoundError
+from backend.core.errors import InvalidRequestError, NotFoundError
+from backend.core.text import storable
 from backend.frameworks.base import FrameworkName, require_text
 from backend.frameworks.chat_base import ChatFramework, ChatTurn
-from backend.llm.calls import ProviderCall, record_calls
 from backend.models import ChatMessage, Conversation
-from backend.services.ledger import CallPricer, escape_like
-from backend.services.provider_errors import provider_error
+from backend.services.ledger import escape_like
+from backend.services.metering import Meter, MeteredUnit
 
 OPERATION = "chat"
 TITLE_LENGTH = 60
@@ -45,12 +50,7 @@ class ChatDone:
     result: ChatTurnResult
 
 
-@dataclass(frozen=True)
-class ChatFailed:
-    error: AppError
-
-
-ChatEvent = ChatText | ChatDone | ChatFailed
+ChatEvent = ChatText | ChatDone
 
 
 @dataclass(frozen=True)
@@ -60,15 +60,47 @@ class ConversationSummary:
     last_message_preview: str | None
 
 
+@dataclass(frozen=True)
+class _Question:
+    """What a regenerated answer replies to, read before the model is called."""
+
+    message_id: int
+    content: str
+    history: list[ChatTurn]
+    framework: FrameworkName
+
+
 def _title(message: str) -> str:
     line = " ".join(message.split())
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
 
 
+def as_history(messages: Sequence[ChatMessage]) -> list[ChatTurn]:
+    """Each question followed by the newest version of its answer."""
+    latest: dict[int, ChatMessage] = {}
+    for message in messages:
+        if message.role == "assistant" and message.reply_to_id is not None:
+            latest[message.reply_to_id] = message
+    turns: list[ChatTurn] = []
+    for message in messages:
+        if message.role == "user":
+            turns.append(ChatTurn(role="user", content=message.content))
+            answer = latest.get(message.id)
+            if answer is not None:
+                turns.append(ChatTurn(role="assistant", content=answer.content))
+    return turns
+
+
 class ChatService:
-    def __init__(self, frameworks: Mapping[FrameworkName, ChatFramework], pricer: CallPricer):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        meter: Meter,
+        frameworks: Mapping[FrameworkName, ChatFramework],
+    ) -> None:
+        self._sessions = sessions
+        self._meter = meter
         self._frameworks = frameworks
-        self._pricer = pricer
 
     async def conversation(
         self, session: AsyncSession, owner_id: int, conversation_id: int
@@ -83,161 +115,178 @@ class ChatService:
             raise NotFoundError(f"Conversation {conversation_id} was not found.")
         return conversation
 
-    async def _context(
-        self, session: AsyncSession, owner_id: int, conversation_id: int | None
-    ) -> tuple[Conversation | None, list[ChatTurn]]:
-        if conversation_id is None:
-            return None, []
-        conversation = await self.conversation(session, owner_id, conversation_id)
-        turns = [
-            ChatTurn(role="user" if m.role == "user" else "assistant", content=m.content)
-            for m in conversation.messages
-        ]
-        return conversation, turns
-
-    async def send(
+    async def turn(
         self,
-        session: AsyncSession,
         owner_id: int,
         framework: FrameworkName,
         message: str,
         conversation_id: int | None = None,
-    ) -> ChatTurnResult:
-        conversation, history = await self._context(session, owner_id, conversation_id)
-        started = time.perf_counter()
-        with record_calls() as recorder:
-            try:
-                text = await self._frameworks[framework].reply(history, message)
-            except Exception as exc:
-                await self._save_failed_calls(session, recorder.calls, framework, owner_id)
-                raise provider_error(recorder, exc) from exc
-        return await self._save_turn(
-            session, owner_id, framework, conversation, message, text, recorder.calls, started
-        )
-
-    async def stream(
-        self,
-        session: AsyncSession,
-        owner_id: int,
-        framework: FrameworkName,
-        message: str,
-        conversation_id: int | None = None,
+        *,
+        stream: bool = False,
     ) -> AsyncIterator[ChatEvent]:
-        conversation, history = await self._context(session, owner_id, conversation_id)
-        started = time.perf_counter()
-        parts: list[str] = []
-        with record_calls() as recorder:
-            try:
-                async for text in self._frameworks[framework].stream_reply(history, message):
+        """Answer a message (streamed as `ChatText` when `stream`), then `ChatDone`."""
+        history: list[ChatTurn] = []
+        if conversation_id is not None:
+            async with self._sessions() as session:
+                found = await self.conversation(session, owner_id, conversation_id)
+                history = as_history(found.messages)
+        async with self._meter.unit(OPERATION, framework.value, owner_id) as unit:
+            parts: list[str] = []
+            answers = self._answer(unit, framework, history, message, stream=stream)
+            async with closing(answers) as texts:
+                async for text in texts:
                     parts.append(text)
-                    yield ChatText(text)
-                answer = require_text("".join(parts))
-            except BaseException as exc:
-                with anyio.CancelScope(shield=True):
-                    await self._save_failed_calls(session, recorder.calls, framework, owner_id)
-                if not isinstance(exc, Exception):
-                    raise
-                yield ChatFailed(provider_error(recorder, exc))
-                return
-        result = await self._save_turn(
-            session, owner_id, framework, conversation, message, answer, recorder.calls, started
-        )
+                    if stream:
+                        yield ChatText(text)
+            answer = self._final_text(unit, parts)
+            result = await self._save_turn(
+                unit, owner_id, framework, conversation_id, message, answer
+            )
         yield ChatDone(result)
 
     async def regenerate(
         self,
-        session: AsyncSession,
         owner_id: int,
         conversation_id: int,
+        framework: FrameworkName | None = None,
+        *,
+        stream: bool = False,
+    ) -> AsyncIterator[ChatEvent]:
+        """Answer the last question again (with `framework`, or the conversation's current
+        one). The earlier answers stay as versions."""
+        question = await self._last_question(owner_id, conversation_id, framework)
+        chosen = question.framework
+        async with self._meter.unit(OPERATION, chosen.value, owner_id) as unit:
+            parts: list[str] = []
+            answers = self._answer(unit, chosen, question.history, question.content, stream=stream)
+            async with closing(answers) as texts:
+                async for text in texts:
+                    parts.append(text)
+                    if stream:
+                        yield ChatText(text)
+            answer = self._final_text(unit, parts)
+            result = await self._save_version(unit, owner_id, conversation_id, question, answer)
+        yield ChatDone(result)
+
+    async def _answer(
+        self,
+        unit: MeteredUnit,
         framework: FrameworkName,
-    ) -> ChatTurnResult:
-        """Answer the last user message again (with any framework), replacing the last answer."""
-        conversation = await self.conversation(session, owner_id, conversation_id)
-        messages = list(conversation.messages)
-        if len(messages) < 2 or messages[-1].role != "assistant":
-            raise InvalidRequestError("There is no answer to regenerate.")
-        *earlier, question, _ = messages
-        history = [
-            ChatTurn(role="user" if m.role == "user" else "assistant", content=m.content)
-            for m in earlier
-        ]
-        started = time.perf_counter()
-        with record_calls() as recorder:
-            try:
-                text = await self._frameworks[framework].reply(history, question.content)
-            except Exception as exc:
-                await self._save_failed_calls(session, recorder.calls, framework, owner_id)
-                raise provider_error(recorder, exc) from exc
-        await session.delete(messages[-1])
-        conversation.messages.remove(messages[-1])
-        assistant = self._assistant_message(framework, text, recorder.calls, started, owner_id)
-        conversation.messages.append(assistant)
-        conversation.framework = framework.value
-        conversation.updated_at = datetime.now(UTC)
-        await session.commit()
-        return ChatTurnResult(conversation, question, assistant)
+        history: list[ChatTurn],
+        message: str,
+        *,
+        stream: bool,
+    ) -> AsyncIterator[str]:
+        engine = self._frameworks[framework]
+        try:
+            if stream:
+                async with closing(engine.stream_reply(history, message)) as texts:
+                    async for text in texts:
+                        yield text
+            else:
+                yield await engine.reply(history, message)
+        except Exception as exc:
+            raise unit.failure(exc) from exc
+
+    @staticmethod
+    def _final_text(unit: MeteredUnit, parts: list[str]) -> str:
+        try:
+            return storable(require_text("".join(parts)))
+        except Exception as exc:
+            raise unit.failure(exc) from exc
+
+    async def _last_question(
+        self, owner_id: int, conversation_id: int, framework: FrameworkName | None
+    ) -> _Question:
+        async with self._sessions() as session:
+            conversation = await self.conversation(session, owner_id, conversation_id)
+            messages = list(conversation.messages)
+            questions = [m for m in messages if m.role == "user"]
+            if not questions or not any(m.role == "assistant" for m in messages):
+                raise InvalidRequestError("There is no answer to regenerate.")
+            question = questions[-1]
+            earlier = [m for m in messages if m.id < question.id]
+            return _Question(
+                message_id=question.id,
+                content=question.content,
+                history=as_history(earlier),
+                framework=framework or FrameworkName(conversation.framework),
+            )
 
     def _assistant_message(
-        self,
-        framework: FrameworkName,
-        text: str,
-        calls: Sequence[ProviderCall],
-        started: float,
-        owner_id: int,
+        self, unit: MeteredUnit, framework: FrameworkName, text: str
     ) -> ChatMessage:
-        rows = self._pricer.rows(
-            calls, operation=OPERATION, framework=framework.value, user_id=owner_id
-        )
-        succeeded = [row for row in rows if row.status == "ok"]
+        totals = unit.totals()
         return ChatMessage(
             role="assistant",
             content=text,
             framework=framework.value,
-            model=succeeded[-1].model if succeeded else self._pricer.provider.model,
-            provider=self._pricer.provider.name,
-            input_tokens=sum(row.input_tokens for row in rows),
-            output_tokens=sum(row.output_tokens for row in rows),
-            estimated_cost_usd=sum((row.cost_usd for row in rows), Decimal(0)),
-            generation_time_ms=(time.perf_counter() - started) * 1000,
+            model=totals.model,
+            provider=unit.provider_name,
+            input_tokens=totals.input_tokens,
+            output_tokens=totals.output_tokens,
+            estimated_cost_usd=totals.cost_usd,
+            generation_time_ms=unit.elapsed_ms,
+            model_time_ms=totals.model_time_ms,
             transaction_guid=current_transaction_guid(),
-            calls=rows,
         )
 
     async def _save_turn(
         self,
-        session: AsyncSession,
+        unit: MeteredUnit,
         owner_id: int,
         framework: FrameworkName,
-        conversation: Conversation | None,
+        conversation_id: int | None,
         message: str,
         text: str,
-        calls: Sequence[ProviderCall],
-        started: float,
     ) -> ChatTurnResult:
-        """The question, the answer and the ledger rows, in one transaction."""
-        if conversation is None:
-            conversation = Conversation(
-                user_id=owner_id, title=_title(message), framework=framework.value, messages=[]
-            )
-            session.add(conversation)
-        user_message = ChatMessage(role="user", content=message)
-        assistant = self._assistant_message(framework, text, calls, started, owner_id)
-        conversation.messages.extend([user_message, assistant])
-        conversation.framework = framework.value
-        conversation.updated_at = datetime.now(UTC)
-        await session.commit()
-        return ChatTurnResult(conversation, user_message, assistant)
+        """The question, the answer and its ledger rows, in one short transaction."""
+        async with self._sessions() as session:
+            if conversation_id is None:
+                conversation = Conversation(
+                    user_id=owner_id, title=_title(message), framework=framework.value
+                )
+                session.add(conversation)
+                await session.flush()
+            else:
+                conversation = await self.conversation(session, owner_id, conversation_id)
+            question = ChatMessage(conversation_id=conversation.id, role="user", content=message)
+            session.add(question)
+            await session.flush()
+            answer = self._assistant_message(unit, framework, text)
+            answer.conversation_id = conversation.id
+            answer.reply_to_id = question.id
+            session.add(answer)
+            await session.flush()
+            await unit.attach(session, chat_message_id=answer.id)
+            conversation.framework = framework.value
+            conversation.updated_at = datetime.now(UTC)
+            await session.commit()
+            await session.refresh(answer, ["calls"])
+            return ChatTurnResult(conversation, question, answer)
 
-    async def _save_failed_calls(
+    async def _save_version(
         self,
-        session: AsyncSession,
-        calls: Sequence[ProviderCall],
-        framework: FrameworkName,
+        unit: MeteredUnit,
         owner_id: int,
-    ) -> None:
-        await self._pricer.save_failed(
-            session, calls, operation=OPERATION, framework=framework.value, user_id=owner_id
-        )
+        conversation_id: int,
+        question: _Question,
+        text: str,
+    ) -> ChatTurnResult:
+        async with self._sessions() as session:
+            conversation = await self.conversation(session, owner_id, conversation_id)
+            asked = next(m for m in conversation.messages if m.id == question.message_id)
+            answer = self._assistant_message(unit, question.framework, text)
+            answer.conversation_id = conversation.id
+            answer.reply_to_id = question.message_id
+            session.add(answer)
+            await session.flush()
+            await unit.attach(session, chat_message_id=answer.id)
+            conversation.framework = question.framework.value
+            conversation.updated_at = datetime.now(UTC)
+            await session.commit()
+            await session.refresh(answer, ["calls"])
+            return ChatTurnResult(conversation, asked, answer)
 
     async def list_conversations(
         self, session: AsyncSession, owner_id: int, *, skip: int, limit: int, query: str | None
@@ -297,6 +346,8 @@ class ChatService:
 
     async def delete(self, session: AsyncSession, owner_id: int, conversation_id: int) -> None:
         """The conversation goes; its ledger rows stay (the spend happened)."""
-        conversation = await self.conversation(session, owner_id, conversation_id)
-        await session.delete(conversation)
+        await self.conversation(session, owner_id, conversation_id)
+        # The database cascades to the messages (answers point at questions, so deleting them
+        # one by one from the ORM would trip over that order).
+        await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
         await session.commit()

@@ -9,15 +9,15 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
-import anyio
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.core.aio import closing, finish_anyway
 from backend.core.context import current_transaction_guid
 from backend.core.errors import AppError, NotFoundError, UnprocessableError
+from backend.core.text import storable
 from backend.frameworks.base import FrameworkName, require_text
 from backend.frameworks.chat_base import ChatWindow, count_tokens
 from backend.frameworks.document_base import (
@@ -26,11 +26,9 @@ from backend.frameworks.document_base import (
     chunk_budget,
     split_document,
 )
-from backend.llm.calls import CallRecorder, record_calls
 from backend.models import ContextExecution, Document
 from backend.services.document_text import extract, sniff
-from backend.services.ledger import CallPricer
-from backend.services.provider_errors import provider_error
+from backend.services.metering import Meter, MeteredUnit
 
 OPERATION = "document_run"
 
@@ -53,25 +51,29 @@ class RunFinished:
 RunEvent = RunText | RunStep | RunFinished
 
 
-class RunFailedError(Exception):
-    """A run that failed after it was recorded: carries the API error and the record."""
+class RunFailedError(AppError):
+    """A run that failed after it was recorded: the API error it stands for, and the record."""
 
     def __init__(self, error: AppError, execution: ContextExecution) -> None:
-        super().__init__(error.message)
-        self.error = error
+        super().__init__(error.message, details=error.details, headers=error.headers)
+        self.status_code = error.status_code
+        self.code = error.code
+        self.error_type = error.error_type
         self.execution = execution
 
 
 class DocumentService:
     def __init__(
         self,
+        sessions: async_sessionmaker[AsyncSession],
+        meter: Meter,
         frameworks: Mapping[FrameworkName, DocumentFramework],
-        pricer: CallPricer,
         window: ChatWindow,
         max_chunks: int,
     ) -> None:
+        self._sessions = sessions
+        self._meter = meter
         self._frameworks = frameworks
-        self._pricer = pricer
         self._window = window
         self._max_chunks = max_chunks
 
@@ -136,7 +138,6 @@ class DocumentService:
 
     async def run(
         self,
-        session: AsyncSession,
         owner_id: int,
         file_ids: Sequence[str],
         framework: FrameworkName,
@@ -144,11 +145,12 @@ class DocumentService:
         user_prompt: str,
     ) -> AsyncIterator[RunEvent]:
         """Stream a run's final answer, then its record. Failures are recorded first and then
-        raised as `RunFailedError`."""
+        raised as `RunFailedError`. The documents are read in one short transaction and the
+        run saved in another: no connection is held while the model works."""
         started = time.perf_counter()
-        documents = [await self.get(session, owner_id, file_id) for file_id in file_ids]
+        async with self._sessions() as session:
+            documents = [await self.get(session, owner_id, file_id) for file_id in file_ids]
         text = "\n\n".join(f"# {doc.filename}\n{doc.text}" for doc in documents)
-        processing_ms = sum(doc.processing_time_ms for doc in documents)
         execution = ContextExecution(
             user_id=owner_id,
             file_ids=",".join(doc.public_id for doc in documents),
@@ -157,7 +159,7 @@ class DocumentService:
             user_prompt=user_prompt,
             status="failed",
             strategy="single",
-            file_processing_time_ms=processing_ms,
+            file_processing_time_ms=sum(doc.processing_time_ms for doc in documents),
             transaction_guid=current_transaction_guid(),
         )
         engine = self._frameworks[framework]
@@ -166,33 +168,28 @@ class DocumentService:
         execution.chunks = max(1, len(chunks))
         execution.strategy = "map_reduce" if len(chunks) > 1 else "single"
         limit_error = self._limit_error(engine, chunks, budget, count_tokens(text))
-        if limit_error is not None:
-            raise await self._failed(session, execution, limit_error, None, started)
-
-        llm_started = time.perf_counter()
-        parts: list[str] = []
-        with record_calls() as recorder:
+        async with self._meter.unit(OPERATION, framework.value, owner_id) as unit:
+            if limit_error is not None:
+                raise await self._failed(unit, execution, limit_error, started)
+            parts: list[str] = []
             try:
                 task = DocumentTask(system_prompt, user_prompt, chunks)
-                async for delta in engine.run(task):
-                    if delta.step:
-                        yield RunStep(delta.step)
-                    if delta.text:
-                        parts.append(delta.text)
-                        yield RunText(delta.text)
-                answer = require_text("".join(parts))
-            except BaseException as exc:
-                execution.llm_execution_time_ms = (time.perf_counter() - llm_started) * 1000
-                error = provider_error(recorder, exc) if isinstance(exc, Exception) else None
-                with anyio.CancelScope(shield=True):
-                    failure = await self._failed(session, execution, error, recorder, started)
-                if error is None:
-                    raise
-                raise failure from exc
-        execution.llm_execution_time_ms = (time.perf_counter() - llm_started) * 1000
-        execution.status = "completed"
-        execution.response = answer
-        await self._save(session, execution, recorder, started)
+                async with closing(engine.run(task)) as deltas:
+                    async for delta in deltas:
+                        if delta.step:
+                            yield RunStep(delta.step)
+                        if delta.text:
+                            parts.append(delta.text)
+                            yield RunText(delta.text)
+                answer = storable(require_text("".join(parts)))
+            except Exception as exc:
+                raise await self._failed(unit, execution, unit.failure(exc), started) from exc
+            except BaseException:  # the client went away: the run is kept as cancelled
+                await self._failed(unit, execution, None, started)
+                raise
+            execution.status = "completed"
+            execution.response = answer
+            await self._save(unit, execution, started)
         yield RunFinished(execution)
 
     def _limit_error(
@@ -218,42 +215,30 @@ class DocumentService:
 
     async def _failed(
         self,
-        session: AsyncSession,
+        unit: MeteredUnit,
         execution: ContextExecution,
         error: AppError | None,
-        recorder: CallRecorder | None,
         started: float,
     ) -> RunFailedError:
         execution.status = "failed"
         execution.error_code = error.code if error else "CANCELLED"
         execution.error_message = (error.message if error else "The client went away.")[:500]
-        await session.rollback()
-        await self._save(session, execution, recorder, started)
-        return RunFailedError(error or UnprocessableError("cancelled"), execution)
+        await finish_anyway(self._save(unit, execution, started))
+        return RunFailedError(error or UnprocessableError("The client went away."), execution)
 
-    async def _save(
-        self,
-        session: AsyncSession,
-        execution: ContextExecution,
-        recorder: CallRecorder | None,
-        started: float,
-    ) -> None:
-        rows = self._pricer.rows(
-            recorder.calls if recorder else [],
-            operation=OPERATION,
-            framework=execution.framework,
-            user_id=execution.user_id,
-        )
-        execution.input_tokens = sum(row.input_tokens for row in rows)
-        execution.output_tokens = sum(row.output_tokens for row in rows)
-        execution.estimated_cost_usd = sum((row.cost_usd for row in rows), Decimal(0))
+    async def _save(self, unit: MeteredUnit, execution: ContextExecution, started: float) -> None:
+        """The run and its ledger rows' owner, in one short transaction."""
+        totals = unit.totals()
+        execution.input_tokens = totals.input_tokens
+        execution.output_tokens = totals.output_tokens
+        execution.estimated_cost_usd = totals.cost_usd
+        execution.llm_execution_time_ms = unit.elapsed_ms
         execution.total_execution_time_ms = (time.perf_counter() - started) * 1000
-        session.add(execution)
-        await session.flush()
-        for row in rows:
-            row.context_execution_id = execution.id
-        session.add_all(rows)
-        await session.commit()
+        async with self._sessions() as session:
+            session.add(execution)
+            await session.flush()
+            await unit.attach(session, context_execution_id=execution.id)
+            await session.commit()
 
     async def executions(
         self, session: AsyncSession, owner_id: int, *, skip: int, limit: int

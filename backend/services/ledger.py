@@ -1,17 +1,26 @@
-"""Turn what the provider layer observed into priced ledger rows."""
+"""The ledger: one row per provider attempt, written before the request leaves.
+
+A row is inserted `in_flight` (tokens estimated from the request, priced) in its own short
+transaction, then completed with what the attempt really did. A crash therefore leaves rows
+that the next start-up marks `interrupted`, never missing ones. The metered unit runs these
+writes so that a cancelled caller cannot interrupt them (`backend.core.aio.finish_anyway`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.core.context import current_request_id, current_transaction_guid
-from backend.llm.calls import ProviderCall
+from backend.core.text import storable
+from backend.llm.calls import AttemptStart, CallStatus, ProviderCall
 from backend.llm.provider import ProviderConfig
-from backend.models import LLMCall
-from backend.pricing import ModelPrice, price_call
+from backend.llm.usage import TokenUsage
+from backend.models import AppInstance, LLMCall
+from backend.pricing import ModelPrice, PriceQuote, price_call
 
 
 @dataclass(frozen=True)
@@ -19,70 +28,138 @@ class CallPricer:
     provider: ProviderConfig
     overrides: Mapping[str, ModelPrice]
 
-    def row(
-        self, call: ProviderCall, *, operation: str, framework: str, user_id: int | None
-    ) -> LLMCall:
-        quote = price_call(
-            model=call.model or self.provider.model,
-            input_tokens=call.usage.input_tokens,
-            output_tokens=call.usage.output_tokens,
-            cached_tokens=call.usage.cached_tokens,
+    def quote(self, model: str, usage: TokenUsage) -> PriceQuote:
+        return price_call(
+            model=model or self.provider.model,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cached_tokens=usage.cached_tokens,
             is_local=self.provider.is_local,
             provider_base_url=self.provider.base_url,
             overrides=self.overrides,
         )
-        return LLMCall(
-            user_id=user_id,
-            transaction_guid=current_transaction_guid(),
-            request_id=current_request_id(),
-            operation=operation,
-            framework=framework,
-            step=call.step,
-            provider=self.provider.name,
-            model=call.model or self.provider.model,
-            attempt=call.attempt,
-            status=call.status,
-            http_status=call.http_status,
-            input_tokens=call.usage.input_tokens,
-            output_tokens=call.usage.output_tokens,
-            cached_tokens=call.usage.cached_tokens,
-            tokens_estimated=call.usage.estimated,
-            cost_usd=quote.cost_usd,
-            price_source=quote.source,
-            latency_ms=call.latency_ms,
-            time_to_first_token_ms=call.time_to_first_token_ms,
-            error_message=call.error_message,
-            created_at=call.started_at,
-        )
 
-    def rows(
-        self,
-        calls: Sequence[ProviderCall],
-        *,
-        operation: str,
-        framework: str,
-        user_id: int | None,
-    ) -> list[LLMCall]:
-        return [
-            self.row(call, operation=operation, framework=framework, user_id=user_id)
-            for call in calls
-        ]
 
-    async def save_failed(
+@dataclass(frozen=True)
+class LedgerScope:
+    """Who and what a unit of work's rows belong to (fixed when the unit opens)."""
+
+    operation: str
+    framework: str
+    user_id: int | None
+    transaction_guid: str
+    request_id: str | None
+
+
+class Ledger:
+    def __init__(
         self,
-        session: AsyncSession,
-        calls: Sequence[ProviderCall],
-        *,
-        operation: str,
-        framework: str,
-        user_id: int,
+        sessions: async_sessionmaker[AsyncSession],
+        pricer: CallPricer,
+        instance_id: str,
     ) -> None:
-        """A unit of work failed: drop what it half-wrote, keep what it spent."""
-        if not calls:
-            return
-        await session.rollback()
-        session.add_all(self.rows(calls, operation=operation, framework=framework, user_id=user_id))
-        await session.commit()
+        self._sessions = sessions
+        self.pricer = pricer
+        self.instance_id = instance_id
+
+    @property
+    def provider(self) -> ProviderConfig:
+        return self.pricer.provider
+
+    async def open(self, scope: LedgerScope, start: AttemptStart) -> int:
+        """The row for an attempt about to be sent: in flight, input estimated and priced."""
+        model = start.model or self.provider.model
+        estimate = TokenUsage(input_tokens=start.estimate.input_tokens, estimated=True)
+        quote = self.pricer.quote(model, estimate)
+        values: dict[str, Any] = {
+            "user_id": scope.user_id,
+            "transaction_guid": scope.transaction_guid,
+            "request_id": scope.request_id,
+            "operation": scope.operation,
+            "framework": scope.framework,
+            "step": start.step,
+            "provider": self.provider.name,
+            "model": model,
+            "attempt": start.attempt,
+            "status": CallStatus.IN_FLIGHT.value,
+            "input_tokens": estimate.input_tokens,
+            "output_tokens": 0,
+            "cached_tokens": 0,
+            "tokens_estimated": True,
+            "cost_usd": quote.cost_usd,
+            "price_source": quote.source,
+            "latency_ms": 0.0,
+            "created_at": start.started_at,
+            "instance_id": self.instance_id,
+        }
+        async with self._sessions() as session:
+            inserted = await session.execute(insert(LLMCall).values(**values).returning(LLMCall.id))
+            row_id = int(inserted.scalar_one())
+            await session.commit()
+        return row_id
+
+    async def close(self, row_id: int, call: ProviderCall, quote: PriceQuote) -> None:
+        """Complete an in-flight row with what happened. A row already completed (e.g. by a
+        unit of work closing early) keeps its first outcome."""
+        values: dict[str, Any] = {
+            "status": call.status,
+            "http_status": call.http_status,
+            "model": call.model or self.provider.model,
+            "input_tokens": call.usage.input_tokens,
+            "output_tokens": call.usage.output_tokens,
+            "cached_tokens": call.usage.cached_tokens,
+            "tokens_estimated": call.usage.estimated,
+            "cost_usd": quote.cost_usd,
+            "price_source": quote.source,
+            "latency_ms": call.latency_ms,
+            "time_to_first_token_ms": call.time_to_first_token_ms,
+            "error_message": storable(call.error_message)[:500] if call.error_message else None,
+        }
+        async with self._sessions() as session:
+            await session.execute(
+                update(LLMCall)
+                .where(LLMCall.id == row_id, LLMCall.status == CallStatus.IN_FLIGHT.value)
+                .values(**values)
+            )
+            await session.commit()
+
+    async def drop(self, row_id: int) -> None:
+        """The attempt never reached the provider (connection refused): nothing was spent."""
+        async with self._sessions() as session:
+            await session.execute(
+                delete(LLMCall).where(
+                    LLMCall.id == row_id, LLMCall.status == CallStatus.IN_FLIGHT.value
+                )
+            )
+            await session.commit()
+
+    @staticmethod
+    async def attach(session: AsyncSession, row_ids: Sequence[int], **owner: int) -> None:
+        """Point a unit's rows at what it produced (a story, a message, a run), inside the
+        caller's transaction."""
+        if row_ids:
+            await session.execute(update(LLMCall).where(LLMCall.id.in_(row_ids)).values(**owner))
+
+    async def interrupt_orphans(self) -> int:
+        """Rows left in flight by processes that are gone (no entry in `app_instances`):
+        their spend is kept, estimated from the request."""
+        live = select(AppInstance.id)
+        async with self._sessions() as session:
+            result = await session.execute(
+                update(LLMCall)
+                .where(
+                    LLMCall.status == CallStatus.IN_FLIGHT.value,
+                    or_(LLMCall.instance_id.is_(None), LLMCall.instance_id.not_in(live)),
+                )
+                .values(
+                    status=CallStatus.INTERRUPTED.value,
+                    error_message="The platform stopped before the provider answered.",
+                )
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+        count: int = result.rowcount  # type: ignore[attr-defined]
+        return count
 
 
 def escape_like(text: str) -> str:

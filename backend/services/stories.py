@@ -1,26 +1,28 @@
-"""Story use cases: generate through a framework, record the ledger, keep the history."""
+"""Story use cases: generate through a framework (plain or streamed), keep the history.
+
+No database connection is held while a model works: the generation runs in a metered unit
+(its ledger rows are written in their own short transactions) and the story is saved in one
+short transaction afterwards.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
-import anyio
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
+from backend.core.aio import closing
 from backend.core.context import current_request_id, current_transaction_guid
-from backend.core.errors import AppError, NotFoundError
+from backend.core.errors import NotFoundError
 from backend.core.logging import get_logger
+from backend.core.text import storable
 from backend.frameworks.base import FrameworkName, StoryBrief, StoryFramework, require_text
-from backend.llm.calls import ProviderCall, record_calls
 from backend.models import Story
-from backend.services.ledger import CallPricer, escape_like
-from backend.services.provider_errors import provider_error
+from backend.services.ledger import escape_like
+from backend.services.metering import Meter, MeteredUnit
 
 log = get_logger(__name__)
 
@@ -42,139 +44,106 @@ class StreamDone:
     story: Story
 
 
-@dataclass(frozen=True)
-class StreamFailed:
-    error: AppError
-
-
-StreamEvent = StreamStep | StreamText | StreamDone | StreamFailed
+StreamEvent = StreamStep | StreamText | StreamDone
 
 
 class StoryService:
     def __init__(
-        self, frameworks: Mapping[FrameworkName, StoryFramework], pricer: CallPricer
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        meter: Meter,
+        frameworks: Mapping[FrameworkName, StoryFramework],
     ) -> None:
+        self._sessions = sessions
+        self._meter = meter
         self._frameworks = frameworks
-        self._pricer = pricer
 
-    async def generate(
-        self, session: AsyncSession, owner_id: int, framework: FrameworkName, brief: StoryBrief
-    ) -> Story:
-        """Run one framework. Ledger rows are written whether or not the story is, because a
-        failed attempt that reached the provider may still have cost money."""
-        started = time.perf_counter()
-        with record_calls() as recorder:
+    async def generate(self, owner_id: int, framework: FrameworkName, brief: StoryBrief) -> Story:
+        """Run one framework. A failure raises the right provider error; the attempts it made
+        are in the ledger either way, because a failed attempt may still have cost money."""
+        async with self._meter.unit(OPERATION, framework.value, owner_id) as unit:
             try:
                 draft = await self._frameworks[framework].write_story(brief)
-            except asyncio.CancelledError:
-                await self._save_failed_calls(session, recorder.calls, framework, owner_id)
-                raise
             except Exception as exc:
-                log.warning("story_failed", framework=framework.value, error=type(exc).__name__)
-                await self._save_failed_calls(session, recorder.calls, framework, owner_id)
-                raise provider_error(recorder, exc) from exc
-        return await self._persist(
-            session, owner_id, framework, brief, draft.text, recorder.calls, started
-        )
+                raise unit.failure(exc) from exc
+            return await self._save(unit, owner_id, framework, brief, draft.text)
 
-    async def _persist(
+    async def stream(
         self,
-        session: AsyncSession,
+        owner_id: int,
+        framework: FrameworkName,
+        brief: StoryBrief,
+        comparison_id: str | None = None,
+    ) -> AsyncIterator[StreamEvent]:
+        """Yield the story as it is generated, then the stored story. A failure raises; if
+        the consumer goes away, the provider call is cancelled and its row says so."""
+        parts: list[str] = []
+        async with self._meter.unit(OPERATION, framework.value, owner_id) as unit:
+            try:
+                async with closing(self._frameworks[framework].stream_story(brief)) as deltas:
+                    async for delta in deltas:
+                        if delta.step:
+                            yield StreamStep(delta.step)
+                        if delta.text:
+                            parts.append(delta.text)
+                            yield StreamText(delta.text)
+            except Exception as exc:
+                raise unit.failure(exc) from exc
+            story = await self._save(
+                unit, owner_id, framework, brief, "".join(parts), comparison_id
+            )
+        yield StreamDone(story)
+
+    async def _save(
+        self,
+        unit: MeteredUnit,
         owner_id: int,
         framework: FrameworkName,
         brief: StoryBrief,
         text: str,
-        calls: Sequence[ProviderCall],
-        started: float,
         comparison_id: str | None = None,
     ) -> Story:
-        """Write the story and its ledger rows in one transaction."""
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        rows = self._pricer.rows(
-            calls, operation=OPERATION, framework=framework.value, user_id=owner_id
-        )
-        succeeded = [row for row in rows if row.status == "ok"]
-        input_tokens = sum(row.input_tokens for row in rows)
-        output_tokens = sum(row.output_tokens for row in rows)
+        """The story, pointed at by its ledger rows, in one short transaction."""
+        try:
+            content = storable(require_text(text))
+        except Exception as exc:
+            raise unit.failure(exc) from exc
+        totals = unit.totals()
         story = Story(
             user_id=owner_id,
             primary_character=brief.primary_character,
             secondary_character=brief.secondary_character,
             genre=brief.genre,
             length=brief.length,
-            content=text,
+            content=content,
             framework=framework.value,
-            model=succeeded[-1].model if succeeded else self._pricer.provider.model,
-            provider=self._pricer.provider.name,
-            generation_time_ms=elapsed_ms,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            cached_tokens=sum(row.cached_tokens for row in rows),
-            total_tokens=input_tokens + output_tokens,
-            estimated_cost_usd=sum((row.cost_usd for row in rows), Decimal(0)),
+            model=totals.model,
+            provider=unit.provider_name,
+            generation_time_ms=unit.elapsed_ms,
+            model_time_ms=totals.model_time_ms,
+            input_tokens=totals.input_tokens,
+            output_tokens=totals.output_tokens,
+            cached_tokens=totals.cached_tokens,
+            total_tokens=totals.total_tokens,
+            estimated_cost_usd=totals.cost_usd,
             request_id=current_request_id(),
             transaction_guid=current_transaction_guid(),
             comparison_id=comparison_id,
-            calls=rows,
         )
-        session.add(story)
-        await session.commit()
+        async with self._sessions() as session:
+            session.add(story)
+            await session.flush()
+            await unit.attach(session, story_id=story.id)
+            await session.commit()
+            await session.refresh(story, ["calls"])
         log.info(
             "story_generated",
             framework=framework.value,
             story_id=story.id,
-            calls=len(rows),
-            generation_time_ms=round(elapsed_ms, 1),
+            calls=len(unit.row_ids),
+            generation_time_ms=round(story.generation_time_ms, 1),
         )
         return story
-
-    async def stream(
-        self,
-        session: AsyncSession,
-        owner_id: int,
-        framework: FrameworkName,
-        brief: StoryBrief,
-        comparison_id: str | None = None,
-    ) -> AsyncIterator[StreamEvent]:
-        """Yield the story as it is generated, then the stored story; or one failure event.
-        If the consumer goes away, the provider call is cancelled and its ledger row (status
-        "cancelled") is still written."""
-        started = time.perf_counter()
-        parts: list[str] = []
-        with record_calls() as recorder:
-            try:
-                async for delta in self._frameworks[framework].stream_story(brief):
-                    if delta.step:
-                        yield StreamStep(delta.step)
-                    if delta.text:
-                        parts.append(delta.text)
-                        yield StreamText(delta.text)
-                text = require_text("".join(parts))
-            except BaseException as exc:
-                with anyio.CancelScope(shield=True):
-                    await self._save_failed_calls(session, recorder.calls, framework, owner_id)
-                if not isinstance(exc, Exception):
-                    raise
-                log.warning("story_failed", framework=framework.value, error=type(exc).__name__)
-                yield StreamFailed(provider_error(recorder, exc))
-                return
-        story = await self._persist(
-            session, owner_id, framework, brief, text, recorder.calls, started, comparison_id
-        )
-        yield StreamDone(story)
-
-    async def _save_failed_calls(
-        self,
-        session: AsyncSession,
-        calls: Sequence[ProviderCall],
-        framework: FrameworkName,
-        owner_id: int,
-    ) -> None:
-        await asyncio.shield(
-            self._pricer.save_failed(
-                session, calls, operation=OPERATION, framework=framework.value, user_id=owner_id
-            )
-        )
 
     async def list_page(
         self,

@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.db.base import nanos_to_usd
+from backend.llm.calls import CallStatus
 from backend.models import LLMCall
+
+# A call still in flight has not failed (yet); everything but `ok` after it ended has.
+NOT_FAILED = [CallStatus.OK.value, CallStatus.IN_FLIGHT.value]
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ async def usage_report(session: AsyncSession, usage_filter: UsageFilter) -> Usag
                 _raw_cost(),
                 func.coalesce(func.sum(LLMCall.input_tokens), 0),
                 func.coalesce(func.sum(LLMCall.output_tokens), 0),
-                func.coalesce(func.sum(case((LLMCall.status != "ok", 1), else_=0)), 0),
+                func.coalesce(func.sum(case((LLMCall.status.not_in(NOT_FAILED), 1), else_=0)), 0),
             ).where(*conditions)
         )
     ).one()

@@ -8,6 +8,7 @@ words sent and returned, streaming follows OpenAI's chunk format (with the usage
                                        {"kind": "timeout", "seconds": 5}, {"kind": "drop"}]}
     POST /_control/config  {"latency_ms": 0, "omit_usage": false, "reply": null}
     GET  /_control/requests      every request body received, oldest first
+    GET  /_control/usage         the usage block answered to each request (null if none)
     POST /_control/reset
 
 Each queued fault is used by exactly one request, in order; then requests succeed again.
@@ -66,6 +67,7 @@ class ProviderState:
     streams_abandoned: int = 0  # the client went away before the end: its call was cancelled
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    usages: list[dict[str, int] | None] = field(default_factory=list)
 
 
 def count_tokens(text: str) -> int:
@@ -117,6 +119,8 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
         state = provider_state()
         body = await request.json()
         state.requests.append(body)
+        state.usages.append(None)
+        index = len(state.usages) - 1
         fault = state.faults.pop(0) if state.faults else None
         if fault is not None:
             faulted = await _fault_response(fault)
@@ -143,6 +147,8 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
             include_usage = include_usage and not state.omit_usage
+            if include_usage:
+                state.usages[index] = usage
             return StreamingResponse(
                 _stream(model, text, finish_reason, usage if include_usage else None, state),
                 media_type="text/event-stream",
@@ -162,6 +168,7 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
         }
         if not state.omit_usage:
             payload["usage"] = usage
+            state.usages[index] = usage
         return JSONResponse(payload)
 
     @app.post("/_control/faults")
@@ -192,6 +199,10 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
     @app.get("/_control/requests")
     async def received() -> list[dict[str, Any]]:
         return provider_state().requests
+
+    @app.get("/_control/usage")
+    async def usages() -> list[dict[str, int] | None]:
+        return provider_state().usages
 
     @app.post("/_control/reset")
     async def reset() -> dict[str, str]:

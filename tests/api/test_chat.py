@@ -162,17 +162,31 @@ async def test_rename_regenerate_and_delete(
     assert again.status_code == 200, again.text
     assert again.json()["response"] == "A different answer"
     detail = (await client.get(f"/api/chat/conversations/{cid}")).json()
-    assert [(m["role"], m["content"]) for m in detail["messages"]] == [
-        ("user", "Question one"),
-        ("assistant", "A different answer"),
-    ]
-    assert detail["messages"][1]["method"] == "langgraph"
+    question, first_answer, second_answer = detail["messages"]
+    # The earlier answer is kept: both are versions of the reply to the one question.
+    assert (question["role"], question["content"], question["reply_to_id"]) == (
+        "user",
+        "Question one",
+        None,
+    )
+    assert first_answer["content"] == first["response"]
+    assert second_answer["content"] == "A different answer"
+    assert first_answer["reply_to_id"] == second_answer["reply_to_id"] == question["id"]
+    assert second_answer["method"] == "langgraph"
+    assert again.json()["reply_to_id"] == question["id"]
     assert contents(provider_control.requests()[-1])[-1] == ("user", "Question one")
+
+    # The next turn sees the newest version as history, not both.
+    provider_control.configure(reply=None)
+    await client.post(CHAT["langchain"], json={"message": "Question two", "conversation_id": cid})
+    sent = contents(provider_control.requests()[-1])
+    assert ("assistant", "A different answer") in sent
+    assert ("assistant", first["response"]) not in sent
 
     assert (await client.delete(f"/api/chat/conversations/{cid}")).status_code == 204
     assert_error_shape(await client.get(f"/api/chat/conversations/{cid}"), 404, "NOT_FOUND")
     ledger = (await client.get("/api/cost/transactions")).json()
-    assert ledger["total"] == 2  # both answers' calls are still spend
+    assert ledger["total"] == 3  # every answer's calls are still spend
 
 
 async def test_a_failed_reply_saves_no_messages_but_keeps_its_spend(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from sse_starlette import EventSourceResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from backend.api import sse
 from backend.api.deps import (
     GENERAL_LIMIT,
     GENERATION_LIMIT,
@@ -16,14 +17,12 @@ from backend.api.deps import (
     RuntimeDep,
     SessionDep,
 )
+from backend.api.params import SearchText
 from backend.api.responses import GENERATION, errors
 from backend.api.routes.generate import PATHS
-from backend.api.routes.streaming import SSE_RESPONSE, Channel, error_payload, respond, sse_event
 from backend.core.context import current_request_id, current_transaction_guid
-from backend.core.errors import AppError
 from backend.frameworks.base import FrameworkName
 from backend.models import ChatMessage, Conversation
-from backend.runtime import Runtime
 from backend.schemas.chat import (
     ChatRequest,
     ChatResponse,
@@ -34,7 +33,7 @@ from backend.schemas.chat import (
     MessageOut,
 )
 from backend.schemas.stories import LedgerCallOut
-from backend.services.chat import ChatDone, ChatFailed, ChatText, ChatTurnResult
+from backend.services.chat import ChatDone, ChatEvent, ChatText, ChatTurnResult
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
@@ -49,6 +48,8 @@ def chat_response(result: ChatTurnResult) -> ChatResponse:
         message_id=answer.id,
         method=FrameworkName(answer.framework or result.conversation.framework),
         generation_time_ms=answer.generation_time_ms or 0.0,
+        model_time_ms=answer.model_time_ms,
+        reply_to_id=answer.reply_to_id,
         input_tokens=answer.input_tokens,
         output_tokens=answer.output_tokens,
         total_tokens=answer.input_tokens + answer.output_tokens,
@@ -63,6 +64,7 @@ def message_out(message: ChatMessage) -> MessageOut:
     return MessageOut(
         id=message.id,
         role=message.role,
+        reply_to_id=message.reply_to_id,
         content=message.content,
         method=FrameworkName(message.framework) if message.framework else None,
         model=message.model,
@@ -72,6 +74,7 @@ def message_out(message: ChatMessage) -> MessageOut:
         total_tokens=message.input_tokens + message.output_tokens,
         estimated_cost_usd=float(message.estimated_cost_usd),
         generation_time_ms=message.generation_time_ms,
+        model_time_ms=message.model_time_ms,
         transaction_guid=message.transaction_guid,
         created_at=message.created_at,
         calls=[LedgerCallOut.model_validate(call) for call in message.calls],
@@ -89,38 +92,30 @@ def conversation_detail(conversation: Conversation) -> ConversationDetail:
     )
 
 
+async def final_turn(events: AsyncIterator[ChatEvent]) -> ChatResponse:
+    """The answer of a plain (not streamed) turn: the last event."""
+    async for item in events:
+        if isinstance(item, ChatDone):
+            return chat_response(item.result)
+    raise RuntimeError("a chat turn ended without an answer")  # pragma: no cover
+
+
+def to_sse(framework: str, item: ChatEvent) -> ServerSentEvent:
+    tag = {"framework": framework}
+    if isinstance(item, ChatText):
+        return sse.event("token", {**tag, "text": item.text})
+    return sse.event("done", {**tag, "chat": chat_response(item.result).model_dump(mode="json")})
+
+
 def _turn_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[ChatResponse]]:
     async def chat(
-        body: ChatRequest, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+        body: ChatRequest, principal: CurrentPrincipal, runtime: RuntimeDep
     ) -> ChatResponse:
-        result = await runtime.chat.send(
-            session, principal.user_id, framework, body.message, body.conversation_id
+        return await final_turn(
+            runtime.chat.turn(principal.user_id, framework, body.message, body.conversation_id)
         )
-        return chat_response(result)
 
     return chat
-
-
-async def _run_chat(
-    runtime: Runtime, owner_id: int, framework: FrameworkName, body: ChatRequest, channel: Channel
-) -> None:
-    tag = {"framework": framework.value}
-    async with channel, runtime.sessions() as session:
-        try:
-            events = runtime.chat.stream(
-                session, owner_id, framework, body.message, body.conversation_id
-            )
-            async for event in events:
-                match event:
-                    case ChatText(text=text):
-                        await channel.send(sse_event("token", {**tag, "text": text}))
-                    case ChatDone(result=result):
-                        payload = chat_response(result).model_dump(mode="json")
-                        await channel.send(sse_event("done", {**tag, "chat": payload}))
-                    case ChatFailed(error=error):
-                        await channel.send(sse_event("error", {**tag, **error_payload(error)}))
-        except AppError as exc:  # e.g. an unknown conversation: reported in the stream
-            await channel.send(sse_event("error", {**tag, **error_payload(exc)}))
 
 
 def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventSourceResponse]]:
@@ -133,11 +128,12 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
             "transaction_guid": current_transaction_guid(),
             "request_id": current_request_id(),
         }
-        return respond(
-            runtime.settings.sse_ping_seconds,
-            start,
-            [partial(_run_chat, runtime, principal.user_id, framework, body)],
+        events = runtime.chat.turn(
+            principal.user_id, framework, body.message, body.conversation_id, stream=True
         )
+        tag = {"framework": framework.value}
+        producer = partial(sse.pump, tag=tag, events=events, to_event=partial(to_sse, framework))
+        return sse.respond(runtime.settings.sse_ping_seconds, start, [producer])
 
     return chat_stream
 
@@ -158,7 +154,7 @@ for _framework, _path in PATHS.items():
         _stream_endpoint(_framework),
         methods=["POST"],
         response_class=EventSourceResponse,
-        responses={**GENERATION, **SSE_RESPONSE},
+        responses={**GENERATION, **sse.SSE_RESPONSE},
         dependencies=GENERATION_LIMIT,
         operation_id=f"chat_stream_{_framework.value}",
         summary=f"Chat with {_framework.value.replace('_', ' ').title()}, streamed",
@@ -178,9 +174,7 @@ async def list_conversations(
     runtime: RuntimeDep,
     skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    q: Annotated[
-        str | None, Query(max_length=200, description="search titles and messages")
-    ] = None,
+    q: SearchText = None,
 ) -> ConversationListResponse:
     """Newest first, with message count and a preview of the last message."""
     summaries, total = await runtime.chat.list_conversations(
@@ -251,15 +245,41 @@ async def rename_conversation(
 async def regenerate(
     conversation_id: ConversationId,
     principal: CurrentPrincipal,
-    session: SessionDep,
     runtime: RuntimeDep,
     framework: FrameworkName | None = None,
 ) -> ChatResponse:
-    """Answer the last question again (with `framework`, or the conversation's current one)."""
-    current = await runtime.chat.conversation(session, principal.user_id, conversation_id)
-    chosen = framework or FrameworkName(current.framework)
-    result = await runtime.chat.regenerate(session, principal.user_id, conversation_id, chosen)
-    return chat_response(result)
+    """Answer the last question again (with `framework`, or the conversation's current one).
+    The earlier answers are kept as versions of the reply (`reply_to_id`)."""
+    return await final_turn(runtime.chat.regenerate(principal.user_id, conversation_id, framework))
+
+
+@router.post(
+    "/conversations/{conversation_id}/regenerate/stream",
+    response_class=EventSourceResponse,
+    responses={**GENERATION, **sse.SSE_RESPONSE},
+    dependencies=GENERATION_LIMIT,
+    operation_id="regenerate_last_answer_stream",
+)
+async def regenerate_stream(
+    conversation_id: ConversationId,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    framework: FrameworkName | None = None,
+) -> EventSourceResponse:
+    """As `regenerate`, streamed: `token` events, then `done` with the new version (an
+    unknown conversation arrives as an `error` event)."""
+    label = framework.value if framework else None
+    start = {
+        "framework": label,
+        "conversation_id": conversation_id,
+        "transaction_guid": current_transaction_guid(),
+        "request_id": current_request_id(),
+    }
+    events = runtime.chat.regenerate(principal.user_id, conversation_id, framework, stream=True)
+    producer = partial(
+        sse.pump, tag={"framework": label}, events=events, to_event=partial(to_sse, label or "")
+    )
+    return sse.respond(runtime.settings.sse_ping_seconds, start, [producer])
 
 
 @router.delete(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import AsyncIterator
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile, status
 from fastapi import Path as PathParam
-from sse_starlette import EventSourceResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from backend.api import sse
 from backend.api.deps import (
     GENERAL_LIMIT,
     GENERATION_LIMIT,
@@ -19,9 +21,8 @@ from backend.api.deps import (
     SessionDep,
 )
 from backend.api.responses import GENERATION, errors
-from backend.api.routes.streaming import SSE_RESPONSE, Channel, error_payload, respond, sse_event
 from backend.core.context import current_request_id, current_transaction_guid
-from backend.core.errors import AppError, PayloadTooLargeError, UnprocessableError
+from backend.core.errors import PayloadTooLargeError, UnprocessableError
 from backend.frameworks.base import FrameworkName
 from backend.models import ContextExecution, Document
 from backend.runtime import Runtime
@@ -33,7 +34,8 @@ from backend.schemas.documents import (
     ExecutionResponse,
     UploadResponse,
 )
-from backend.services.documents import RunFailedError, RunFinished, RunStep, RunText
+from backend.services.document_text import check_filename
+from backend.services.documents import RunEvent, RunFailedError, RunFinished, RunStep, RunText
 
 router = APIRouter(prefix="/api/context", tags=["documents"])
 
@@ -98,6 +100,7 @@ async def upload(
     """The file is checked by content, its text extracted and kept; the file itself is not."""
     if not file.filename:
         raise UnprocessableError("The upload has no file name.")
+    filename = check_filename(file.filename)
     limit = runtime.settings.max_upload_bytes
     with tempfile.TemporaryDirectory(prefix="fastapillm-upload-") as folder:
         path = Path(folder) / "upload"
@@ -108,9 +111,7 @@ async def upload(
                 if size > limit:
                     raise PayloadTooLargeError(f"The file is larger than {limit} bytes.")
                 handle.write(chunk)
-        document = await runtime.documents.store(
-            session, principal.user_id, file.filename, path, size
-        )
+        document = await runtime.documents.store(session, principal.user_id, filename, path, size)
     return upload_response(document)
 
 
@@ -171,75 +172,61 @@ async def delete_document(
     operation_id="execute_prompt",
 )
 async def execute(
-    body: ExecuteRequest, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    body: ExecuteRequest, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> ExecutionResponse:
     """Run system + user prompts over documents. Long documents are map-reduced by LangChain
     and LangGraph; Semantic Kernel refuses them with the limit (422). Failed runs are kept."""
-    events = runtime.documents.run(
-        session,
-        principal.user_id,
-        body.all_file_ids,
-        body.framework,
-        body.system_prompt,
-        body.user_prompt,
+    async for item in _run(runtime, principal.user_id, body):
+        if isinstance(item, RunFinished):
+            return execution_response(item.execution)
+    raise RuntimeError("a document run ended without a record")  # pragma: no cover
+
+
+def _run(runtime: Runtime, owner_id: int, body: ExecuteRequest) -> AsyncIterator[RunEvent]:
+    return runtime.documents.run(
+        owner_id, body.all_file_ids, body.framework, body.system_prompt, body.user_prompt
     )
-    try:
-        async for event in events:
-            if isinstance(event, RunFinished):
-                return execution_response(event.execution)
-    except RunFailedError as failure:
-        raise failure.error from failure
-    raise UnprocessableError("The run produced no answer.")  # pragma: no cover
 
 
-async def _run_stream(
-    runtime: Runtime, owner_id: int, body: ExecuteRequest, channel: Channel
-) -> None:
-    tag = {"framework": body.framework.value}
-    async with channel, runtime.sessions() as session:
-        try:
-            async for event in runtime.documents.run(
-                session,
-                owner_id,
-                body.all_file_ids,
-                body.framework,
-                body.system_prompt,
-                body.user_prompt,
-            ):
-                if isinstance(event, RunText):
-                    await channel.send(sse_event("token", {**tag, "text": event.text}))
-                elif isinstance(event, RunStep):
-                    await channel.send(sse_event("step", {**tag, "step": event.step}))
-                else:
-                    payload = execution_response(event.execution).model_dump(mode="json")
-                    await channel.send(sse_event("done", {**tag, "execution": payload}))
-        except RunFailedError as failure:
-            payload = {**tag, **error_payload(failure.error), "execution_id": failure.execution.id}
-            await channel.send(sse_event("error", payload))
-        except AppError as error:
-            await channel.send(sse_event("error", {**tag, **error_payload(error)}))
+def to_sse(framework: str, item: RunEvent) -> ServerSentEvent:
+    tag = {"framework": framework}
+    if isinstance(item, RunText):
+        return sse.event("token", {**tag, "text": item.text})
+    if isinstance(item, RunStep):
+        return sse.event("step", {**tag, "step": item.step})
+    payload = execution_response(item.execution).model_dump(mode="json")
+    return sse.event("done", {**tag, "execution": payload})
+
+
+def _failed_run(error: Exception) -> dict[str, Any]:
+    """A failed run is recorded: its error event names the record."""
+    return {"execution_id": error.execution.id} if isinstance(error, RunFailedError) else {}
 
 
 @router.post(
     "/execute/stream",
     response_class=EventSourceResponse,
-    responses={**GENERATION, **SSE_RESPONSE},
+    responses={**GENERATION, **sse.SSE_RESPONSE},
     dependencies=GENERATION_LIMIT,
     operation_id="execute_prompt_stream",
 )
 async def execute_stream(
     body: ExecuteRequest, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> EventSourceResponse:
+    framework = body.framework.value
     start = {
-        "framework": body.framework.value,
+        "framework": framework,
         "transaction_guid": current_transaction_guid(),
         "request_id": current_request_id(),
     }
-    return respond(
-        runtime.settings.sse_ping_seconds,
-        start,
-        [partial(_run_stream, runtime, principal.user_id, body)],
+    producer = partial(
+        sse.pump,
+        tag={"framework": framework},
+        events=_run(runtime, principal.user_id, body),
+        to_event=partial(to_sse, framework),
+        on_failure=_failed_run,
     )
+    return sse.respond(runtime.settings.sse_ping_seconds, start, [producer])
 
 
 @router.get(

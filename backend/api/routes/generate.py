@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter
 
-from backend.api.deps import GENERATION_LIMIT, CurrentPrincipal, SessionDep, StoryServiceDep
+from backend.api.deps import GENERATION_LIMIT, CurrentPrincipal, StoryServiceDep
 from backend.api.responses import GENERATION
 from backend.frameworks.base import FrameworkName, StoryBrief
 from backend.schemas.stories import StoryRequest, StoryResponse, story_response
@@ -31,16 +31,11 @@ def brief_from(body: StoryRequest) -> StoryBrief:
 
 def _endpoint(
     framework: FrameworkName,
-) -> Callable[
-    [StoryRequest, CurrentPrincipal, SessionDep, StoryServiceDep], Awaitable[StoryResponse]
-]:
+) -> Callable[[StoryRequest, CurrentPrincipal, StoryServiceDep], Awaitable[StoryResponse]]:
     async def generate(
-        body: StoryRequest,
-        principal: CurrentPrincipal,
-        session: SessionDep,
-        stories: StoryServiceDep,
+        body: StoryRequest, principal: CurrentPrincipal, stories: StoryServiceDep
     ) -> StoryResponse:
-        story = await stories.generate(session, principal.user_id, framework, brief_from(body))
+        story = await stories.generate(principal.user_id, framework, brief_from(body))
         return story_response(story)
 
     generate.__name__ = f"generate_story_{framework.value}"

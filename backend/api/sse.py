@@ -1,0 +1,126 @@
+"""Server-sent events, the one way every streamed route answers.
+
+Events: `start` (ids), then `step` and `token` as work proceeds, then `done` with the stored
+record or `error` in the standard error shape (`status` beside it); a comparison ends with
+`end`. Every stream ends with `done` or `error` for each producer, whatever goes wrong: an
+unexpected exception is logged with the request id and sent as a 500-shaped `error` event.
+Comment pings keep proxies from timing out; `X-Accel-Buffering: no` stops nginx buffering.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+from anyio.streams.memory import MemoryObjectSendStream
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from backend.core.aio import closing
+from backend.core.context import current_request_id
+from backend.core.errors import AppError
+from backend.core.logging import get_logger
+
+log = get_logger(__name__)
+
+Channel = MemoryObjectSendStream[ServerSentEvent]
+Producer = Callable[[Channel], Coroutine[Any, Any, None]]
+
+EVENT_NAMES = ["start", "step", "token", "done", "error", "end"]
+
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": EVENT_NAMES},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "start: ids; step: {framework, step}; token: {framework, text}; "
+            "done: {framework, story | chat | execution (as the plain endpoint answers)}; "
+            "error: {framework, status, error (the standard error shape)}; "
+            "end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.",
+        },
+    },
+}
+SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-sent events, one JSON payload each.",
+        "content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA}},
+    }
+}
+
+
+def event(name: str, payload: dict[str, Any]) -> ServerSentEvent:
+    return ServerSentEvent(event=name, data=json.dumps(payload, default=str))
+
+
+def error_payload(error: AppError) -> dict[str, Any]:
+    return {
+        "error": {
+            "type": error.error_type,
+            "message": error.message,
+            "code": error.code,
+            "details": error.details,
+            "request_id": current_request_id(),
+            "timestamp": datetime.now(UTC).isoformat(),
+        },
+        "status": error.status_code,
+    }
+
+
+class InternalStreamError(AppError):
+    """What the client sees of an unexpected failure inside a stream."""
+
+    def __init__(self) -> None:
+        super().__init__("An unexpected error occurred. Quote the request id when reporting it.")
+
+
+async def pump(
+    channel: Channel,
+    tag: dict[str, Any],
+    events: AsyncIterator[Any],
+    to_event: Callable[[Any], ServerSentEvent],
+    on_failure: Callable[[Exception], dict[str, Any]] | None = None,
+) -> None:
+    """Forward a service's events to the client; end with an `error` event on failure."""
+    async with channel, closing(events):
+        try:
+            async for item in events:
+                await channel.send(to_event(item))
+        except AppError as error:
+            extra = on_failure(error) if on_failure else {}
+            await channel.send(event("error", {**tag, **error_payload(error), **extra}))
+        except Exception as exc:
+            log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
+            extra = on_failure(exc) if on_failure else {}
+            payload = {**tag, **error_payload(InternalStreamError()), **extra}
+            await channel.send(event("error", payload))
+
+
+def respond(
+    ping_seconds: float,
+    start: dict[str, Any],
+    producers: Sequence[Producer],
+    end: dict[str, Any] | None = None,
+) -> EventSourceResponse:
+    """Producers run beside the response and are cancelled if the client disconnects."""
+    send, receive = anyio.create_memory_object_stream[ServerSentEvent](max_buffer_size=256)
+
+    async def produce() -> None:
+        async with send:
+            await send.send(event("start", start))
+            async with anyio.create_task_group() as group:
+                for producer in producers:
+                    group.start_soon(producer, send.clone())
+            if end is not None:
+                await send.send(event("end", end))
+
+    return EventSourceResponse(
+        receive,
+        data_sender_callable=produce,
+        ping=ping_seconds,
+        headers={"Cache-Control": "no-cache"},
+    )

@@ -1,0 +1,238 @@
+"""One metered unit of work: the only way a use case calls a model.
+
+    async with meter.unit("story_generation", framework, user_id) as unit:
+        text = await framework.write_story(brief)      # every attempt lands in the ledger
+        ...save the story, then `await unit.attach(session, story_id=story.id)`
+
+Entering binds the unit as the provider layer's observer: each attempt is written `in_flight`
+before it is sent and completed when it ends. Leaving, on any path (success, provider error,
+cancellation, an unexpected exception), completes whatever is still open, so no attempt is
+ever missing from the ledger. The unit also knows the totals and turns a failure into the
+right API error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.core.aio import finish_anyway
+from backend.core.context import current_request_id, current_transaction_guid
+from backend.core.errors import (
+    AppError,
+    ProviderError,
+    ProviderRateLimitedError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+)
+from backend.core.logging import get_logger
+from backend.frameworks.base import EmptyOutputError
+from backend.llm.calls import (
+    AttemptHandle,
+    AttemptStart,
+    CallStatus,
+    ProviderCall,
+    bind_observer,
+    unbind_observer,
+)
+from backend.pricing import PriceQuote
+from backend.services.ledger import Ledger, LedgerScope
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Totals:
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    cost_usd: Decimal
+    model_time_ms: float  # the provider's own time: the sum of the attempts' latencies
+    model: str
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+class Meter:
+    """Opens metered units; built once per process around the ledger."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def unit(self, operation: str, framework: str, user_id: int | None) -> MeteredUnit:
+        scope = LedgerScope(
+            operation=operation,
+            framework=framework,
+            user_id=user_id,
+            transaction_guid=current_transaction_guid(),
+            request_id=current_request_id(),
+        )
+        return MeteredUnit(self.ledger, scope)
+
+
+class MeteredUnit:
+    def __init__(self, ledger: Ledger, scope: LedgerScope) -> None:
+        self._ledger = ledger
+        self.scope = scope
+        self.calls: list[ProviderCall] = []
+        self._quotes: list[PriceQuote] = []
+        self.row_ids: list[int] = []
+        self._open: dict[int, AttemptStart] = {}
+        self._unsent: set[int] = set()
+        self._token: object | None = None
+        self.started = time.perf_counter()
+
+    async def __aenter__(self) -> MeteredUnit:
+        self._token = bind_observer(self)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._open:
+                await finish_anyway(self._close_abandoned())
+        finally:
+            unbind_observer(self._token)
+        if exc is not None and not isinstance(exc, AppError | GeneratorExit):
+            log.warning("unit_failed", operation=self.scope.operation, error=type(exc).__name__)
+
+    async def _close_abandoned(self) -> None:
+        """Rows still open when the unit ends: their reader was cancelled or failed mid-call."""
+        for row_id, start in list(self._open.items()):
+            if row_id in self._unsent:
+                self._open.pop(row_id, None)
+                self.row_ids.remove(row_id)
+                await self._ledger.drop(row_id)
+            else:
+                await self._finish(row_id, self._abandoned(start))
+
+    @staticmethod
+    def _abandoned(start: AttemptStart) -> ProviderCall:
+        return ProviderCall(
+            attempt=start.attempt,
+            status=CallStatus.CANCELLED,
+            http_status=None,
+            model=start.model,
+            usage=start.estimate,
+            latency_ms=(datetime.now(UTC) - start.started_at).total_seconds() * 1000,
+            step=start.step,
+            started_at=start.started_at,
+        )
+
+    # -- the provider layer's observer -------------------------------------------------------
+
+    # Every ledger write finishes even if the caller is cancelled meanwhile (`finish_anyway`).
+
+    async def attempt_started(self, start: AttemptStart) -> AttemptHandle:
+        opening = asyncio.ensure_future(self._ledger.open(self.scope, start))
+        try:
+            await finish_anyway(opening)
+        finally:
+            if opening.done() and not opening.cancelled() and opening.exception() is None:
+                row_id = opening.result()
+                self.row_ids.append(row_id)
+                self._open[row_id] = start
+                if sys.exc_info()[0] is not None:  # cancelled: the request is never sent
+                    self._unsent.add(row_id)
+        return opening.result()
+
+    async def attempt_finished(self, handle: AttemptHandle, call: ProviderCall) -> None:
+        await finish_anyway(self._finish(handle, call))
+
+    async def _finish(self, handle: AttemptHandle, call: ProviderCall) -> None:
+        if handle is None or self._open.pop(handle, None) is None:
+            return
+        quote = self._ledger.pricer.quote(call.model, call.usage)
+        self.calls.append(call)
+        self._quotes.append(quote)
+        await self._ledger.close(handle, call, quote)
+
+    async def attempt_unreached(self, handle: AttemptHandle) -> None:
+        if handle is None or self._open.pop(handle, None) is None:
+            return
+        self.row_ids.remove(handle)
+        await finish_anyway(self._ledger.drop(handle))
+
+    # -- what the use case reads ---------------------------------------------------------------
+
+    @property
+    def provider_name(self) -> str:
+        return self._ledger.provider.name
+
+    @property
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000
+
+    def totals(self) -> Totals:
+        succeeded = [call for call in self.calls if call.status == CallStatus.OK]
+        input_tokens = sum(call.usage.input_tokens for call in self.calls)
+        output_tokens = sum(call.usage.output_tokens for call in self.calls)
+        return Totals(
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cached_tokens=sum(call.usage.cached_tokens for call in self.calls),
+            cost_usd=sum((quote.cost_usd for quote in self._quotes), Decimal(0)),
+            model_time_ms=sum(call.latency_ms for call in self.calls),
+            model=succeeded[-1].model if succeeded else self._ledger.provider.model,
+        )
+
+    async def attach(self, session: AsyncSession, **owner: int) -> None:
+        await self._ledger.attach(session, self.row_ids, **owner)
+
+    def failure(self, exc: BaseException) -> AppError:
+        """The API error for a failed unit; an `AppError` raised inside passes unchanged."""
+        if isinstance(exc, AppError):
+            return exc
+        log.warning("generation_failed", operation=self.scope.operation, error=type(exc).__name__)
+        return provider_error(self.calls, exc)
+
+
+def provider_error(calls: Sequence[ProviderCall], exc: BaseException) -> ProviderError:
+    """Pick the status that tells the truth: 429, 504, 503 or 502. Never leaks the provider's
+    request or credentials: only its status and short error message."""
+    last = calls[-1] if calls else None
+    attempts = len(calls)
+    if isinstance(exc, EmptyOutputError):
+        return ProviderError("The model returned an empty answer.")
+    if last is None:
+        return ProviderUnavailableError(
+            "The model provider could not be reached.",
+            details=[{"message": type(exc).__name__, "type": "connection_error"}],
+        )
+    details = [{"message": last.error_message or last.status, "type": last.status}]
+    if last.status == "http_429":
+        headers = {}
+        if last.retry_after_seconds is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(last.retry_after_seconds)))
+        return ProviderRateLimitedError(
+            f"The model provider is rate limiting requests (after {attempts} attempts).",
+            details=details,
+            headers=headers,
+        )
+    if last.status == CallStatus.TIMEOUT:
+        return ProviderTimeoutError(
+            f"The model provider did not answer in time (after {attempts} attempts).",
+            details=details,
+        )
+    if last.status in {CallStatus.CONNECTION_ERROR, "http_502", "http_503"}:
+        return ProviderUnavailableError(
+            f"The model provider is unavailable (after {attempts} attempts).", details=details
+        )
+    return ProviderError(
+        f"The model provider failed ({last.status}, after {attempts} attempts).", details=details
+    )

@@ -1,0 +1,141 @@
+"""A real server process killed with SIGKILL while provider calls are in flight: after a
+restart, every request the provider received has exactly one ledger row; the ones that were
+in flight say `interrupted`, with tokens estimated from the request, and nothing vanished."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.conftest import PASSWORD, TEST_MODEL
+from tests.live import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+BODY = {"primary_character": "Ada", "secondary_character": "Grace"}
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextmanager
+def process(
+    args: list[str], env: dict[str, str], health_url: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    started = subprocess.Popen(
+        [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
+    try:
+        _wait_until_up(health_url, started)
+        yield started
+    finally:
+        if started.poll() is None:
+            started.terminate()
+            try:
+                started.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                started.kill()
+
+
+def backend_env(database_url: str, provider_port: int, port: int) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PROVIDER_")}
+    env.update(
+        PORT=str(port),
+        HOST="127.0.0.1",
+        DATABASE_URL=database_url,
+        PROVIDER_API_BASE_URL=f"http://127.0.0.1:{provider_port}/v1",
+        PROVIDER_MODEL=TEST_MODEL,
+        PROVIDER_NAME="test-provider",
+        SERVE_FRONTEND="false",
+        RATE_LIMIT_ENABLED="false",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+async def _fire(client: httpx.AsyncClient) -> list[asyncio.Task[Any]]:
+    """Seven provider requests in flight: two plain stories, a streamed one, a comparison
+    (SK, LangChain and LangGraph's first node) and a streamed chat turn."""
+
+    async def streamed(path: str, body: dict[str, Any]) -> None:
+        async with client.stream("POST", path, json=body) as response:
+            async for _ in response.aiter_lines():
+                pass
+
+    return [
+        asyncio.create_task(client.post("/api/langchain", json=BODY)),
+        asyncio.create_task(client.post("/api/semantic-kernel", json=BODY)),
+        asyncio.create_task(streamed("/api/langgraph/stream", BODY)),
+        asyncio.create_task(streamed("/api/compare", BODY)),
+        asyncio.create_task(streamed("/api/chat/langchain/stream", {"message": "hello"})),
+    ]
+
+
+async def test_sigkill_mid_call_leaves_one_row_per_provider_request(database_url: str) -> None:
+    provider_port, port = free_port(), free_port()
+    provider_url = f"http://127.0.0.1:{provider_port}"
+    control = httpx.AsyncClient(base_url=provider_url, timeout=10)
+    base = f"http://127.0.0.1:{port}"
+    env = backend_env(database_url, provider_port, port)
+    provider_args = ["-m", "backend.testprovider", "--port", str(provider_port)]
+    with process(provider_args, dict(os.environ), f"{provider_url}/v1/models"):
+        with process(["-m", "backend"], env, f"{base}/health") as server:
+            async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+                registered = await client.post(
+                    "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
+                )
+                token = registered.json()["access_token"]
+                client.headers["Authorization"] = f"Bearer {token}"
+                finished = await client.post("/api/langchain", json=BODY)
+                assert finished.status_code == 200, finished.text
+                (
+                    await control.post("/_control/config", json={"latency_ms": 60_000})
+                ).raise_for_status()
+                tasks = await _fire(client)
+                for _ in range(600):
+                    if len((await control.get("/_control/requests")).json()) == 8:
+                        break
+                    await asyncio.sleep(0.05)
+                assert len((await control.get("/_control/requests")).json()) == 8
+                os.kill(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+        with process(["-m", "backend"], env, f"{base}/health"):
+            async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+                client.headers["Authorization"] = f"Bearer {token}"
+                page = await client.get("/api/cost/transactions", params={"limit": 100})
+                rows = sorted(page.json()["transactions"], key=lambda row: row["id"])
+                usage = (await client.get("/api/cost/usage")).json()["summary"]
+
+        received = (await control.get("/_control/requests")).json()
+    await control.aclose()
+    assert len(rows) == len(received) == 8
+    assert [row["status"] for row in rows] == ["ok"] + ["interrupted"] * 7
+    for row in rows[1:]:
+        assert row["tokens_estimated"] is True
+        assert row["input_tokens"] > 0
+        assert row["estimated_cost_usd"] > 0  # the spend of a crashed request never vanishes
+    assert sorted(row["type"] for row in rows[1:]) == ["chat"] + ["story_generation"] * 6
+    assert usage["total_requests"] == 8
+    assert usage["failed_requests"] == 7
