@@ -45,9 +45,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const python = process.env.FASTAPILLM_PYTHON ?? join(repoRoot, ".venv", "bin", "python");
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1" };
   for (const key of Object.keys(env)) if (key.startsWith("PROVIDER_")) delete env[key];
+  // Real output lengths (STORY_MAX_TOKENS and CHAT_MAX_TOKENS keep their defaults): streams last
+  // several seconds on the embedded model. The heartbeat is shortened instead, to one second, so
+  // every stream in the suite outlasts it and the UI is shown to survive comment lines mid-stream.
+  for (const key of ["STORY_MAX_TOKENS", "CHAT_MAX_TOKENS", "SSE_PING_SECONDS"]) delete env[key];
   Object.assign(env, {
     DATABASE_URL: `sqlite:///${join(dataDir, "e2e.db")}`,
-    STORY_MAX_TOKENS: "24",
+    SSE_PING_SECONDS: "1",
     LOG_LEVEL: "WARNING",
   });
   const backend = spawn(python, ["-m", "backend"], { cwd: repoRoot, env, stdio: ["ignore", "ignore", "inherit"] });

@@ -1,30 +1,130 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./browser";
+import { recordedStream, recordEventStreams } from "./sseRecorder";
 
+// The backend runs the embedded model with its default output length (STORY_MAX_TOKENS=400) and a
+// heartbeat every second (SSE_PING_SECONDS=1, see global-setup.ts), so every stream below outlasts
+// the heartbeat. Waits are on completion states; the timeouts are only upper bounds for a loaded
+// two-core machine, never the expected duration.
 const FRAMEWORKS = ["semantic_kernel", "langchain", "langgraph"] as const;
+type Framework = (typeof FRAMEWORKS)[number];
 const PASSWORD = "correct horse battery staple 42";
+// The embedded model answers one call at a time, at roughly 15-50 tokens a second here; "All three"
+// is four calls (LangGraph has two nodes) of up to 400 tokens each.
+const MODEL_RUN = { timeout: 420_000 }; // upper bound for one run to end
+const TEST_LIMIT = 600_000; // upper bound for a test that waits for model runs
+const UI = { timeout: 20_000 }; // upper bound for the UI settling after a request
+const PHONE = { width: 390, height: 844 };
+const STREAM_PATHS: Record<Framework | "all", RegExp> = {
+  semantic_kernel: /\/api\/semantic-kernel\/stream$/,
+  langchain: /\/api\/langchain\/stream$/,
+  langgraph: /\/api\/langgraph\/stream$/,
+  all: /\/api\/compare$/,
+};
 
 async function signUp(page: Page, baseUrl: string, email: string): Promise<void> {
   await page.goto(`${baseUrl}/signup`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
-  await expect.poll(() => page.getByTestId("signed-in-as").textContent()).toBe(email);
+  await expect.poll(() => page.getByTestId("signed-in-as").textContent(), UI).toBe(email);
 }
 
-describe("accounts and stories on the real backend and embedded model", () => {
+async function openPage(page: Page, name: "Stories" | "History" | "Chat" | "Documents" | "Account"): Promise<void> {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
+}
+
+/** Fill the story form, pick a framework (or "All three") and start; resolves with the stream's response. */
+async function generate(page: Page, choice: Framework | "all", primary: string, secondary: string): Promise<Response> {
+  await page.getByLabel("Primary character").fill(primary);
+  await page.getByLabel("Secondary character").fill(secondary);
+  const label = { semantic_kernel: "Semantic Kernel", langchain: "LangChain", langgraph: "LangGraph", all: "All three" }[choice];
+  await page.getByLabel(label, { exact: true }).check();
+  const streamed = page.waitForResponse((response) => STREAM_PATHS[choice].test(new URL(response.url()).pathname));
+  await page.getByRole("button", { name: "Generate" }).click();
+  const response = await streamed;
+  expect(response.headers()["content-type"]).toContain("text/event-stream");
+  return response;
+}
+
+/** Wait for the card's run to end (aria-busy false), then require the stored story and no error. */
+async function finishedCard(page: Page, framework: Framework): Promise<Locator> {
+  const card = page.getByTestId(`story-card-${framework}`);
+  await card.waitFor(UI);
+  await page.locator(`[data-testid="story-card-${framework}"][aria-busy="false"]`).waitFor(MODEL_RUN);
+  const errors = await card.getByRole("alert").allTextContents();
+  expect(errors, `${framework} ended with an error`).toEqual([]);
+  expect(await card.getByTestId("story-text").count(), `${framework} shows its stored story`).toBe(1);
+  return card;
+}
+
+async function expectStoryFigures(card: Locator): Promise<void> {
+  expect(((await card.getByTestId("story-text").textContent()) ?? "").trim().length).toBeGreaterThan(0);
+  const tokens = (await card.getByTestId("figure-Tokens in / out").textContent()) ?? "";
+  const [input, output] = tokens.split("/").map((part) => Number(part.trim()));
+  expect(input).toBeGreaterThan(0);
+  expect(output).toBeGreaterThan(0);
+  expect(await card.getByTestId("figure-Cost").textContent()).toBe("$0");
+  expect(await card.getByTestId("figure-Provider").textContent()).toBe("embedded");
+}
+
+/**
+ * Every provider call behind a card says `ok` (a stream that reached its end). Soft, so a wrong
+ * status is reported without hiding the checks that follow it in the same test.
+ */
+function expectAllOk(statuses: string[], what: string): void {
+  expect.soft(statuses, `ledger statuses of ${what}`).toEqual(statuses.map(() => "ok"));
+}
+
+/** The Status column of the card's ledger table, one entry per provider call. */
+async function ledgerStatuses(card: Locator): Promise<string[]> {
+  const table = card.getByTestId("ledger-calls");
+  await table.waitFor(UI);
+  const headers = (await table.locator("thead th").allTextContents()).map((text) => text.trim());
+  const column = headers.indexOf("Status");
+  expect(column, `ledger columns: ${headers.join(", ")}`).toBeGreaterThanOrEqual(0);
+  const statuses = await table
+    .locator("tbody tr")
+    .evaluateAll((rows, index) => rows.map((row) => row.children[index]?.textContent?.trim() ?? ""), column);
+  expect(statuses.length).toBeGreaterThan(0);
+  return statuses;
+}
+
+/** A stream that outlasted the heartbeat carries a comment line (`:`) before its `done` event. */
+async function expectHeartbeatBeforeDone(page: Page, choice: Framework | "all"): Promise<void> {
+  const lines = (await recordedStream(page, STREAM_PATHS[choice], UI.timeout)).split(/\r?\n/);
+  const firstPing = lines.findIndex((line) => line.startsWith(":"));
+  const firstDone = lines.findIndex((line) => line.trim() === "event: done");
+  expect(firstDone, "the stream delivered a done event").toBeGreaterThanOrEqual(0);
+  expect(firstPing, "a heartbeat arrived while the story was still being written").toBeGreaterThanOrEqual(0);
+  expect(firstPing).toBeLessThan(firstDone);
+}
+
+async function pageWidth(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth);
+}
+
+describe("accounts, stories, chat and documents on the real backend and embedded model", () => {
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   const baseUrl = inject("baseUrl");
   const policyViolations: string[] = [];
+  const watchPolicy = (target: Page) =>
+    target.on("console", (message) => {
+      if (message.text().includes("Content Security Policy")) policyViolations.push(message.text());
+    });
 
   beforeAll(async () => {
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on("console", (message) => {
-      if (message.text().includes("Content Security Policy")) policyViolations.push(message.text());
+    context = await browser.newContext({
+      viewport: { width: 1400, height: 1000 },
+      permissions: ["clipboard-read", "clipboard-write"],
     });
+    await recordEventStreams(context);
+    page = await context.newPage();
+    watchPolicy(page);
   });
 
   afterAll(async () => {
@@ -35,45 +135,47 @@ describe("accounts and stories on the real backend and embedded model", () => {
     await page.goto(`${baseUrl}/history`);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     expect(new URL(page.url()).pathname).toBe("/signin");
+    await expect.poll(() => page.title(), UI).toBe("Sign in · FASTAPILLM");
   });
 
-  it("signs up, streams all three frameworks side by side and finds them in the history", async () => {
+  it("signs up and streams one framework's story past the heartbeat", async () => {
     await signUp(page, baseUrl, "ada@example.com");
-    await page.getByLabel("Primary character").fill("O'Brien");
-    await page.getByLabel("Secondary character").fill("Tom & Jerry");
-    await page.getByLabel("All three").check();
-    await expect.poll(() => page.getByText("SmolLM2-135M-Instruct").count()).toBe(1);
-    const compared = page.waitForResponse((response) => response.url().endsWith("/api/compare"));
-    await page.getByRole("button", { name: "Generate" }).click();
-    const stream = await compared;
-    expect(stream.headers()["content-type"]).toContain("text/event-stream");
+    await expect.poll(() => page.getByText("SmolLM2-135M-Instruct").count(), UI).toBe(1);
+    await generate(page, "langchain", "Ada", "Babbage");
+    const card = await finishedCard(page, "langchain");
+    await expectStoryFigures(card);
+    await page.screenshot({ path: "test-results/stories-single.png", fullPage: true });
+    await expectHeartbeatBeforeDone(page, "langchain");
+    expectAllOk(await ledgerStatuses(card), "the LangChain story");
+  }, TEST_LIMIT);
 
+  it("streams all three frameworks side by side and finds them in the history", async () => {
+    await generate(page, "all", "O'Brien", "Tom & Jerry");
     for (const framework of FRAMEWORKS) {
-      const card = page.getByTestId(`story-card-${framework}`);
-      await card.getByTestId("story-text").waitFor({ timeout: 120_000 });
-      const text = (await card.getByTestId("story-text").textContent()) ?? "";
-      expect(text.trim().length).toBeGreaterThan(0);
-      const tokens = (await card.getByTestId("figure-Tokens in / out").textContent()) ?? "";
-      const [input, output] = tokens.split("/").map((part) => Number(part.trim()));
-      expect(input).toBeGreaterThan(0);
-      expect(output).toBeGreaterThan(0);
-      expect(await card.getByTestId("figure-Cost").textContent()).toBe("$0");
-      expect(await card.getByTestId("figure-Provider").textContent()).toBe("embedded");
+      const card = await finishedCard(page, framework);
+      await expectStoryFigures(card);
+      // Every call of every framework (LangGraph: one per node) reached its end.
+      expectAllOk(await ledgerStatuses(card), `the ${framework} card`);
     }
-    await page.screenshot({ path: "test-results/stories.png", fullPage: true });
+    await page.screenshot({ path: "test-results/stories-all.png", fullPage: true });
+    await expectHeartbeatBeforeDone(page, "all");
 
-    await page.getByRole("link", { name: "History" }).click();
-    await expect.poll(() => page.getByTestId("history-total").textContent()).toBe("3 stories");
+    await openPage(page, "History");
+    await page.getByRole("heading", { name: "History", level: 2 }).waitFor(UI);
+    await expect.poll(() => page.title(), UI).toBe("History · FASTAPILLM");
+    await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("4 stories");
     await page.getByLabel("Filter by framework").selectOption("langgraph");
-    await expect.poll(() => page.getByTestId("history-total").textContent()).toBe("1 story");
+    await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("1 story");
     await page.getByText("O'Brien and Tom & Jerry").click();
-    await page.getByTestId("story-card-langgraph").getByTestId("ledger-calls").waitFor();
+    const stored = page.getByTestId("story-card-langgraph");
+    await expectStoryFigures(stored);
+    expectAllOk(await ledgerStatuses(stored), "the stored LangGraph story");
     await page.screenshot({ path: "test-results/history.png", fullPage: true });
-  });
+  }, TEST_LIMIT);
 
   it("a reload keeps the session (refresh cookie), and signing out ends it", async () => {
     await page.reload();
-    await expect.poll(() => page.getByTestId("signed-in-as").textContent()).toBe("ada@example.com");
+    await expect.poll(() => page.getByTestId("signed-in-as").textContent(), UI).toBe("ada@example.com");
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await page.goto(`${baseUrl}/history`);
@@ -82,67 +184,162 @@ describe("accounts and stories on the real backend and embedded model", () => {
 
   it("a second user does not see the first user's stories", async () => {
     await signUp(page, baseUrl, "grace@example.com");
-    await page.getByRole("link", { name: "History" }).click();
-    await expect.poll(() => page.getByTestId("history-total").textContent()).toBe("0 stories");
+    await openPage(page, "History");
+    await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("0 stories");
+    await expect.poll(() => page.getByText("No stories yet.").count(), UI).toBe(1);
     await page.getByLabel("Search by character").fill("O'Brien");
-    await expect.poll(() => page.getByText("No stories yet.").count()).toBe(1);
+    await expect.poll(() => page.getByText("No stories match “O'Brien”.").count(), UI).toBe(1);
+    expect(await page.getByText("No stories yet.").count()).toBe(0);
     await page.getByRole("button", { name: "Sign out" }).click();
 
     await page.getByLabel("Email").fill("ada@example.com");
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("link", { name: "History" }).click();
-    await expect.poll(() => page.getByTestId("history-total").textContent()).toBe("3 stories");
+    await openPage(page, "History");
+    await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("4 stories");
   });
 
-  it("creates an API key that is shown once", async () => {
-    await page.getByRole("link", { name: "Account" }).click();
+  it("creates an API key that is shown once, copies it, and revokes it after confirmation", async () => {
+    await openPage(page, "Account");
+    await page.getByRole("heading", { name: "Account", level: 2 }).waitFor(UI);
+    await expect.poll(() => page.title(), UI).toBe("Account · FASTAPILLM");
     await page.getByLabel("Key name").fill("laptop");
     await page.getByRole("button", { name: "Create key" }).click();
-    const shown = (await page.getByTestId("new-api-key").textContent()) ?? "";
-    const key = /fapi_\S+/.exec(shown)?.[0] ?? "";
-    expect(key.length).toBeGreaterThan(20);
+    const shown = page.getByTestId("new-api-key");
+    const key = ((await shown.getByTestId("new-api-key-value").textContent(UI)) ?? "").trim();
+    expect(key).toMatch(/^fapi_\S{20,}$/);
     const response = await fetch(`${baseUrl}/api/stories`, { headers: { Authorization: `Bearer ${key}` } });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { total: number }).total).toBe(3);
+    expect(((await response.json()) as { total: number }).total).toBe(4);
+
+    await shown.getByRole("button", { name: "Copy" }).click();
+    await shown.getByRole("button", { name: "Copied" }).waitFor(UI);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
     await page.screenshot({ path: "test-results/account.png", fullPage: true });
+
+    const asked: string[] = [];
+    page.once("dialog", (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept();
+    });
+    await page.getByRole("button", { name: "Revoke laptop" }).click();
+    await page.getByTestId("api-keys").getByText("No keys yet.").waitFor(UI);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain("laptop");
+    const revoked = await fetch(`${baseUrl}/api/stories`, { headers: { Authorization: `Bearer ${key}` } });
+    expect(revoked.status).toBe(401);
   });
 
   it("a chat of two turns continues one conversation", async () => {
-    await page.getByRole("link", { name: "Chat" }).click();
+    await openPage(page, "Chat");
     await page.getByLabel("Framework").selectOption("langgraph");
     await page.getByLabel("Message").fill("My name is Ada. Say hello.");
     await page.getByRole("button", { name: "Send" }).click();
-    await expect.poll(() => page.getByTestId("conversation-title").count(), { timeout: 120_000 }).toBe(1);
+    // A streaming answer is shown as it is written; a stored one carries its figures ("N tokens").
+    const storedAnswers = page.getByTestId("messages").getByTestId("message-assistant").filter({ hasText: /\d+ tokens/ });
+    await expect.poll(() => storedAnswers.count(), MODEL_RUN).toBe(1);
+    await expect.poll(() => page.getByTestId("conversation-title").count(), UI).toBe(1);
     await page.getByLabel("Framework").selectOption("semantic_kernel");
     await page.getByLabel("Message").fill("What is my name?");
     await page.getByRole("button", { name: "Send" }).click();
-    await expect
-      .poll(() => page.getByTestId("messages").getByTestId("message-assistant").count(), { timeout: 120_000 })
-      .toBe(2);
+    await expect.poll(() => storedAnswers.count(), MODEL_RUN).toBe(2);
+    expect(await page.getByTestId("messages").getByTestId("message-assistant").count()).toBe(2);
     const conversations = page.getByTestId("conversations").getByRole("button");
-    await expect.poll(() => conversations.count()).toBe(1);
-    await expect.poll(() => conversations.first().textContent()).toContain("4 messages");
+    await expect.poll(() => conversations.count(), UI).toBe(1);
+    await expect.poll(() => conversations.first().textContent(), UI).toContain("4 messages");
     await page.screenshot({ path: "test-results/chat.png", fullPage: true });
-  });
+  }, TEST_LIMIT);
 
   it("uploads a document and runs a prompt over it", async () => {
-    await page.getByRole("link", { name: "Documents" }).click();
+    await openPage(page, "Documents");
     await page.getByLabel(/Upload a PDF/).setInputFiles({
       name: "lighthouses.md",
       mimeType: "text/markdown",
       buffer: Buffer.from("# Lighthouses\n\nLighthouses guide ships along dangerous coasts at night."),
     });
-    await page.getByLabel("Use lighthouses.md").waitFor();
+    await page.getByLabel("Use lighthouses.md").waitFor(UI);
     expect(await page.getByLabel("Use lighthouses.md").isChecked()).toBe(true);
     await page.getByRole("button", { name: "Summarise" }).click();
-    await page.getByRole("button", { name: "Run" }).click();
+    await page.getByRole("button", { name: "Run", exact: true }).click();
     const card = page.getByTestId("run-langchain");
-    await card.getByTestId("run-figures").waitFor({ timeout: 120_000 });
+    await card.getByTestId("run-figures").waitFor(MODEL_RUN);
     expect(((await card.getByTestId("run-text").textContent()) ?? "").trim().length).toBeGreaterThan(0);
     expect(await card.getByTestId("run-figures").textContent()).toContain("single call");
-    await expect.poll(() => page.getByTestId("executions").getByText("completed").count()).toBe(1);
+    await expect.poll(() => page.getByTestId("executions").getByText("completed").count(), UI).toBe(1);
     await page.screenshot({ path: "test-results/documents.png", fullPage: true });
+  }, TEST_LIMIT);
+
+  it("a story keeps streaming while the user visits another page, and is there on return", async () => {
+    await openPage(page, "Stories");
+    await generate(page, "semantic_kernel", "Grace", "Hopper");
+    const busy = page.locator('[data-testid="story-card-semantic_kernel"][aria-busy="true"]');
+    await busy.waitFor(UI);
+    expect(await page.getByTestId("story-card-semantic_kernel").getByTestId("story-text").count()).toBe(0);
+
+    await openPage(page, "History");
+    await page.getByTestId("history-total").waitFor(UI);
+    await openPage(page, "Stories");
+    // The run lives above the page: its card is back at once, still running or already finished.
+    await page.getByTestId("story-card-semantic_kernel").waitFor(UI);
+    const card = await finishedCard(page, "semantic_kernel");
+    await expectStoryFigures(card);
+    expect(await card.getByTestId("story-text").count()).toBe(1);
+    await expectHeartbeatBeforeDone(page, "semantic_kernel");
+    expectAllOk(await ledgerStatuses(card), "the story generated across pages");
+    await openPage(page, "History");
+    await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("5 stories");
+  }, TEST_LIMIT);
+
+  it("no page is wider than a 390 px phone", async () => {
+    await page.setViewportSize(PHONE);
+    const widths: Record<string, number> = {};
+    const visits: [string, () => Promise<void>][] = [
+      ["Stories", () => page.getByLabel("Primary character").waitFor(UI)],
+      [
+        "History",
+        async () => {
+          await page.getByTestId("history-total").waitFor(UI);
+          await page.getByText("O'Brien and Tom & Jerry").first().click();
+          await page.getByTestId("ledger-calls").waitFor(UI);
+        },
+      ],
+      [
+        "Chat",
+        async () => {
+          await page.getByTestId("conversations").getByRole("button").first().click();
+          await page.getByTestId("messages").getByTestId("message-assistant").first().waitFor(UI);
+        },
+      ],
+      ["Documents", () => page.getByTestId("executions").getByText("completed").first().waitFor(UI)],
+      ["Account", () => page.getByTestId("api-keys").waitFor(UI)],
+    ];
+    for (const [name, ready] of visits) {
+      await openPage(page, name as "Stories");
+      // Every page names itself: a visible heading under the product's h1, and the tab title.
+      await page.getByRole("heading", { name, level: 2, exact: true }).waitFor(UI);
+      await expect.poll(() => page.title(), UI).toBe(`${name} · FASTAPILLM`);
+      await ready();
+      widths[name] = await pageWidth(page);
+      await page.screenshot({ path: `test-results/phone-${name.toLowerCase()}.png`, fullPage: true });
+    }
+
+    const visitor = await browser.newPage({ viewport: PHONE });
+    watchPolicy(visitor);
+    for (const [name, path, heading] of [
+      ["Sign in", "/signin", "Sign in"],
+      ["Sign up", "/signup", "Create an account"],
+    ] as const) {
+      await visitor.goto(`${baseUrl}${path}`);
+      await visitor.getByRole("heading", { name: heading }).waitFor(UI);
+      await expect.poll(() => visitor.title(), UI).toBe(`${name} · FASTAPILLM`);
+      widths[name] = await pageWidth(visitor);
+      await visitor.screenshot({ path: `test-results/phone-${path.slice(1)}.png`, fullPage: true });
+    }
+    await visitor.close();
+    await page.setViewportSize({ width: 1400, height: 1000 });
+
+    const tooWide = Object.entries(widths).filter(([, width]) => width > PHONE.width);
+    expect(tooWide, JSON.stringify(widths)).toEqual([]);
   });
 
   it("ran without Content-Security-Policy violations", () => {

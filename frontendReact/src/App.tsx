@@ -1,6 +1,8 @@
 import { NavLink, Route, Routes } from "react-router";
 import { useAuth } from "./auth/AuthProvider";
 import { RequireAuth } from "./auth/RequireAuth";
+import { RunningIndicator } from "./generations/RunningIndicator";
+import { usePageTitle } from "./lib/usePageTitle";
 import { AccountPage } from "./pages/AccountPage";
 import { AuthPage } from "./pages/AuthPage";
 import { ChatPage } from "./pages/ChatPage";
@@ -9,17 +11,17 @@ import { HistoryPage } from "./pages/HistoryPage";
 import { StoriesPage } from "./pages/StoriesPage";
 
 const linkClass = ({ isActive }: { isActive: boolean }) =>
-  `rounded px-3 py-1 text-sm ${isActive ? "bg-indigo-600 text-white" : "text-slate-700 hover:bg-slate-100"}`;
+  `rounded px-2 py-1 text-sm sm:px-3 ${isActive ? "bg-indigo-600 text-white" : "text-slate-700 hover:bg-slate-100"}`;
 
 export function App() {
   const { status, user, signOut } = useAuth();
   return (
-    <div className="mx-auto flex max-w-6xl flex-col gap-6 p-6">
-      <header className="flex items-center gap-6">
+    <div className="mx-auto flex max-w-6xl flex-col gap-6 p-4 sm:p-6">
+      <header className="flex flex-wrap items-center gap-x-6 gap-y-2">
         <h1 className="text-lg font-bold">FASTAPILLM</h1>
         {status === "signed-in" && (
           <>
-            <nav className="flex gap-2">
+            <nav aria-label="Main" className="order-last flex w-full flex-wrap gap-1 sm:order-none sm:w-auto sm:gap-2">
               <NavLink to="/" end className={linkClass}>
                 Stories
               </NavLink>
@@ -36,16 +38,19 @@ export function App() {
                 Account
               </NavLink>
             </nav>
-            <div className="ml-auto flex items-center gap-3 text-sm">
-              <span className="text-slate-600" data-testid="signed-in-as">{user?.email}</span>
-              <button type="button" className="rounded border border-slate-300 px-3 py-1" onClick={() => void signOut()}>
+            <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
+              <RunningIndicator />
+              <span className="min-w-0 truncate text-slate-600" title={user?.email} data-testid="signed-in-as">
+                {user?.email}
+              </span>
+              <button type="button" className="shrink-0 rounded border border-slate-300 px-3 py-1" onClick={() => void signOut()}>
                 Sign out
               </button>
             </div>
           </>
         )}
       </header>
-      <main>
+      <main className="min-w-0">
         <Routes>
           <Route path="/signin" element={<AuthPage mode="signin" />} />
           <Route path="/signup" element={<AuthPage mode="signup" />} />
@@ -54,9 +59,23 @@ export function App() {
           <Route path="/chat" element={<RequireAuth><ChatPage /></RequireAuth>} />
           <Route path="/documents" element={<RequireAuth><DocumentsPage /></RequireAuth>} />
           <Route path="/account" element={<RequireAuth><AccountPage /></RequireAuth>} />
-          <Route path="*" element={<p className="text-sm">Page not found.</p>} />
+          <Route path="*" element={<NotFound />} />
         </Routes>
       </main>
     </div>
+  );
+}
+
+function NotFound() {
+  usePageTitle("Page not found");
+  return (
+    <section className="flex flex-col gap-2">
+      <h2 className="text-xl font-semibold">Page not found</h2>
+      <p className="text-sm">
+        <NavLink to="/" className="text-indigo-700 underline">
+          Back to Stories
+        </NavLink>
+      </p>
+    </section>
   );
 }

@@ -5,6 +5,7 @@ import { BrowserRouter } from "react-router";
 import { configureClient } from "./api/client";
 import { App } from "./App";
 import { AuthProvider } from "./auth/AuthProvider";
+import { GenerationsProvider } from "./generations/GenerationsProvider";
 import "./index.css";
 
 configureClient();
@@ -17,7 +18,9 @@ createRoot(root).render(
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>
         <AuthProvider>
-          <App />
+          <GenerationsProvider>
+            <App />
+          </GenerationsProvider>
         </AuthProvider>
       </BrowserRouter>
     </QueryClientProvider>

@@ -5,13 +5,16 @@ import { MemoryRouter } from "react-router";
 import { vi } from "vitest";
 import { configureClient } from "./api/client";
 import type { StoryResponse } from "./client/types.gen";
+import { GenerationsProvider } from "./generations/GenerationsProvider";
 
 export function renderWithProviders(ui: ReactElement) {
   configureClient("http://localhost");
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <QueryClientProvider client={queryClient}>
-      <MemoryRouter>{ui}</MemoryRouter>
+      <MemoryRouter>
+        <GenerationsProvider>{ui}</GenerationsProvider>
+      </MemoryRouter>
     </QueryClientProvider>,
   );
 }
@@ -27,6 +30,7 @@ export function makeStory(overrides: Partial<StoryResponse> = {}): StoryResponse
     story: "Once upon a time.",
     method: "langchain",
     generation_time_ms: 1234.5,
+    model_time_ms: null,
     input_tokens: 40,
     output_tokens: 60,
     total_tokens: 100,

@@ -1,5 +1,4 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { refreshAccessToken } from "../auth/token";
 import {
   chatStreamLangchain,
   chatStreamLanggraph,
@@ -7,11 +6,12 @@ import {
   deleteConversation,
   getConversation,
   listConversations,
-  regenerateLastAnswer,
+  regenerateLastAnswerStream,
   renameConversation,
 } from "../client/sdk.gen";
 import type { ChatResponse, FrameworkName } from "../client/types.gen";
 import { unwrap, unwrapEmpty } from "./client";
+import { type Payload, runSse, type SseMessage, type SseOutcome } from "./sse";
 
 const STREAMERS = {
   semantic_kernel: chatStreamSemanticKernel,
@@ -19,59 +19,40 @@ const STREAMERS = {
   langgraph: chatStreamLanggraph,
 } as const;
 
-export type ChatStreamMessage =
-  | { event: "token"; text: string }
-  | { event: "done"; chat: ChatResponse }
-  | { event: "error"; message: string };
-
-interface Payload {
-  text?: string;
-  chat?: ChatResponse;
-  error?: { message?: string };
+export interface ChatTurn {
+  message: string;
+  conversation_id?: number | null;
 }
 
-async function streamOnce(
+/** The answer a `done` event carries. */
+export function doneChat(data: Payload): ChatResponse | null {
+  const chat = data.chat;
+  return typeof chat === "object" && chat !== null ? (chat as ChatResponse) : null;
+}
+
+/** Send a message and stream the answer (see ./sse for refresh, errors and stopping). */
+export function streamChat(
   framework: FrameworkName,
-  body: { message: string; conversation_id?: number | null },
-  onMessage: (message: ChatStreamMessage) => void,
+  body: ChatTurn,
+  onMessage: (message: SseMessage) => void,
   signal: AbortSignal,
-): Promise<unknown> {
-  let failure: unknown = null;
-  const { stream } = await STREAMERS[framework]({
-    body,
+): Promise<SseOutcome> {
+  const streamer = STREAMERS[framework];
+  return runSse((options) => streamer({ body, ...options }), onMessage, signal);
+}
+
+/** Write a new version of the conversation's last answer, streamed; the old one is kept. */
+export function streamRegenerate(
+  conversationId: number,
+  framework: FrameworkName,
+  onMessage: (message: SseMessage) => void,
+  signal: AbortSignal,
+): Promise<SseOutcome> {
+  return runSse(
+    (options) => regenerateLastAnswerStream({ path: { conversation_id: conversationId }, query: { framework }, ...options }),
+    onMessage,
     signal,
-    sseMaxRetryAttempts: 1, // a retried turn would be answered (and billed) twice
-    onSseError: (error: unknown) => {
-      failure = error;
-    },
-    onSseEvent: (event: { event?: string; data: unknown }) => {
-      const data = (typeof event.data === "string" ? JSON.parse(event.data) : event.data) as Payload;
-      if (event.event === "token" && data.text) onMessage({ event: "token", text: data.text });
-      else if (event.event === "done" && data.chat) onMessage({ event: "done", chat: data.chat });
-      else if (event.event === "error") onMessage({ event: "error", message: data.error?.message ?? "The reply failed." });
-    },
-  });
-  for await (const _ of stream) {
-    // handled in onSseEvent
-  }
-  return failure;
-}
-
-/** Send a message and stream the answer; a 401 refreshes the session once. */
-export async function streamChat(
-  framework: FrameworkName,
-  body: { message: string; conversation_id?: number | null },
-  onMessage: (message: ChatStreamMessage) => void,
-  signal: AbortSignal,
-): Promise<void> {
-  let failure = await streamOnce(framework, body, onMessage, signal);
-  if (failure && String(failure).includes(" 401") && (await refreshAccessToken())) {
-    failure = await streamOnce(framework, body, onMessage, signal);
-  }
-  if (failure && !signal.aborted) {
-    const text = String(failure);
-    onMessage({ event: "error", message: text.includes(" 429") ? "Too many requests: wait a moment and try again." : `The request failed (${text}).` });
-  }
+  );
 }
 
 export function useConversations(query: string) {
@@ -96,15 +77,6 @@ function useInvalidateChat() {
     void queryClient.invalidateQueries({ queryKey: ["conversations"] });
     void queryClient.invalidateQueries({ queryKey: ["conversation"] });
   };
-}
-
-export function useRegenerate() {
-  const invalidate = useInvalidateChat();
-  return useMutation({
-    mutationFn: ({ id, framework }: { id: number; framework: FrameworkName }) =>
-      unwrap(() => regenerateLastAnswer({ path: { conversation_id: id }, query: { framework } })),
-    onSuccess: invalidate,
-  });
 }
 
 export function useRename() {

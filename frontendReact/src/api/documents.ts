@@ -3,6 +3,7 @@ import { getAccessToken, refreshAccessToken } from "../auth/token";
 import { deleteDocument, executePromptStream, listDocuments, listExecutions } from "../client/sdk.gen";
 import type { ExecuteRequest, ExecutionResponse, FrameworkName, UploadResponse } from "../client/types.gen";
 import { ApiError, unwrap, unwrapEmpty } from "./client";
+import { type Payload, runSse, type SseMessage, type SseOutcome } from "./sse";
 
 /**
  * Upload with progress. This one call is not made through the generated SDK: `fetch` cannot
@@ -56,44 +57,19 @@ export function useDeleteDocument() {
   });
 }
 
-export type RunMessage =
-  | { event: "token"; text: string }
-  | { event: "step"; step: string }
-  | { event: "done"; execution: ExecutionResponse }
-  | { event: "error"; message: string };
-
-interface Payload {
-  text?: string;
-  step?: string;
-  execution?: ExecutionResponse;
-  error?: { message?: string };
+/** The execution a `done` event carries. */
+export function doneExecution(data: Payload): ExecutionResponse | null {
+  const execution = data.execution;
+  return typeof execution === "object" && execution !== null ? (execution as ExecutionResponse) : null;
 }
 
 /** Run prompts over documents with one framework, streaming the answer. */
-export async function streamRun(
+export function streamRun(
   framework: FrameworkName,
   request: Omit<ExecuteRequest, "framework">,
-  onMessage: (message: RunMessage) => void,
+  onMessage: (message: SseMessage) => void,
   signal: AbortSignal,
-): Promise<void> {
-  let failure: unknown = null;
-  const { stream } = await executePromptStream({
-    body: { ...request, framework },
-    signal,
-    sseMaxRetryAttempts: 1, // a retried run would be billed twice
-    onSseError: (error: unknown) => {
-      failure = error;
-    },
-    onSseEvent: (event: { event?: string; data: unknown }) => {
-      const data = (typeof event.data === "string" ? JSON.parse(event.data) : event.data) as Payload;
-      if (event.event === "token" && data.text) onMessage({ event: "token", text: data.text });
-      else if (event.event === "step" && data.step) onMessage({ event: "step", step: data.step });
-      else if (event.event === "done" && data.execution) onMessage({ event: "done", execution: data.execution });
-      else if (event.event === "error") onMessage({ event: "error", message: data.error?.message ?? "The run failed." });
-    },
-  });
-  for await (const _ of stream) {
-    // handled in onSseEvent
-  }
-  if (failure && !signal.aborted) onMessage({ event: "error", message: `The request failed (${String(failure)}).` });
+): Promise<SseOutcome> {
+  const body: ExecuteRequest = { ...request, framework };
+  return runSse((options) => executePromptStream({ body, ...options }), onMessage, signal);
 }

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { configureClient, unwrap } from "../api/client";
 import { App } from "../App";
 import { listStories } from "../client/sdk.gen";
+import { GenerationsProvider } from "../generations/GenerationsProvider";
 import { stubApi } from "../test-utils";
 import { AuthProvider } from "./AuthProvider";
 import { setAccessToken } from "./token";
@@ -25,7 +26,9 @@ function renderApp(path = "/") {
     <QueryClientProvider client={queryClient}>
       <MemoryRouter initialEntries={[path]}>
         <AuthProvider>
-          <App />
+          <GenerationsProvider>
+            <App />
+          </GenerationsProvider>
         </AuthProvider>
       </MemoryRouter>
     </QueryClientProvider>,

@@ -128,6 +128,12 @@ export type ChatResponse = {
      */
     model: string | null;
     /**
+     * Model Time Ms
+     *
+     * the provider's own time (the sum of the answer's ledger rows); the rest of generation_time_ms was waiting
+     */
+    model_time_ms: number | null;
+    /**
      * Output Tokens
      */
     output_tokens: number;
@@ -135,6 +141,12 @@ export type ChatResponse = {
      * Provider
      */
     provider: string | null;
+    /**
+     * Reply To Id
+     *
+     * the question this answer replies to
+     */
+    reply_to_id: number | null;
     /**
      * Response
      */
@@ -670,6 +682,10 @@ export type MessageOut = {
      */
     model: string | null;
     /**
+     * Model Time Ms
+     */
+    model_time_ms: number | null;
+    /**
      * Output Tokens
      */
     output_tokens: number;
@@ -677,6 +693,12 @@ export type MessageOut = {
      * Provider
      */
     provider: string | null;
+    /**
+     * Reply To Id
+     *
+     * answers: the question answered; several answers to one question are versions of one reply (regenerated), oldest first
+     */
+    reply_to_id: number | null;
     /**
      * Role
      */
@@ -803,6 +825,12 @@ export type StoryDetail = {
      */
     model: string;
     /**
+     * Model Time Ms
+     *
+     * the provider's own time (the sum of the story's ledger rows' latencies); the rest of generation_time_ms was waiting (e.g. queued behind other stories)
+     */
+    model_time_ms: number | null;
+    /**
      * Output Tokens
      */
     output_tokens: number;
@@ -883,6 +911,12 @@ export type StoryFields = {
      * Model
      */
     model: string;
+    /**
+     * Model Time Ms
+     *
+     * the provider's own time (the sum of the story's ledger rows' latencies); the rest of generation_time_ms was waiting (e.g. queued behind other stories)
+     */
+    model_time_ms: number | null;
     /**
      * Output Tokens
      */
@@ -1010,6 +1044,12 @@ export type StoryResponse = {
      * Model
      */
     model: string;
+    /**
+     * Model Time Ms
+     *
+     * the provider's own time (the sum of the story's ledger rows' latencies); the rest of generation_time_ms was waiting (e.g. queued behind other stories)
+     */
+    model_time_ms: number | null;
     /**
      * Output Tokens
      */
@@ -2031,6 +2071,67 @@ export type RegenerateLastAnswerResponses = {
 
 export type RegenerateLastAnswerResponse = RegenerateLastAnswerResponses[keyof RegenerateLastAnswerResponses];
 
+export type RegenerateLastAnswerStreamData = {
+    body?: never;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: number;
+    };
+    query?: {
+        /**
+         * Framework
+         */
+        framework?: FrameworkName | null;
+    };
+    url: '/api/chat/conversations/{conversation_id}/regenerate/stream';
+};
+
+export type RegenerateLastAnswerStreamErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type RegenerateLastAnswerStreamError = RegenerateLastAnswerStreamErrors[keyof RegenerateLastAnswerStreamErrors];
+
+export type RegenerateLastAnswerStreamResponses = {
+    /**
+     * Server-sent events, one JSON payload each.
+     */
+    200: {
+        /**
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
+         */
+        data: string;
+        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
+    };
+};
+
+export type RegenerateLastAnswerStreamResponse = RegenerateLastAnswerStreamResponses[keyof RegenerateLastAnswerStreamResponses];
+
 export type ChatLangchainData = {
     body: ChatRequest;
     path?: never;
@@ -2122,7 +2223,7 @@ export type ChatStreamLangchainResponses = {
      */
     200: {
         /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
          */
         data: string;
         event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
@@ -2222,7 +2323,7 @@ export type ChatStreamLanggraphResponses = {
      */
     200: {
         /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
          */
         data: string;
         event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
@@ -2322,7 +2423,7 @@ export type ChatStreamSemanticKernelResponses = {
      */
     200: {
         /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
          */
         data: string;
         event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
@@ -2373,7 +2474,7 @@ export type CompareFrameworksResponses = {
      */
     200: {
         /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
          */
         data: string;
         event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
@@ -2473,7 +2574,7 @@ export type ExecutePromptStreamResponses = {
      */
     200: {
         /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
          */
         data: string;
         event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
@@ -2960,7 +3061,7 @@ export type StreamStoryLangchainResponses = {
      */
     200: {
         /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
          */
         data: string;
         event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
@@ -3056,7 +3157,7 @@ export type StreamStoryLanggraphResponses = {
      */
     200: {
         /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
          */
         data: string;
         event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
@@ -3181,7 +3282,7 @@ export type StreamStorySemanticKernelResponses = {
      */
     200: {
         /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story (as POST /api/<framework> answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}
+         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
          */
         data: string;
         event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';

@@ -1,8 +1,8 @@
 import { useState } from "react";
-import Markdown from "react-markdown";
 import type { MessageOut } from "../client/types.gen";
 import { formatCost, formatMs } from "../lib/format";
 import { FRAMEWORK_LABELS } from "../lib/frameworks";
+import { MarkdownText } from "./MarkdownText";
 
 /** One message. Answers render as Markdown (raw HTML in model output is never rendered). */
 export function ChatMessageView({ message }: { message: Pick<MessageOut, "role" | "content"> & Partial<MessageOut> }) {
@@ -14,9 +14,7 @@ export function ChatMessageView({ message }: { message: Pick<MessageOut, "role" 
         {mine ? (
           <p className="whitespace-pre-wrap">{message.content}</p>
         ) : (
-          <div className="prose-sm flex flex-col gap-2 [&_code]:rounded [&_code]:bg-slate-100 [&_code]:px-1 [&_ol]:list-decimal [&_ol]:pl-5 [&_pre]:overflow-x-auto [&_ul]:list-disc [&_ul]:pl-5">
-            <Markdown>{message.content}</Markdown>
-          </div>
+          <MarkdownText text={message.content} />
         )}
         {!mine && (
           <div className="mt-1 flex flex-wrap items-center gap-3 text-xs text-slate-500">

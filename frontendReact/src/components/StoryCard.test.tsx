@@ -52,3 +52,30 @@ describe("StoryCard ledger rows", () => {
     expect(table).toHaveTextContent("http_500");
   });
 });
+
+describe("StoryCard timing", () => {
+  it("splits the total time into model time and waiting", () => {
+    render(<StoryCard framework="langchain" story={makeStory({ generation_time_ms: 9000, model_time_ms: 2500 })} />);
+    expect(screen.getByTestId("figure-Time")).toHaveTextContent("9.00 s");
+    expect(screen.getByTestId("figure-Model time")).toHaveTextContent("2.50 s");
+    expect(screen.getByTestId("figure-Waiting")).toHaveTextContent("6.50 s");
+  });
+
+  it("never shows a negative wait, and leaves the split out when the model time is unknown", () => {
+    const { unmount } = render(<StoryCard framework="langchain" story={makeStory({ generation_time_ms: 1000, model_time_ms: 1200 })} />);
+    expect(screen.getByTestId("figure-Waiting")).toHaveTextContent("0 ms");
+    unmount();
+    render(<StoryCard framework="langchain" story={makeStory({ model_time_ms: null })} />);
+    expect(screen.queryByTestId("figure-Model time")).toBeNull();
+    expect(screen.queryByTestId("figure-Waiting")).toBeNull();
+  });
+
+  it("says a queued framework is waiting for the model, and a stopped one Stopped.", () => {
+    const { unmount } = render(<StoryCard framework="langchain" pending queued />);
+    expect(screen.getByTestId("story-progress")).toHaveTextContent("Waiting for the model…");
+    unmount();
+    render(<StoryCard framework="langchain" stopped streamingText="Half" />);
+    expect(screen.getByTestId("story-stopped")).toHaveTextContent("Stopped.");
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+});

@@ -13,6 +13,10 @@ interface StoryCardProps {
   streamingText?: string | null;
   /** The step running now (LangGraph: storyteller, then editor). */
   step?: string | null;
+  /** Sent but nothing heard yet: the model is busy with another request. */
+  queued?: boolean;
+  /** The user stopped the generation. */
+  stopped?: boolean;
 }
 
 function download(story: StoryFields): void {
@@ -33,6 +37,8 @@ export function StoryCard({
   error = null,
   streamingText = null,
   step = null,
+  queued = false,
+  stopped = false,
 }: StoryCardProps) {
   const [copied, setCopied] = useState(false);
 
@@ -63,12 +69,17 @@ export function StoryCard({
       </header>
       {pending && (
         <p className="animate-pulse text-sm text-slate-500" data-testid="story-progress">
-          {step ? `${step === "editor" ? "Editing" : "Drafting"} (${step})…` : "Writing…"}
+          {queued ? "Waiting for the model…" : step ? `${step === "editor" ? "Editing" : "Drafting"} (${step})…` : "Writing…"}
         </p>
       )}
       {!story && streamingText && (
         <p className="whitespace-pre-wrap text-sm leading-relaxed" data-testid="streaming-text">
           {streamingText}
+        </p>
+      )}
+      {stopped && !story && (
+        <p className="rounded bg-slate-100 p-2 text-sm text-slate-600" data-testid="story-stopped">
+          Stopped.
         </p>
       )}
       {error && (

@@ -1,10 +1,21 @@
 import type { StoryFields } from "../client/types.gen";
 import { formatCost, formatMs } from "../lib/format";
 
+/** Model time vs waiting: on a one-request-at-a-time model, "all three" queue behind each other. */
+function timing(story: StoryFields): [string, string][] {
+  if (story.model_time_ms === null || story.model_time_ms === undefined) return [];
+  const waiting = Math.max(0, story.generation_time_ms - story.model_time_ms);
+  return [
+    ["Model time", formatMs(story.model_time_ms)],
+    ["Waiting", formatMs(waiting)],
+  ];
+}
+
 /** The numbers that make frameworks comparable: time, tokens, cost, model and GUID. */
 export function StoryFigures({ story }: { story: StoryFields }) {
   const rows: [string, string][] = [
     ["Time", formatMs(story.generation_time_ms)],
+    ...timing(story),
     ["Tokens in / out", `${story.input_tokens} / ${story.output_tokens}`],
     ["Cost", formatCost(story.estimated_cost_usd)],
     ["Model", story.model],

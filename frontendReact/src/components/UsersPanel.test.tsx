@@ -4,13 +4,16 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderWithProviders, stubApi } from "../test-utils";
 import { UsersPanel } from "./UsersPanel";
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
 
 describe("UsersPanel", () => {
-  it("disables another account, and never offers to disable yourself", async () => {
+  it("disables another account after confirmation, and never offers to disable yourself", async () => {
     let active = true;
     const base = { is_admin: false, created_at: "2026-11-24T08:00:00Z" };
-    stubApi({
+    const requests = stubApi({
       "GET /api/admin/users": () => ({
         users: [
           { ...base, id: 1, email: "admin@example.com", is_admin: true, is_active: true },
@@ -25,13 +28,43 @@ describe("UsersPanel", () => {
         return { ...base, id: 2, email: "user@example.com", is_active: false };
       },
     });
+    const confirm = vi.spyOn(window, "confirm").mockReturnValueOnce(false).mockReturnValueOnce(true);
     const actor = userEvent.setup();
     renderWithProviders(<UsersPanel selfId={1} />);
     const list = await screen.findByTestId("users");
     await within(list).findByText("user@example.com");
     expect(within(list).getAllByRole("button")).toHaveLength(1);
+
+    await actor.click(within(list).getByRole("button", { name: "Disable" }));
+    expect(confirm.mock.calls[0]?.[0]).toContain("user@example.com");
+    expect(requests.filter((request) => request.method === "POST")).toHaveLength(0);
+    expect(within(list).queryByText("disabled")).not.toBeInTheDocument();
+
     await actor.click(within(list).getByRole("button", { name: "Disable" }));
     expect(await within(list).findByText("disabled")).toBeInTheDocument();
     expect(within(list).getByRole("button", { name: "Enable" })).toBeInTheDocument();
+  });
+
+  it("enables a disabled account without asking", async () => {
+    const base = { is_admin: false, created_at: "2026-11-24T08:00:00Z" };
+    let active = false;
+    stubApi({
+      "GET /api/admin/users": () => ({
+        users: [{ ...base, id: 2, email: "user@example.com", is_active: active }],
+        total: 1,
+        skip: 0,
+        limit: 100,
+      }),
+      "POST /api/admin/users/2/enable": () => {
+        active = true;
+        return { ...base, id: 2, email: "user@example.com", is_active: true };
+      },
+    });
+    const confirm = vi.spyOn(window, "confirm");
+    const actor = userEvent.setup();
+    renderWithProviders(<UsersPanel selfId={1} />);
+    await actor.click(await screen.findByRole("button", { name: "Enable" }));
+    expect(await screen.findByRole("button", { name: "Disable" })).toBeInTheDocument();
+    expect(confirm).not.toHaveBeenCalled();
   });
 });

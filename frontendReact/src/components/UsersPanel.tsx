@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { unwrap } from "../api/client";
 import { disableUser, enableUser, listUsers } from "../client/sdk.gen";
+import type { UserOut } from "../client/types.gen";
 import { formatDate } from "../lib/format";
 
 /** Administrators: every account, and a switch to disable or re-enable it. */
@@ -12,22 +13,31 @@ export function UsersPanel({ selfId }: { selfId: number }) {
       unwrap(() => (active ? enableUser({ path: { user_id: id } }) : disableUser({ path: { user_id: id } }))),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["admin-users"] }),
   });
+
+  function switchAccount(account: UserOut): void {
+    if (account.is_active) {
+      const sure = window.confirm(`Disable ${account.email}? They are signed out and their API keys stop working until you enable the account again.`);
+      if (!sure) return;
+    }
+    toggle.mutate({ id: account.id, active: !account.is_active });
+  }
   return (
     <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
-      <h2 className="font-semibold">Users ({users.data?.total ?? 0})</h2>
+      <h3 className="font-semibold">Users ({users.data?.total ?? 0})</h3>
       {toggle.error && <p role="alert" className="text-sm text-red-700">{toggle.error.message}</p>}
       <ul className="divide-y divide-slate-200 text-sm" data-testid="users">
         {users.data?.users.map((account) => (
-          <li key={account.id} className="flex items-center gap-3 py-1">
-            <span className="font-medium">{account.email}</span>
+          <li key={account.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
+            <span className="min-w-0 break-all font-medium">{account.email}</span>
             {account.is_admin && <span className="rounded bg-slate-100 px-2 text-xs">admin</span>}
             {!account.is_active && <span className="rounded bg-red-50 px-2 text-xs text-red-700">disabled</span>}
             <span className="text-xs text-slate-500">joined {formatDate(account.created_at)}</span>
             {account.id !== selfId && (
               <button
                 type="button"
-                className="ml-auto rounded border border-slate-300 px-2 text-xs"
-                onClick={() => toggle.mutate({ id: account.id, active: !account.is_active })}
+                className="ml-auto rounded border border-slate-300 px-2 text-xs disabled:opacity-50"
+                disabled={toggle.isPending}
+                onClick={() => switchAccount(account)}
               >
                 {account.is_active ? "Disable" : "Enable"}
               </button>

@@ -1,15 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { unwrap, unwrapEmpty } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
 import { changePassword, createApiKey, listApiKeys, revokeApiKey } from "../client/sdk.gen";
-import type { ApiKeyCreated } from "../client/types.gen";
+import type { ApiKeyCreated, ApiKeyOut } from "../client/types.gen";
 import { TextField } from "../components/TextField";
 import { UsersPanel } from "../components/UsersPanel";
 import { formatDate } from "../lib/format";
+import { usePageTitle } from "../lib/usePageTitle";
 
 /** The signed-in user's API keys (for REST and MCP clients) and password. */
 export function AccountPage() {
+  usePageTitle("Account");
   const { user } = useAuth();
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
@@ -33,33 +35,37 @@ export function AccountPage() {
     create.mutate(name.trim());
   }
 
+  function confirmRevoke(key: ApiKeyOut): void {
+    if (window.confirm(`Revoke the key “${key.name}” (${key.prefix}…)? Scripts and MCP clients using it stop working at once.`)) {
+      revoke.mutate(key.id);
+    }
+  }
+
   return (
     <section className="flex flex-col gap-6">
-      <p className="text-sm text-slate-600">
+      <h2 className="text-xl font-semibold">Account</h2>
+      <p className="break-words text-sm text-slate-600">
         Signed in as <strong>{user?.email}</strong>
         {user?.is_admin ? " (administrator)" : ""}
       </p>
       <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
-        <h2 className="font-semibold">API keys</h2>
+        <h3 className="font-semibold">API keys</h3>
         <p className="text-xs text-slate-500">
           Use a key as <code>Authorization: Bearer fapi_…</code> from scripts and MCP clients. It acts as you.
         </p>
-        <form onSubmit={submit} className="flex items-end gap-2">
+        <form onSubmit={submit} className="flex flex-wrap items-end gap-2">
           <TextField label="Key name" value={name} onChange={setName} maxLength={100} required />
           <button type="submit" className="rounded bg-indigo-600 px-3 py-1 text-sm text-white" disabled={create.isPending}>
             Create key
           </button>
         </form>
         {create.error && <p role="alert" className="text-sm text-red-700">{create.error.message}</p>}
-        {created && (
-          <div className="rounded bg-amber-50 p-2 text-sm" data-testid="new-api-key">
-            Copy this key now, it will not be shown again: <code className="break-all">{created.key}</code>
-          </div>
-        )}
+        {created && <NewKey key={created.id} secret={created.key} />}
+        {revoke.error && <p role="alert" className="text-sm text-red-700">{revoke.error.message}</p>}
         <ul className="divide-y divide-slate-200 text-sm" data-testid="api-keys">
           {keys.data?.map((key) => (
-            <li key={key.id} className="flex items-center gap-3 py-1">
-              <span className="font-medium">{key.name}</span>
+            <li key={key.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
+              <span className="min-w-0 break-all font-medium">{key.name}</span>
               <code className="text-xs">{key.prefix}…</code>
               <span className="text-xs text-slate-500">created {formatDate(key.created_at)}</span>
               <span className="text-xs text-slate-500">
@@ -67,8 +73,10 @@ export function AccountPage() {
               </span>
               <button
                 type="button"
-                className="ml-auto rounded border border-red-300 px-2 text-xs text-red-700"
-                onClick={() => revoke.mutate(key.id)}
+                className="ml-auto rounded border border-red-300 px-2 text-xs text-red-700 disabled:opacity-50"
+                aria-label={`Revoke ${key.name}`}
+                disabled={revoke.isPending}
+                onClick={() => confirmRevoke(key)}
               >
                 Revoke
               </button>
@@ -80,6 +88,43 @@ export function AccountPage() {
       <PasswordForm />
       {user?.is_admin && <UsersPanel selfId={user.id} />}
     </section>
+  );
+}
+
+/** A key's secret, shown once, with a button that copies it. */
+function NewKey({ secret }: { secret: string }) {
+  const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
+
+  useEffect(() => {
+    if (copy !== "copied") return undefined;
+    const timer = window.setTimeout(() => setCopy("idle"), 2000);
+    return () => window.clearTimeout(timer);
+  }, [copy]);
+
+  async function copyKey(): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopy("copied");
+    } catch {
+      setCopy("failed"); // no clipboard (insecure origin, denied permission): the key stays selectable
+    }
+  }
+
+  return (
+    <div className="flex flex-col gap-2 rounded bg-amber-50 p-2 text-sm" data-testid="new-api-key">
+      <p>Copy this key now, it will not be shown again:</p>
+      <div className="flex flex-wrap items-center gap-2">
+        <code className="min-w-0 break-all" data-testid="new-api-key-value">{secret}</code>
+        <button type="button" className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" onClick={() => void copyKey()}>
+          {copy === "copied" ? "Copied" : "Copy"}
+        </button>
+      </div>
+      {copy === "failed" && (
+        <p role="alert" className="text-xs text-red-700">
+          Could not copy: select the key and copy it by hand.
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -101,13 +146,13 @@ function PasswordForm() {
         change.mutate();
       }}
     >
-      <h2 className="font-semibold">Change password</h2>
+      <h3 className="font-semibold">Change password</h3>
       <p className="text-xs text-slate-500">Other browsers signed in as you are signed out.</p>
-      <label className="flex flex-col gap-1 text-sm">
+      <label className="flex max-w-md flex-col gap-1 text-sm">
         Current password
         <input type="password" autoComplete="current-password" required className="rounded border border-slate-300 px-2 py-1" value={current} onChange={(event) => setCurrent(event.target.value)} />
       </label>
-      <label className="flex flex-col gap-1 text-sm">
+      <label className="flex max-w-md flex-col gap-1 text-sm">
         New password
         <input type="password" autoComplete="new-password" required minLength={10} maxLength={128} className="rounded border border-slate-300 px-2 py-1" value={next} onChange={(event) => setNext(event.target.value)} />
       </label>

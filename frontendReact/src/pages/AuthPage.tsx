@@ -2,6 +2,7 @@ import { type FormEvent, useState } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router";
 import { ApiError } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
+import { usePageTitle } from "../lib/usePageTitle";
 
 /** Sign in, or sign up (the first account becomes the administrator). */
 export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
@@ -14,6 +15,7 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
   const [busy, setBusy] = useState(false);
   const from = (location.state as { from?: string } | null)?.from ?? "/";
   const signingUp = mode === "signup";
+  usePageTitle(signingUp ? "Sign up" : "Sign in");
 
   if (status === "signed-in") return <Navigate to={from} replace />;
 
@@ -34,7 +36,7 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
   }
 
   return (
-    <section className="mx-auto flex max-w-sm flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6">
+    <section className="mx-auto flex w-full max-w-sm flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="text-lg font-semibold">{signingUp ? "Create an account" : "Sign in"}</h2>
       <form onSubmit={(event) => void submit(event)} className="flex flex-col gap-3">
         <label className="flex flex-col gap-1 text-sm">

@@ -1,6 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { errorResponse, liveSse } from "../api/sseTesting";
 import { renderWithProviders, stubApi } from "../test-utils";
 import { ChatPage } from "./ChatPage";
 
@@ -53,5 +54,104 @@ describe("ChatPage", () => {
       { message: "I am Ada", conversation_id: null },
       { message: "Who am I?", conversation_id: 7 },
     ]);
+  });
+
+  it("does not send a second message with Enter while an answer streams, and Stop says Stopped.", async () => {
+    const live = liveSse();
+    const requests = stubApi({
+      "GET /api/chat/conversations": () => ({ conversations: [], total: 0, skip: 0, limit: 50 }),
+      "POST /api/chat/langchain/stream": () => live.response,
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<ChatPage />);
+    expect(screen.getByRole("heading", { name: "Chat" })).toBeInTheDocument();
+    await user.type(screen.getByLabelText("Message"), "First{Enter}");
+    live.send("token", { framework: "langchain", text: "Thinking" });
+    expect(await screen.findByText("Thinking")).toBeInTheDocument();
+
+    await user.type(screen.getByLabelText("Message"), "Second{Enter}");
+    expect(screen.getByLabelText("Message")).toHaveValue("Second");
+    expect(requests.filter((request) => request.method === "POST")).toHaveLength(1);
+
+    await user.click(screen.getByRole("button", { name: "Stop" }));
+    await live.cancelled;
+    expect(await screen.findByTestId("chat-stopped")).toHaveTextContent("Stopped.");
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.getByRole("button", { name: "Send" })).toBeEnabled();
+  });
+
+  it("renames inline with a 200-character limit and shows the server's error", async () => {
+    stubApi({
+      "GET /api/chat/conversations": () => ({ conversations: [{ id: 3, title: "Old", method: "langchain", message_count: 0, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
+      "GET /api/chat/conversations/3": () => ({ id: 3, title: "Old", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages: [] }),
+      "PATCH /api/chat/conversations/3": () => errorResponse(409, "That title is taken.", "CONFLICT"),
+    });
+    const prompt = vi.spyOn(window, "prompt");
+    const user = userEvent.setup();
+    renderWithProviders(<ChatPage />);
+    await user.click(await screen.findByText("Old"));
+    await user.click(await screen.findByRole("button", { name: "Rename" }));
+    const input = screen.getByLabelText("Conversation title");
+    expect(input).toHaveAttribute("maxLength", "200");
+    await user.clear(input);
+    await user.type(input, "New title");
+    await user.click(screen.getByRole("button", { name: "Save" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("That title is taken.");
+    expect(prompt).not.toHaveBeenCalled();
+  });
+
+  it("shows regenerated answers as versions of one answer, newest first", async () => {
+    const messages = [
+      { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
+      { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
+      { ...base, id: 3, role: "assistant", content: "Second answer", method: "langgraph", reply_to_id: 1 },
+    ];
+    stubApi({
+      "GET /api/chat/conversations": () => ({ conversations: [{ id: 4, title: "Hi", method: "langchain", message_count: 3, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
+      "GET /api/chat/conversations/4": () => ({ id: 4, title: "Hi", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<ChatPage />);
+    await user.click(await screen.findByText("Hi"));
+    expect(await screen.findByText("Second answer")).toBeInTheDocument();
+    expect(screen.queryByText("First answer")).toBeNull();
+    expect(screen.getByTestId("answer-versions")).toHaveTextContent("2 / 2");
+    await user.click(screen.getByRole("button", { name: "Previous version" }));
+    expect(screen.getByText("First answer")).toBeInTheDocument();
+    expect(screen.getByTestId("answer-versions")).toHaveTextContent("1 / 2");
+    expect(screen.getAllByTestId("message-assistant")).toHaveLength(1);
+  });
+
+  it("streams a regenerated answer as a new version and keeps the old one", async () => {
+    const live = liveSse();
+    const messages: object[] = [
+      { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
+      { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
+    ];
+    const requests = stubApi({
+      "GET /api/chat/conversations": () => ({ conversations: [{ id: 4, title: "Greeting", method: "langchain", message_count: 2, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
+      "GET /api/chat/conversations/4": () => ({ id: 4, title: "Greeting", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
+      "POST /api/chat/conversations/4/regenerate/stream": () => live.response,
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<ChatPage />);
+    await user.click(await screen.findByText("Greeting"));
+    expect(await screen.findByText("First answer")).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText("Framework"), "langgraph");
+    await user.click(screen.getByRole("button", { name: "Regenerate" }));
+    live.send("token", { framework: "langgraph", text: "Second" });
+    expect(await screen.findByText("Second")).toBeInTheDocument();
+    expect(screen.getByTestId("answer-versions")).toHaveTextContent("2 / 2");
+    expect(screen.getByRole("button", { name: "Stop" })).toBeInTheDocument();
+
+    messages.push({ ...base, id: 3, role: "assistant", content: "Second answer", method: "langgraph", reply_to_id: 1 });
+    live.send("done", { framework: "langgraph", chat: { response: "Second answer", conversation_id: 4, message_id: 3, method: "langgraph", reply_to_id: 1 } });
+    live.close();
+    expect(await screen.findByText("Second answer")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Previous version" }));
+    expect(screen.getByText("First answer")).toBeInTheDocument();
+    expect(screen.getByTestId("answer-versions")).toHaveTextContent("1 / 2");
+    const regenerate = requests.find((request) => new URL(request.url).pathname.endsWith("/regenerate/stream"));
+    expect(new URL(regenerate?.url ?? "http://x").searchParams.get("framework")).toBe("langgraph");
   });
 });

@@ -1,10 +1,13 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { type ChangeEvent, useState } from "react";
 import { ApiError } from "../api/client";
-import { type RunMessage, streamRun, uploadDocument, useDeleteDocument, useDocuments, useExecutions } from "../api/documents";
-import type { ExecutionResponse, FrameworkName } from "../client/types.gen";
+import { uploadDocument, useDeleteDocument, useDocuments, useExecutions } from "../api/documents";
+import type { FrameworkName } from "../client/types.gen";
+import { MarkdownText } from "../components/MarkdownText";
+import { useGenerationsStore, useLatestDocumentRun } from "../generations/GenerationsProvider";
 import { formatCost, formatDate, formatMs } from "../lib/format";
 import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
+import { usePageTitle } from "../lib/usePageTitle";
 
 const PRESETS: Record<string, { system: string; user: string }> = {
   Summarise: { system: "You are a careful analyst. Be faithful to the document.", user: "Summarise the document in a short paragraph." },
@@ -13,27 +16,26 @@ const PRESETS: Record<string, { system: string; user: string }> = {
   Entities: { system: "You extract facts precisely.", user: "List the people, places and organisations the document mentions." },
 };
 
-interface Run {
-  text: string;
-  step: string | null;
-  execution: ExecutionResponse | null;
-  error: string | null;
-  pending: boolean;
-}
-
 /** Upload documents, then run system + user prompts over them with any framework, or all three. */
 export function DocumentsPage() {
+  usePageTitle("Documents");
+  const store = useGenerationsStore();
+  const latestRun = useLatestDocumentRun();
   const queryClient = useQueryClient();
   const documents = useDocuments();
   const executions = useExecutions();
   const remove = useDeleteDocument();
   const [progress, setProgress] = useState<number | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
-  const [selected, setSelected] = useState<string[]>([]);
-  const [systemPrompt, setSystemPrompt] = useState(PRESETS.Summarise?.system ?? "");
-  const [userPrompt, setUserPrompt] = useState(PRESETS.Summarise?.user ?? "");
-  const [choice, setChoice] = useState<FrameworkName | "all">("langchain");
-  const [runs, setRuns] = useState<Partial<Record<FrameworkName, Run>>>({});
+  const [selected, setSelected] = useState<string[]>(() => latestRun?.request.file_ids ?? []);
+  const [systemPrompt, setSystemPrompt] = useState(latestRun?.request.system_prompt ?? PRESETS.Summarise?.system ?? "");
+  const [userPrompt, setUserPrompt] = useState(latestRun?.request.user_prompt ?? PRESETS.Summarise?.user ?? "");
+  const [choice, setChoice] = useState<FrameworkName | "all">(() => {
+    const frameworks = latestRun?.lanes.map((lane) => lane.framework) ?? [];
+    return frameworks.length > 1 ? "all" : (frameworks[0] ?? "langchain");
+  });
+  const lanes = latestRun?.lanes ?? [];
+  const running = latestRun?.running ?? false;
 
   async function onFile(event: ChangeEvent<HTMLInputElement>): Promise<void> {
     const file = event.target.files?.[0];
@@ -43,6 +45,7 @@ export function DocumentsPage() {
     setProgress(0);
     try {
       const uploaded = await uploadDocument(file, setProgress);
+      setUploadError(null);
       setSelected((current) => [...current, uploaded.file_id]);
       await queryClient.invalidateQueries({ queryKey: ["documents"] });
     } catch (caught) {
@@ -52,37 +55,11 @@ export function DocumentsPage() {
     }
   }
 
-  async function run(): Promise<void> {
-    const targets = choice === "all" ? [...FRAMEWORKS] : [choice];
-    const empty: Run = { text: "", step: null, execution: null, error: null, pending: true };
-    setRuns(Object.fromEntries(targets.map((framework) => [framework, empty])));
-    const body = { file_ids: selected, system_prompt: systemPrompt, user_prompt: userPrompt };
-    await Promise.all(
-      targets.map((framework) =>
-        streamRun(
-          framework,
-          body,
-          (message: RunMessage) =>
-            setRuns((current) => {
-              const state = current[framework] ?? empty;
-              const next =
-                message.event === "token" ? { ...state, text: state.text + message.text }
-                : message.event === "step" ? { ...state, step: message.step }
-                : message.event === "done" ? { ...state, execution: message.execution, pending: false }
-                : { ...state, error: message.message, pending: false };
-              return { ...current, [framework]: next };
-            }),
-          new AbortController().signal,
-        ),
-      ),
-    );
-    setRuns((current) =>
-      Object.fromEntries(Object.entries(current).map(([name, state]) => [name, { ...state, pending: false }])),
-    );
-    void queryClient.invalidateQueries({ queryKey: ["executions"] });
+  function run(): void {
+    if (running) return;
+    store.startDocument(choice, { file_ids: selected, system_prompt: systemPrompt, user_prompt: userPrompt });
   }
 
-  const running = Object.values(runs).some((state) => state?.pending);
   return (
     <section className="flex flex-col gap-6">
       <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
@@ -93,6 +70,7 @@ export function DocumentsPage() {
         </label>
         {progress !== null && <progress className="w-full" value={progress} max={1} data-testid="upload-progress" />}
         {uploadError && <p role="alert" className="text-sm text-red-700">{uploadError}</p>}
+        {remove.error && <p role="alert" className="text-sm text-red-700">{remove.error.message}</p>}
         <ul className="divide-y divide-slate-200 text-sm" data-testid="documents">
           {documents.data?.files.map((file) => (
             <li key={file.file_id} className="flex items-center gap-3 py-1">
@@ -109,7 +87,16 @@ export function DocumentsPage() {
                 {file.file_type.toUpperCase()} · {file.pages ? `${file.pages} pages · ` : ""}
                 {file.processed_content_length} characters · ~{file.estimated_tokens} tokens
               </span>
-              <button type="button" className="ml-auto text-xs text-red-700 underline" onClick={() => remove.mutate(file.file_id)}>
+              <button
+                type="button"
+                className="ml-auto text-xs text-red-700 underline"
+                onClick={() => {
+                  if (!window.confirm(`Delete ${file.filename}?`)) return;
+                  remove.mutate(file.file_id, {
+                    onSuccess: () => setSelected((current) => current.filter((id) => id !== file.file_id)),
+                  });
+                }}
+              >
                 Delete
               </button>
             </li>
@@ -153,24 +140,31 @@ export function DocumentsPage() {
             type="button"
             className="ml-auto rounded bg-indigo-600 px-4 py-1 text-white disabled:opacity-50"
             disabled={running || selected.length === 0 || !systemPrompt.trim() || !userPrompt.trim()}
-            onClick={() => void run()}
+            onClick={run}
           >
-            Run
+            {running ? "Running…" : "Run"}
           </button>
+          {running && latestRun && (
+            <button type="button" className="rounded border border-slate-300 px-4 py-1" onClick={() => store.stop(latestRun.id)}>
+              Stop
+            </button>
+          )}
         </div>
       </div>
-      {Object.keys(runs).length > 0 && (
-        <div className={`grid gap-4 ${Object.keys(runs).length > 1 ? "lg:grid-cols-3" : ""}`}>
-          {(Object.entries(runs) as [FrameworkName, Run][]).map(([framework, state]) => (
-            <article key={framework} className="flex flex-col gap-2 rounded-lg border border-slate-200 bg-white p-4" data-testid={`run-${framework}`}>
-              <h3 className="font-semibold">{FRAMEWORK_LABELS[framework]}</h3>
-              {state.pending && <p className="animate-pulse text-sm text-slate-500">{state.step ? `Running (${state.step})…` : "Running…"}</p>}
-              {state.error && <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">{state.error}</p>}
-              <p className="whitespace-pre-wrap text-sm" data-testid="run-text">{state.execution?.response ?? state.text}</p>
-              {state.execution && (
+      {lanes.length > 0 && (
+        <div className={`grid gap-4 ${lanes.length > 1 ? "lg:grid-cols-3" : ""}`}>
+          {lanes.map((lane) => (
+            <article key={lane.framework} className="flex flex-col gap-2 rounded-lg border border-slate-200 bg-white p-4" data-testid={`run-${lane.framework}`}>
+              <h3 className="font-semibold">{FRAMEWORK_LABELS[lane.framework]}</h3>
+              {lane.phase === "queued" && <p className="animate-pulse text-sm text-slate-500">Waiting for the model…</p>}
+              {lane.phase === "writing" && <p className="animate-pulse text-sm text-slate-500">{lane.step ? `Running (${lane.step})…` : "Running…"}</p>}
+              {lane.phase === "stopped" && <p className="rounded bg-slate-100 p-2 text-sm text-slate-600" data-testid="run-stopped">Stopped.</p>}
+              {lane.error && <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">{lane.error}</p>}
+              <MarkdownText text={lane.result?.response ?? lane.text} testId="run-text" />
+              {lane.result && (
                 <p className="text-xs text-slate-500" data-testid="run-figures">
-                  {state.execution.strategy === "map_reduce" ? `map-reduce over ${state.execution.chunks} chunks` : "single call"} ·{" "}
-                  {state.execution.total_tokens} tokens · {formatCost(state.execution.estimated_cost_usd)} · {formatMs(state.execution.total_execution_time_ms)}
+                  {lane.result.strategy === "map_reduce" ? `map-reduce over ${lane.result.chunks} chunks` : "single call"} ·{" "}
+                  {lane.result.total_tokens} tokens · {formatCost(lane.result.estimated_cost_usd)} · {formatMs(lane.result.total_execution_time_ms)}
                 </p>
               )}
             </article>

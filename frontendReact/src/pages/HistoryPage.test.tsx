@@ -53,4 +53,26 @@ describe("HistoryPage", () => {
     expect(await screen.findByText("No stories yet.")).toBeInTheDocument();
     expect(deleted).toBe(true);
   });
+
+  it("tells an empty search apart from having no stories at all", async () => {
+    stubApi({
+      "GET /api/stories": () => ({ stories: [makeStory()], total: 1, skip: 0, limit: 10 }),
+      "GET /api/stories/search/characters": () => [],
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<HistoryPage />);
+    expect(await screen.findByText("Alice and Bob")).toBeInTheDocument();
+    await user.type(screen.getByLabelText("Search by character"), "Zed");
+    expect(await screen.findByText("No stories match “Zed”.")).toBeInTheDocument();
+    expect(screen.queryByText("No stories yet.")).not.toBeInTheDocument();
+    expect(screen.getByTestId("history-total")).toHaveTextContent("0 stories");
+  });
+
+  it("says there are no stories yet when there are none, and names the page and the tab", async () => {
+    stubApi({ "GET /api/stories": () => ({ stories: [], total: 0, skip: 0, limit: 10 }) });
+    renderWithProviders(<HistoryPage />);
+    expect(await screen.findByText("No stories yet.")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "History", level: 2 })).toBeInTheDocument();
+    expect(document.title).toBe("History · FASTAPILLM");
+  });
 });

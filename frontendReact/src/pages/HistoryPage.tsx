@@ -4,11 +4,13 @@ import type { FrameworkName } from "../client/types.gen";
 import { StoryCard } from "../components/StoryCard";
 import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
 import { formatCost, formatDate } from "../lib/format";
+import { usePageTitle } from "../lib/usePageTitle";
 
 const PAGE_SIZE = 10;
 
 /** Past stories: filter by framework, search by character, open one, delete all. */
 export function HistoryPage() {
+  usePageTitle("History");
   const [framework, setFramework] = useState<FrameworkName | null>(null);
   const [character, setCharacter] = useState("");
   const [skip, setSkip] = useState(0);
@@ -17,6 +19,7 @@ export function HistoryPage() {
   const opened = useStory(openId);
   const deleteAll = useDeleteAllStories();
   const total = list.data?.total ?? 0;
+  const searched = character.trim();
 
   function confirmDelete(): void {
     if (window.confirm("Delete all stories? Their spend stays in the cost ledger.")) {
@@ -26,6 +29,7 @@ export function HistoryPage() {
 
   return (
     <section className="flex flex-col gap-4">
+      <h2 className="text-xl font-semibold">History</h2>
       <div className="flex flex-wrap items-end gap-3">
         <label className="flex flex-col gap-1 text-sm">
           Framework
@@ -50,7 +54,7 @@ export function HistoryPage() {
           Character
           <input
             aria-label="Search by character"
-            className="rounded border border-slate-300 px-2 py-1"
+            className="w-full max-w-[16rem] rounded border border-slate-300 px-2 py-1"
             value={character}
             maxLength={100}
             onChange={(event) => {
@@ -80,7 +84,7 @@ export function HistoryPage() {
               className="flex w-full flex-wrap items-center gap-3 px-4 py-2 text-left text-sm hover:bg-slate-50"
               onClick={() => setOpenId(story.id)}
             >
-              <span className="font-medium">{story.combined_characters}</span>
+              <span className="min-w-0 basis-full break-words font-medium sm:basis-auto">{story.combined_characters}</span>
               <span className="rounded bg-slate-100 px-2 text-xs">{FRAMEWORK_LABELS[story.method]}</span>
               <span className="text-xs text-slate-500">{story.total_tokens} tokens</span>
               <span className="text-xs text-slate-500">{formatCost(story.estimated_cost_usd)}</span>
@@ -88,12 +92,14 @@ export function HistoryPage() {
             </button>
           </li>
         ))}
-        {list.data && list.data.stories.length === 0 && (
-          <li className="px-4 py-6 text-center text-sm text-slate-500">No stories yet.</li>
+        {list.data && list.data.stories.length === 0 && !list.isPlaceholderData && (
+          <li className="break-words px-4 py-6 text-center text-sm text-slate-500">
+            {emptyMessage(searched, framework)}
+          </li>
         )}
       </ul>
-      {!character.trim() && total > PAGE_SIZE && (
-        <nav className="flex items-center gap-3 text-sm">
+      {!searched && total > PAGE_SIZE && (
+        <nav aria-label="Pages" className="flex flex-wrap items-center gap-3 text-sm">
           <button type="button" disabled={skip === 0} onClick={() => setSkip(Math.max(0, skip - PAGE_SIZE))}>
             Previous
           </button>
@@ -110,4 +116,11 @@ export function HistoryPage() {
       )}
     </section>
   );
+}
+
+/** Tell "nothing matched" apart from "nothing yet", so an empty search never looks like lost data. */
+function emptyMessage(searched: string, framework: FrameworkName | null): string {
+  if (searched) return `No stories match “${searched}”.`;
+  if (framework) return `No ${FRAMEWORK_LABELS[framework]} stories yet.`;
+  return "No stories yet.";
 }

@@ -1,79 +1,48 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useRef, useState } from "react";
-import { type StreamMessage, streamStories } from "../api/streams";
+import { type FormEvent, useState } from "react";
 import { useProvider } from "../api/stories";
-import type { FrameworkName, StoryRequest, StoryResponse } from "../client/types.gen";
+import type { FrameworkName, StoryRequest } from "../client/types.gen";
 import { StoryCard } from "../components/StoryCard";
 import { TextField } from "../components/TextField";
+import { useGenerationsStore, useLatestStoryRun } from "../generations/GenerationsProvider";
 import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
+import { usePageTitle } from "../lib/usePageTitle";
 
 type Choice = FrameworkName | "all";
 type Length = NonNullable<StoryRequest["length"]>;
 
-interface Run {
-  text: string;
-  step: string | null;
-  story: StoryResponse | null;
-  error: string | null;
-  pending: boolean;
-}
-
-const EMPTY_RUN: Run = { text: "", step: null, story: null, error: null, pending: true };
-
-function apply(runs: Partial<Record<FrameworkName, Run>>, message: StreamMessage): Partial<Record<FrameworkName, Run>> {
-  const targets = message.framework ? [message.framework] : (Object.keys(runs) as FrameworkName[]);
-  const next = { ...runs };
-  for (const framework of targets) {
-    const run = next[framework] ?? EMPTY_RUN;
-    if (message.event === "token") next[framework] = { ...run, text: run.text + message.text };
-    else if (message.event === "step") next[framework] = { ...run, step: message.step };
-    else if (message.event === "done") next[framework] = { ...run, story: message.story, pending: false };
-    else if (run.pending) next[framework] = { ...run, error: message.message, pending: false };
-  }
-  return next;
-}
-
-/** Generate a story with one framework, or with all three side by side, streamed as written. */
+/**
+ * Generate a story with one framework, or with all three side by side, streamed as written.
+ * The run lives in the generations store, so it keeps going if the user leaves the page.
+ */
 export function StoriesPage() {
-  const [primary, setPrimary] = useState("");
-  const [secondary, setSecondary] = useState("");
-  const [genre, setGenre] = useState("");
-  const [length, setLength] = useState<Length>("short");
-  const [choice, setChoice] = useState<Choice>("all");
-  const [runs, setRuns] = useState<Partial<Record<FrameworkName, Run>>>({});
-  const [running, setRunning] = useState(false);
-  const abort = useRef<AbortController | null>(null);
+  usePageTitle("Stories");
+  const store = useGenerationsStore();
+  const run = useLatestStoryRun();
+  const [primary, setPrimary] = useState(run?.request.primary_character ?? "");
+  const [secondary, setSecondary] = useState(run?.request.secondary_character ?? "");
+  const [genre, setGenre] = useState(run?.request.genre ?? "");
+  const [length, setLength] = useState<Length>(run?.request.length ?? "short");
+  const [choice, setChoice] = useState<Choice>(run?.choice ?? "all");
   const provider = useProvider();
-  const queryClient = useQueryClient();
+  const running = run?.running ?? false;
 
-  useEffect(() => () => abort.current?.abort(), []); // leaving the page cancels the runs
-
-  async function submit(event: FormEvent): Promise<void> {
+  function submit(event: FormEvent): void {
     event.preventDefault();
+    if (running) return;
     const body: StoryRequest = {
       primary_character: primary,
       secondary_character: secondary,
       length,
       ...(genre.trim() ? { genre: genre.trim() } : {}),
     };
-    const targets = choice === "all" ? [...FRAMEWORKS] : [choice];
-    abort.current?.abort();
-    abort.current = new AbortController();
-    setRuns(Object.fromEntries(targets.map((framework) => [framework, EMPTY_RUN])));
-    setRunning(true);
-    try {
-      await streamStories(choice, body, (message) => setRuns((current) => apply(current, message)), abort.current.signal);
-    } finally {
-      setRuns((current) => apply(current, { event: "error", framework: null, message: "The stream ended early." }));
-      setRunning(false);
-      void queryClient.invalidateQueries({ queryKey: ["stories"] });
-    }
+    store.startStory(choice, body);
   }
 
-  const shown = Object.keys(runs) as FrameworkName[];
+  const lanes = run?.lanes ?? [];
   return (
     <section className="flex flex-col gap-6">
-      <form onSubmit={(event) => void submit(event)} className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 md:grid-cols-2">
+      <h2 className="text-xl font-semibold">Stories</h2>
+      <form onSubmit={submit} className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 md:grid-cols-2">
         <TextField label="Primary character" value={primary} onChange={setPrimary} maxLength={100} required />
         <TextField label="Secondary character" value={secondary} onChange={setSecondary} maxLength={100} required />
         <TextField label="Genre (optional)" value={genre} onChange={setGenre} maxLength={50} />
@@ -103,8 +72,8 @@ export function StoriesPage() {
             {provider.data ? `Model: ${provider.data.model} (${provider.data.provider})` : ""}
           </span>
           <div className="flex gap-2">
-            {running && (
-              <button type="button" className="rounded border border-slate-300 px-4 py-2 text-sm" onClick={() => abort.current?.abort()}>
+            {running && run && (
+              <button type="button" className="rounded border border-slate-300 px-4 py-2 text-sm" onClick={() => store.stop(run.id)}>
                 Stop
               </button>
             )}
@@ -114,19 +83,21 @@ export function StoriesPage() {
           </div>
         </div>
       </form>
-      {shown.length > 0 && (
-        <div className={`grid gap-4 ${shown.length > 1 ? "lg:grid-cols-3" : ""}`}>
-          {shown.map((framework) => {
-            const run = runs[framework] ?? EMPTY_RUN;
+      {lanes.length > 0 && (
+        <div className={`grid gap-4 ${lanes.length > 1 ? "lg:grid-cols-3" : ""}`}>
+          {lanes.map((lane) => {
+            const pending = lane.phase === "queued" || lane.phase === "writing";
             return (
               <StoryCard
-                key={framework}
-                framework={framework}
-                story={run.story ?? undefined}
-                streamingText={run.story ? null : run.text}
-                step={run.pending ? run.step : null}
-                pending={run.pending}
-                error={run.error}
+                key={lane.framework}
+                framework={lane.framework}
+                story={lane.result ?? undefined}
+                streamingText={lane.result ? null : lane.text}
+                step={pending ? lane.step : null}
+                pending={pending}
+                queued={lane.phase === "queued"}
+                stopped={lane.phase === "stopped"}
+                error={lane.error}
               />
             );
           })}
