@@ -90,7 +90,7 @@ export function ChatPage() {
   return (
     <section className="flex flex-col gap-4">
       <h2 className="text-xl font-semibold">Chat</h2>
-      <div className="grid gap-4 md:grid-cols-[16rem_1fr]">
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-[16rem_minmax(0,1fr)]">
         <aside className="flex flex-col gap-2">
           <button type="button" className="rounded bg-indigo-600 px-3 py-1 text-sm text-white" onClick={() => open(null)}>
             New chat
