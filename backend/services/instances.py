@@ -64,13 +64,18 @@ class InstanceRegistry:
             await session.commit()
 
     async def beat(self) -> None:
+        """Refresh our heartbeat; if another replica swept us while our beats were late (a
+        database outage, a long pause), register again rather than stay "dead" for good."""
         async with self._sessions() as session:
-            await session.execute(
+            result = await session.execute(
                 update(AppInstance)
                 .where(AppInstance.id == self.id)
                 .values(heartbeat_at=datetime.now(UTC))
             )
             await session.commit()
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            log.warning("instance_registered_again", instance_id=self.id)
+            await self.register()
 
     async def dead_instances(self) -> list[str]:
         stale_before = datetime.now(UTC) - self.stale_after

@@ -22,6 +22,9 @@ from backend.llm.usage import TokenUsage
 from backend.models import AppInstance, LLMCall
 from backend.pricing import ModelPrice, PriceQuote, price_call
 
+# Statuses an attempt's real outcome may still replace.
+OPEN_STATUSES = (CallStatus.IN_FLIGHT.value, CallStatus.INTERRUPTED.value)
+
 
 @dataclass(frozen=True)
 class CallPricer:
@@ -100,7 +103,8 @@ class Ledger:
 
     async def close(self, row_id: int, call: ProviderCall, quote: PriceQuote) -> None:
         """Complete an in-flight row with what happened. A row already completed (e.g. by a
-        unit of work closing early) keeps its first outcome."""
+        unit of work closing early) keeps its first outcome; one a sweep wrongly marked
+        `interrupted` (its live process missed heartbeats) gets the real one."""
         values: dict[str, Any] = {
             "status": call.status,
             "http_status": call.http_status,
@@ -118,7 +122,7 @@ class Ledger:
         async with self._sessions() as session:
             await session.execute(
                 update(LLMCall)
-                .where(LLMCall.id == row_id, LLMCall.status == CallStatus.IN_FLIGHT.value)
+                .where(LLMCall.id == row_id, LLMCall.status.in_(OPEN_STATUSES))
                 .values(**values)
             )
             await session.commit()
