@@ -54,6 +54,7 @@ class RecordingStream(httpx.AsyncByteStream):
         handle: AttemptHandle,
         *,
         request_payload: dict[str, Any],
+        on_end: Callable[[], None] | None = None,
     ) -> None:
         self._response = response
         self._make_call = make_call
@@ -70,6 +71,7 @@ class RecordingStream(httpx.AsyncByteStream):
         self._finish_reason: str | None = None
         self._reported = False
         self._raw: AsyncIterator[bytes] | None = None
+        self._on_end = on_end  # e.g. give the concurrency gate's place to the next call
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         self._raw = self._response.aiter_raw()
@@ -151,6 +153,8 @@ class RecordingStream(httpx.AsyncByteStream):
         if self._reported:
             return
         self._reported = True
+        if self._on_end is not None:
+            self._on_end()
         usage = self._usage or estimate_usage(self._request_payload, "".join(self._text))
         call = self._make_call(
             status,

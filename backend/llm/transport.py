@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -62,6 +62,20 @@ class _Outcome:
     error: Exception | None
     retryable: bool
     retry_after: float | None = None
+    streaming: bool = False  # the response is a stream still to be read
+
+
+def _once(release: Callable[[], None]) -> Callable[[], None]:
+    """A gate's release that may be called from several places but acts once."""
+    done = False
+
+    def release_once() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            release()
+
+    return release_once
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -125,20 +139,32 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         async def one_attempt() -> _Outcome:
             nonlocal attempt, deadline
             attempt += 1
-            if self._gate is None:
-                deadline = deadline or time.monotonic() + self._policy.deadline_seconds
-                return await self._attempt(request, payload, attempt, deadline)
-            async with self._gate:
-                deadline = deadline or time.monotonic() + self._policy.deadline_seconds
-                return await self._attempt(request, payload, attempt, deadline)
+            release = None
+            if self._gate is not None:
+                await self._gate.acquire()
+                release = _once(self._gate.release)
+            deadline = deadline or time.monotonic() + self._policy.deadline_seconds
+            try:
+                outcome = await self._attempt(request, payload, attempt, deadline, release)
+            except BaseException:
+                if release is not None:
+                    release()
+                raise
+            if release is not None and not outcome.streaming:
+                release()  # a stream keeps its place until it has been read to the end
+            return outcome
 
         def should_retry(outcome: _Outcome) -> bool:
             assert deadline is not None
             return self._should_retry(outcome, deadline)
 
+        def wait(state: RetryCallState) -> float:
+            assert deadline is not None
+            return min(self._wait(state), max(0.0, deadline - time.monotonic()))
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._policy.max_attempts),
-            wait=self._wait,
+            wait=wait,
             retry=retry_if_result(should_retry),
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
             before_sleep=self._log_retry,
@@ -179,13 +205,19 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         )
 
     async def _attempt(
-        self, request: httpx.Request, payload: dict[str, Any], attempt: int, deadline: float
+        self,
+        request: httpx.Request,
+        payload: dict[str, Any],
+        attempt: int,
+        deadline: float,
+        release: Callable[[], None] | None,
     ) -> _Outcome:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return _Outcome(None, httpx.ReadTimeout("deadline reached", request=request), False)
         streaming = bool(payload.get("stream"))
-        _bound_timeouts(request, self._policy.stream_idle_seconds if streaming else remaining)
+        idle = self._policy.stream_idle_seconds
+        _bound_timeouts(request, min(idle, remaining) if streaming else remaining)
         model = str(payload.get("model", ""))
         observer = current_observer()
         step = current_step()
@@ -214,11 +246,8 @@ class ProviderTransport(httpx.AsyncBaseTransport):
             )
 
         try:
-            if streaming:
+            with anyio.fail_after(remaining):  # the answer starts within the deadline
                 response = await self._inner.handle_async_request(request)
-            else:
-                with anyio.fail_after(remaining):
-                    response = await self._inner.handle_async_request(request)
         except httpx.ConnectError as exc:
             # Never reached the provider: no ledger row, but worth another try.
             if observer is not None:
@@ -238,7 +267,9 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         if response.status_code == 200 and "text/event-stream" in response.headers.get(
             "content-type", ""
         ):
-            stream = RecordingStream(response, call, observer, handle, request_payload=payload)
+            stream = RecordingStream(
+                response, call, observer, handle, request_payload=payload, on_end=release
+            )
             return _Outcome(
                 httpx.Response(
                     200,
@@ -249,6 +280,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
                 ),
                 None,
                 retryable=False,
+                streaming=True,
             )
         return await self._read_body(request, response, payload, call, observer, handle, deadline)
 

@@ -41,7 +41,7 @@ class ContextExecution(Base):
     framework: Mapped[str] = mapped_column(String(32))
     system_prompt: Mapped[str] = mapped_column(Text)
     user_prompt: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))  # completed | failed
+    status: Mapped[str] = mapped_column(String(16))  # completed | failed | cancelled
     strategy: Mapped[str] = mapped_column(String(16))  # single | map_reduce
     chunks: Mapped[int] = mapped_column(Integer, default=1)
     response: Mapped[str | None] = mapped_column(Text)

@@ -64,7 +64,9 @@ class ExecuteRequest(StrictModel):
 
 class ExecutionResponse(BaseModel):
     execution_id: int
-    status: Literal["completed", "failed"]
+    status: Literal["completed", "failed", "cancelled"] = Field(
+        description="cancelled: the client stopped the run (its calls' spend is kept)"
+    )
     response: str | None
     framework: FrameworkName
     file_ids: list[str]

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, case, delete, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -292,10 +292,16 @@ class ChatService:
         self, session: AsyncSession, owner_id: int, *, skip: int, limit: int, query: str | None
     ) -> tuple[list[ConversationSummary], int]:
         """Newest first, each with its message count and last message, in one query."""
+        # Questions plus one answer each: earlier versions of an answer are not counted.
+        answer = ChatMessage.role == "assistant"
         stats = (
             select(
                 ChatMessage.conversation_id.label("conversation_id"),
-                func.count(ChatMessage.id).label("message_count"),
+                (
+                    func.count(ChatMessage.id)
+                    - func.count(case((answer, ChatMessage.id)))
+                    + func.count(distinct(case((answer, ChatMessage.reply_to_id))))
+                ).label("message_count"),
                 func.max(ChatMessage.id).label("last_id"),
             )
             .group_by(ChatMessage.conversation_id)

@@ -168,11 +168,14 @@ class DocumentService:
         execution.chunks = max(1, len(chunks))
         execution.strategy = "map_reduce" if len(chunks) > 1 else "single"
         limit_error = self._limit_error(engine, chunks, budget, count_tokens(text))
-        async with self._meter.unit(OPERATION, framework.value, owner_id) as unit:
-            if limit_error is not None:
-                raise await self._failed(unit, execution, limit_error, started)
-            parts: list[str] = []
-            try:
+        unit = self._meter.unit(OPERATION, framework.value, owner_id)
+        # The record is saved after the unit has closed every attempt, so its totals are
+        # those of all its ledger rows, on every path.
+        try:
+            async with unit:
+                if limit_error is not None:
+                    raise limit_error
+                parts: list[str] = []
                 task = DocumentTask(system_prompt, user_prompt, chunks)
                 async with closing(engine.run(task)) as deltas:
                     async for delta in deltas:
@@ -182,14 +185,14 @@ class DocumentService:
                             parts.append(delta.text)
                             yield RunText(delta.text)
                 answer = storable(require_text("".join(parts)))
-            except Exception as exc:
-                raise await self._failed(unit, execution, unit.failure(exc), started) from exc
-            except BaseException:  # the client went away: the run is kept as cancelled
-                await self._failed(unit, execution, None, started)
-                raise
-            execution.status = "completed"
-            execution.response = answer
-            await self._save(unit, execution, started)
+        except Exception as exc:
+            raise await self._failed(unit, execution, unit.failure(exc), started) from exc
+        except BaseException:  # the client went away: the run is kept as cancelled
+            await self._failed(unit, execution, None, started)
+            raise
+        execution.status = "completed"
+        execution.response = answer
+        await self._save(unit, execution, started)
         yield RunFinished(execution)
 
     def _limit_error(
@@ -220,9 +223,9 @@ class DocumentService:
         error: AppError | None,
         started: float,
     ) -> RunFailedError:
-        execution.status = "failed"
+        execution.status = "failed" if error else "cancelled"
         execution.error_code = error.code if error else "CANCELLED"
-        execution.error_message = (error.message if error else "The client went away.")[:500]
+        execution.error_message = (error.message if error else "Stopped before the answer.")[:500]
         await finish_anyway(self._save(unit, execution, started))
         return RunFailedError(error or UnprocessableError("The client went away."), execution)
 

@@ -24,6 +24,16 @@ from backend.services.ledger import Ledger
 log = get_logger(__name__)
 
 
+def host_identity() -> str:
+    """This host as far as pids go: the hostname and, on Linux, the pid namespace, so two
+    containers sharing a hostname (host networking) never judge each other's pids."""
+    try:
+        namespace = f":{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()}{namespace}"[:255]
+
+
 def _pid_running(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -46,7 +56,7 @@ class InstanceRegistry:
         self.heartbeat_seconds = heartbeat_seconds
         self.stale_after = timedelta(seconds=heartbeat_seconds * 4)
         self.id = instance_id or str(uuid.uuid4())
-        self.hostname = socket.gethostname()[:255]
+        self.hostname = host_identity()
         self.pid = os.getpid()
 
     async def register(self) -> None:

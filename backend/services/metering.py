@@ -14,8 +14,8 @@ right API error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,6 +48,9 @@ from backend.pricing import PriceQuote
 from backend.services.ledger import Ledger, LedgerScope
 
 log = get_logger(__name__)
+
+# How long a unit that ends with attempts still open waits for their readers' own reports.
+READER_REPORT_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class MeteredUnit:
         self.row_ids: list[int] = []
         self._open: dict[int, AttemptStart] = {}
         self._unsent: set[int] = set()
+        self._settled = asyncio.Event()  # set whenever no attempt is open
         self._token: object | None = None
         self.started = time.perf_counter()
 
@@ -112,7 +116,14 @@ class MeteredUnit:
             log.warning("unit_failed", operation=self.scope.operation, error=type(exc).__name__)
 
     async def _close_abandoned(self) -> None:
-        """Rows still open when the unit ends: their reader was cancelled or failed mid-call."""
+        """Rows still open when the unit ends: their readers are being torn down (a client
+        left). Give them a moment to report what they saw, then record the rest as cancelled
+        with what the request alone tells."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._settled.wait(), READER_REPORT_SECONDS)
+        await self._close_remaining()
+
+    async def _close_remaining(self) -> None:
         for row_id, start in list(self._open.items()):
             if row_id in self._unsent:
                 self._open.pop(row_id, None)
@@ -142,14 +153,18 @@ class MeteredUnit:
         opening = asyncio.ensure_future(self._ledger.open(self.scope, start))
         try:
             await finish_anyway(opening)
-        finally:
+        except BaseException:
             if opening.done() and not opening.cancelled() and opening.exception() is None:
-                row_id = opening.result()
-                self.row_ids.append(row_id)
-                self._open[row_id] = start
-                if sys.exc_info()[0] is not None:  # cancelled: the request is never sent
-                    self._unsent.add(row_id)
+                self._register(opening.result(), start)
+                self._unsent.add(opening.result())  # cancelled: the request is never sent
+            raise
+        self._register(opening.result(), start)
         return opening.result()
+
+    def _register(self, row_id: int, start: AttemptStart) -> None:
+        self.row_ids.append(row_id)
+        self._open[row_id] = start
+        self._settled.clear()
 
     async def attempt_finished(self, handle: AttemptHandle, call: ProviderCall) -> None:
         await finish_anyway(self._finish(handle, call))
@@ -157,6 +172,8 @@ class MeteredUnit:
     async def _finish(self, handle: AttemptHandle, call: ProviderCall) -> None:
         if handle is None or self._open.pop(handle, None) is None:
             return
+        if not self._open:
+            self._settled.set()
         quote = self._ledger.pricer.quote(call.model, call.usage)
         self.calls.append(call)
         self._quotes.append(quote)

@@ -174,6 +174,8 @@ async def test_rename_regenerate_and_delete(
     assert first_answer["reply_to_id"] == second_answer["reply_to_id"] == question["id"]
     assert second_answer["method"] == "langgraph"
     assert again.json()["reply_to_id"] == question["id"]
+    listed = (await client.get("/api/chat/conversations")).json()["conversations"]
+    assert listed[0]["message_count"] == 2  # a question and its answer, however many versions
     assert contents(provider_control.requests()[-1])[-1] == ("user", "Question one")
 
     # The next turn sees the newest version as history, not both.

@@ -134,6 +134,14 @@ async def test_a_client_disconnect_cancels_the_provider_call(
             break
         await asyncio.sleep(0.1)
     assert [row["status"] for row in ledger] == ["cancelled"]
+    # What streamed before the client left is counted (estimated), not recorded as nothing.
+    for _ in range(40):
+        ledger = (await api.get("/api/cost/transactions")).json()["transactions"]
+        if ledger[0]["output_tokens"] > 0:
+            break
+        await asyncio.sleep(0.1)
+    assert ledger[0]["output_tokens"] > 0
+    assert ledger[0]["tokens_estimated"] is True
     assert ledger[0]["story_id"] is None
     assert (await api.get("/api/stories")).json()["total"] == 0
 
