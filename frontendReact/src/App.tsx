@@ -38,7 +38,8 @@ export function App() {
                 Account
               </NavLink>
             </nav>
-            <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
+            {/* relative: the running list hangs from this group, flush with the page's right margin */}
+            <div className="relative ml-auto flex min-w-0 items-center gap-3 text-sm">
               <RunningIndicator />
               <span className="min-w-0 truncate text-slate-600" title={user?.email} data-testid="signed-in-as">
                 {user?.email}

@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, type QueryClient, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   chatStreamLangchain,
   chatStreamLanggraph,
@@ -88,12 +88,21 @@ export function useRename() {
   });
 }
 
+/**
+ * Delete a conversation and refresh the list. Its own cached copy is not refetched (that would
+ * only 404): the page showing it leaves it, then drops it with `forgetConversation`.
+ */
 export function useDeleteConversation() {
-  const invalidate = useInvalidateChat();
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: number) => unwrapEmpty(() => deleteConversation({ path: { conversation_id: id } })),
-    onSuccess: invalidate,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["conversations"] }),
   });
+}
+
+/** Drop a deleted conversation's cached copy (once nothing shows it, so nothing refetches it). */
+export function forgetConversation(queryClient: QueryClient, id: number): void {
+  queryClient.removeQueries({ queryKey: ["conversation", id], exact: true });
 }
 
 export { useInvalidateChat };

@@ -495,8 +495,10 @@ export type ExecutionResponse = {
     response: string | null;
     /**
      * Status
+     *
+     * cancelled: the client stopped the run (its calls' spend is kept)
      */
-    status: 'completed' | 'failed';
+    status: 'completed' | 'failed' | 'cancelled';
     /**
      * Strategy
      */

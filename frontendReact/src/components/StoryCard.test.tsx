@@ -53,6 +53,31 @@ describe("StoryCard ledger rows", () => {
   });
 });
 
+describe("StoryCard estimated tokens", () => {
+  const call = { id: 1, step: null, attempt: 1, status: "ok", model: "m", input_tokens: 40, output_tokens: 60, cached_tokens: 0, tokens_estimated: false, cost_usd: 0, latency_ms: 12 };
+
+  it("says the tokens are estimated when any call's tokens were", () => {
+    render(<StoryCard framework="langgraph" story={makeStory({ calls: [call, { ...call, id: 2, tokens_estimated: true }] })} />);
+    expect(screen.getByTestId("figure-Tokens in / out")).toHaveTextContent(/^40 \/ 60 \(est\.\)$/);
+  });
+
+  it("shows plain counts when every call reported its usage", () => {
+    const { unmount } = render(<StoryCard framework="langchain" story={makeStory({ calls: [call] })} />);
+    expect(screen.getByTestId("figure-Tokens in / out")).toHaveTextContent(/^40 \/ 60$/);
+    unmount();
+    render(<StoryCard framework="langchain" story={makeStory({ calls: [] })} />);
+    expect(screen.getByTestId("figure-Tokens in / out")).toHaveTextContent(/^40 \/ 60$/);
+  });
+});
+
+describe("StoryCard title", () => {
+  it("heads the card with the given title and still names the framework", () => {
+    render(<StoryCard framework="langgraph" story={makeStory({ method: "langgraph" })} title="Alice and Bob" />);
+    expect(screen.getByRole("heading", { level: 2 })).toHaveTextContent("Alice and Bob");
+    expect(screen.getByText("LangGraph")).toBeInTheDocument();
+  });
+});
+
 describe("StoryCard timing", () => {
   it("splits the total time into model time and waiting", () => {
     render(<StoryCard framework="langchain" story={makeStory({ generation_time_ms: 9000, model_time_ms: 2500 })} />);

@@ -17,6 +17,8 @@ interface StoryCardProps {
   queued?: boolean;
   /** The user stopped the generation. */
   stopped?: boolean;
+  /** Shown as the card's heading (e.g. the story's characters), the framework then beside it. */
+  title?: string | null;
 }
 
 function download(story: StoryFields): void {
@@ -39,6 +41,7 @@ export function StoryCard({
   step = null,
   queued = false,
   stopped = false,
+  title = null,
 }: StoryCardProps) {
   const [copied, setCopied] = useState(false);
 
@@ -54,10 +57,17 @@ export function StoryCard({
       data-testid={`story-card-${framework}`}
       aria-busy={pending}
     >
-      <header className="flex items-center justify-between">
-        <h2 className="font-semibold">{FRAMEWORK_LABELS[framework]}</h2>
+      <header className={`flex justify-between gap-3 ${title ? "items-start" : "items-center"}`}>
+        {title ? (
+          <div className="flex min-w-0 flex-col gap-1">
+            <h2 className="break-words font-semibold" data-testid="story-card-title">{title}</h2>
+            <span className="self-start rounded bg-slate-100 px-2 text-xs">{FRAMEWORK_LABELS[framework]}</span>
+          </div>
+        ) : (
+          <h2 className="font-semibold">{FRAMEWORK_LABELS[framework]}</h2>
+        )}
         {story && (
-          <div className="flex gap-2 text-xs">
+          <div className="flex shrink-0 gap-2 text-xs">
             <button type="button" className="rounded border border-slate-300 px-2 py-1" onClick={() => void copy(story.story)}>
               {copied ? "Copied" : "Copy"}
             </button>
@@ -92,7 +102,7 @@ export function StoryCard({
           <p className="whitespace-pre-wrap text-sm leading-relaxed" data-testid="story-text">
             {story.story}
           </p>
-          <StoryFigures story={story} />
+          <StoryFigures story={story} calls={story.calls} />
           {story.calls && <LedgerCalls calls={story.calls} />}
         </>
       )}

@@ -1,4 +1,4 @@
-import type { StoryFields } from "../client/types.gen";
+import type { LedgerCallOut, StoryFields } from "../client/types.gen";
 import { formatCost, formatMs } from "../lib/format";
 
 /** Model time vs waiting: on a one-request-at-a-time model, "all three" queue behind each other. */
@@ -11,12 +11,17 @@ function timing(story: StoryFields): [string, string][] {
   ];
 }
 
-/** The numbers that make frameworks comparable: time, tokens, cost, model and GUID. */
-export function StoryFigures({ story }: { story: StoryFields }) {
+/**
+ * The numbers that make frameworks comparable: time, tokens, cost, model and GUID. When any of
+ * the story's provider calls had its tokens estimated (the provider did not report usage), the
+ * token figure says so.
+ */
+export function StoryFigures({ story, calls = [] }: { story: StoryFields; calls?: readonly Pick<LedgerCallOut, "tokens_estimated">[] }) {
+  const estimated = calls.some((call) => call.tokens_estimated);
   const rows: [string, string][] = [
     ["Time", formatMs(story.generation_time_ms)],
     ...timing(story),
-    ["Tokens in / out", `${story.input_tokens} / ${story.output_tokens}`],
+    ["Tokens in / out", `${story.input_tokens} / ${story.output_tokens}${estimated ? " (est.)" : ""}`],
     ["Cost", formatCost(story.estimated_cost_usd)],
     ["Model", story.model],
     ["Provider", story.provider],

@@ -13,16 +13,41 @@ const INVALIDATE: Record<Generation["kind"], string[][]> = {
 };
 
 /**
+ * A stopped run is recorded by the server just after the client leaves it, so the refresh made
+ * when the run ends can miss it: refresh again after these delays (ms).
+ */
+export const REFRESH_AFTER_STOP_MS = [1000, 3000] as const;
+
+/**
  * Owns every generation (stories, chat turns, document runs) above the routes, so runs keep
  * going while the user moves around. Mount inside the router and the QueryClientProvider.
  */
 export function GenerationsProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
+  const [timers] = useState(() => new Set<number>());
   const [store] = useState(
     () =>
       new GenerationsStore((run) => {
-        for (const queryKey of INVALIDATE[run.kind]) void queryClient.invalidateQueries({ queryKey });
+        const refresh = () => {
+          for (const queryKey of INVALIDATE[run.kind]) void queryClient.invalidateQueries({ queryKey });
+        };
+        refresh();
+        if (!run.lanes.some((lane) => lane.phase === "stopped")) return;
+        for (const delay of REFRESH_AFTER_STOP_MS) {
+          const timer = window.setTimeout(() => {
+            timers.delete(timer);
+            refresh();
+          }, delay);
+          timers.add(timer);
+        }
       }),
+  );
+  useEffect(
+    () => () => {
+      for (const timer of timers) window.clearTimeout(timer);
+      timers.clear();
+    },
+    [timers],
   );
   const location = useLocation();
   useEffect(() => store.setLocation(`${location.pathname}${location.search}`), [store, location.pathname, location.search]);

@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthProvider } from "../auth/AuthProvider";
@@ -85,6 +85,59 @@ describe("AccountPage", () => {
     await actor.click(within(shown).getByRole("button", { name: "Copy" }));
     expect(writeText).toHaveBeenCalledWith("fapi_abcd_secret_value_1234567890");
     expect(await within(shown).findByRole("button", { name: "Copied" })).toBeInTheDocument();
+  });
+
+  it("stops showing a new key's secret once that key is revoked", async () => {
+    let keys: (typeof laptop)[] = [];
+    signedIn({
+      "GET /api/auth/api-keys": () => keys,
+      "POST /api/auth/api-keys": () => {
+        keys = [laptop];
+        return { ...laptop, key: "fapi_abcd_secret_value_1234567890" };
+      },
+      "DELETE /api/auth/api-keys/7": () => {
+        keys = [];
+        return new Response(null, { status: 204 });
+      },
+    });
+    vi.spyOn(window, "confirm").mockReturnValue(true);
+    const actor = userEvent.setup();
+    renderAccount();
+    await actor.type(await screen.findByLabelText("Key name"), "laptop");
+    await actor.click(screen.getByRole("button", { name: "Create key" }));
+    expect(await screen.findByTestId("new-api-key-value")).toHaveTextContent("fapi_abcd_secret_value_1234567890");
+
+    const list = screen.getByTestId("api-keys");
+    await actor.click(await within(list).findByRole("button", { name: "Revoke laptop" }));
+    expect(await within(list).findByText("No keys yet.")).toBeInTheDocument();
+    expect(screen.queryByTestId("new-api-key")).toBeNull();
+    expect(screen.queryByText("fapi_abcd_secret_value_1234567890")).toBeNull();
+  });
+
+  it("keeps showing a new key's secret when another key is revoked", async () => {
+    const phone = { ...laptop, id: 8, name: "phone", prefix: "fapi_efgh" };
+    let keys: (typeof laptop)[] = [laptop];
+    signedIn({
+      "GET /api/auth/api-keys": () => keys,
+      "POST /api/auth/api-keys": () => {
+        keys = [laptop, phone];
+        return { ...phone, key: "fapi_efgh_secret_value_1234567890" };
+      },
+      "DELETE /api/auth/api-keys/7": () => {
+        keys = [phone];
+        return new Response(null, { status: 204 });
+      },
+    });
+    vi.spyOn(window, "confirm").mockReturnValue(true);
+    const actor = userEvent.setup();
+    renderAccount();
+    await actor.type(await screen.findByLabelText("Key name"), "phone");
+    await actor.click(screen.getByRole("button", { name: "Create key" }));
+    await screen.findByTestId("new-api-key");
+    const list = screen.getByTestId("api-keys");
+    await actor.click(await within(list).findByRole("button", { name: "Revoke laptop" }));
+    await waitFor(() => expect(within(list).queryByText("laptop")).toBeNull());
+    expect(screen.getByTestId("new-api-key-value")).toHaveTextContent("fapi_efgh_secret_value_1234567890");
   });
 
   it("says so when the clipboard refuses, leaving the key to copy by hand", async () => {

@@ -27,7 +27,11 @@ export function AccountPage() {
   });
   const revoke = useMutation({
     mutationFn: (keyId: number) => unwrapEmpty(() => revokeApiKey({ path: { key_id: keyId } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["api-keys"] }),
+    onSuccess: (_, keyId) => {
+      // A revoked key's secret is useless: stop showing it.
+      setCreated((shown) => (shown?.id === keyId ? null : shown));
+      return queryClient.invalidateQueries({ queryKey: ["api-keys"] });
+    },
   });
 
   function submit(event: FormEvent): void {

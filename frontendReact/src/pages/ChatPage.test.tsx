@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { errorResponse, liveSse } from "../api/sseTesting";
@@ -153,5 +153,60 @@ describe("ChatPage", () => {
     expect(screen.getByTestId("answer-versions")).toHaveTextContent("1 / 2");
     const regenerate = requests.find((request) => new URL(request.url).pathname.endsWith("/regenerate/stream"));
     expect(new URL(regenerate?.url ?? "http://x").searchParams.get("framework")).toBe("langgraph");
+  });
+
+  it("does not offer Regenerate under a stopped turn, whose answer was never saved", async () => {
+    const live = liveSse();
+    const messages = [
+      { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
+      { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
+    ];
+    const requests = stubApi({
+      "GET /api/chat/conversations": () => ({ conversations: [{ id: 4, title: "Greeting", method: "langchain", message_count: 2, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
+      "GET /api/chat/conversations/4": () => ({ id: 4, title: "Greeting", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
+      "POST /api/chat/langchain/stream": () => live.response,
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<ChatPage />);
+    await user.click(await screen.findByText("Greeting"));
+    expect(await screen.findByText("First answer")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Regenerate" })).toBeInTheDocument();
+
+    await user.type(screen.getByLabelText("Message"), "Write a poem{Enter}");
+    live.send("token", { framework: "langchain", text: "Roses" });
+    expect(await screen.findByText("Roses")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Stop" }));
+    await live.cancelled;
+    expect(await screen.findByTestId("chat-stopped")).toHaveTextContent("Stopped.");
+    // the refreshed conversation still ends with the saved answer to "Hi"
+    await waitFor(() => expect(requests.filter((request) => request.method === "GET" && new URL(request.url).pathname === "/api/chat/conversations/4").length).toBeGreaterThan(1));
+    expect(screen.getByText("First answer")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Regenerat/ })).toBeNull();
+    expect(screen.getByRole("button", { name: "Send" })).toBeInTheDocument();
+  });
+
+  it("drops a deleted conversation from the cache instead of asking for it again", async () => {
+    let deleted = false;
+    const conversation = { id: 3, title: "Doomed", method: "langchain", message_count: 0, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" };
+    const requests = stubApi({
+      "GET /api/chat/conversations": () => ({ conversations: deleted ? [] : [conversation], total: deleted ? 0 : 1, skip: 0, limit: 50 }),
+      "GET /api/chat/conversations/3": () =>
+        deleted ? errorResponse(404, "Conversation not found.", "NOT_FOUND") : { ...conversation, messages: [] },
+      "DELETE /api/chat/conversations/3": () => {
+        deleted = true;
+        return new Response(null, { status: 204 });
+      },
+    });
+    vi.spyOn(window, "confirm").mockReturnValue(true);
+    const user = userEvent.setup();
+    renderWithProviders(<ChatPage />);
+    await user.click(await screen.findByText("Doomed"));
+    await user.click(await screen.findByRole("button", { name: "Delete" }));
+    expect(await screen.findByText("Ask anything to start a conversation.")).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByText("Doomed")).toBeNull());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const after = requests.slice(requests.findIndex((request) => request.method === "DELETE") + 1);
+    expect(after.map((request) => `${request.method} ${new URL(request.url).pathname}`)).not.toContain("GET /api/chat/conversations/3");
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 });

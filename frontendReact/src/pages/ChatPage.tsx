@@ -1,6 +1,7 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
-import { useConversation, useConversations, useDeleteConversation, useRename } from "../api/chat";
+import { forgetConversation, useConversation, useConversations, useDeleteConversation, useRename } from "../api/chat";
 import { ApiError } from "../api/client";
 import type { FrameworkName } from "../client/types.gen";
 import { AnswerVersions } from "../components/AnswerVersions";
@@ -36,6 +37,8 @@ export function ChatPage() {
   const conversation = useConversation(activeId);
   const rename = useRename();
   const remove = useDeleteConversation();
+  const queryClient = useQueryClient();
+  const [deletedId, setDeletedId] = useState<number | null>(null);
 
   const running = runs.find((run) => run.running) ?? null;
   // The turn shown in this view: the newest one sent to this conversation (or to "new chat").
@@ -54,6 +57,13 @@ export function ChatPage() {
       setSearchParams({ conversation: String(shown.conversationId) }, { replace: true });
     }
   }, [activeId, shown, store, setSearchParams]);
+
+  // Once the page has left a deleted conversation, drop its cached copy rather than refetch it.
+  useEffect(() => {
+    if (deletedId === null || deletedId === activeId) return;
+    forgetConversation(queryClient, deletedId);
+    setDeletedId(null);
+  }, [deletedId, activeId, queryClient]);
 
   function send(event: FormEvent): void {
     event.preventDefault();
@@ -82,6 +92,9 @@ export function ChatPage() {
   const lastQuestion = [...messages].reverse().find((message) => message.role === "user")?.content ?? "";
   // A regenerated answer streams in as the newest version of the last answer.
   const regenerating = showRun && shown.mode === "regenerate" ? lane : null;
+  // A new turn that was stopped or failed before its answer was saved is shown under the saved
+  // answers: Regenerate there would rewrite the answer above it, not this turn, so it is not offered.
+  const unansweredTurn = showRun && shown.mode === "send" && (lane.phase === "stopped" || lane.phase === "failed");
   const pendingVersion =
     regenerating && lastItem?.kind === "answer" && regenerating.phase !== "failed" && regenerating.phase !== "stopped"
       ? (regenerating.result?.response ?? (regenerating.text || "…"))
@@ -141,7 +154,12 @@ export function ChatPage() {
                     className="ml-auto text-xs text-red-700 underline"
                     onClick={() => {
                       if (window.confirm("Delete this conversation?")) {
-                        remove.mutate(activeId, { onSuccess: () => open(null) });
+                        remove.mutate(activeId, {
+                          onSuccess: (_, id) => {
+                            setDeletedId(id);
+                            open(null);
+                          },
+                        });
                       }
                     }}
                   >
@@ -228,7 +246,7 @@ export function ChatPage() {
                   </option>
                 ))}
               </select>
-              {lastIsAnswer && activeId !== null && (
+              {lastIsAnswer && activeId !== null && !unansweredTurn && (
                 <button
                   type="button"
                   className="rounded border border-slate-300 px-3 py-1 text-sm disabled:opacity-50"

@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { liveSse } from "../api/sseTesting";
@@ -83,6 +83,76 @@ describe("DocumentsPage", () => {
     await live.cancelled;
     expect(await screen.findByTestId("run-stopped")).toHaveTextContent("Stopped.");
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("lists a stopped run once the server has recorded it, in grey as stopped", async () => {
+    const live = liveSse();
+    let stopped = false;
+    let readsAfterStop = 0;
+    const cancelled = { execution_id: 9, status: "cancelled", framework: "langchain", user_prompt: "Summarise the document in a short paragraph.", total_tokens: 0, estimated_cost_usd: 0, created_at: "2026-11-24T09:00:00Z", error_message: "Stopped before the answer." };
+    stubApi({
+      "GET /api/context/files": () => ({ files: [file], total: 1, skip: 0, limit: 100 }),
+      // The server saves the stopped run just after the client leaves: the first read misses it.
+      "GET /api/context/executions": () => {
+        if (stopped) readsAfterStop += 1;
+        const executions = readsAfterStop > 1 ? [cancelled] : [];
+        return { executions, total: executions.length, skip: 0, limit: 50 };
+      },
+      "POST /api/context/execute/stream": () => live.response,
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<DocumentsPage />);
+    await user.click(await screen.findByLabelText("Use report.pdf"));
+    await user.click(screen.getByRole("button", { name: "Run" }));
+    live.send("token", { framework: "langchain", text: "Partial" });
+    await screen.findByText("Partial");
+    stopped = true;
+    await user.click(screen.getByRole("button", { name: "Stop" }));
+    await live.cancelled;
+    await screen.findByTestId("run-stopped");
+    await waitFor(() => expect(readsAfterStop).toBe(1));
+    expect(within(screen.getByTestId("executions")).getByText("No runs yet.")).toBeInTheDocument();
+
+    const status = await within(screen.getByTestId("executions")).findByTestId("execution-status", {}, { timeout: 3000 });
+    expect(status).toHaveTextContent("stopped");
+    expect(status).toHaveClass("text-slate-500");
+    expect(status).not.toHaveClass("text-red-700");
+    expect(screen.getByText("Stopped before the answer.")).not.toHaveClass("text-red-700");
+  });
+
+  it("shows completed runs in green and failed ones in red", async () => {
+    const run = { framework: "langchain", user_prompt: "Summarise", total_tokens: 5, estimated_cost_usd: 0, created_at: "2026-11-24T09:00:00Z", error_message: null };
+    stubApi({
+      "GET /api/context/files": () => ({ files: [], total: 0, skip: 0, limit: 100 }),
+      "GET /api/context/executions": () => ({
+        executions: [
+          { ...run, execution_id: 1, status: "completed" },
+          { ...run, execution_id: 2, status: "failed", error_message: "The model is unavailable." },
+        ],
+        total: 2,
+        skip: 0,
+        limit: 50,
+      }),
+    });
+    renderWithProviders(<DocumentsPage />);
+    const statuses = await within(await screen.findByTestId("executions")).findAllByTestId("execution-status");
+    expect(statuses.map((status) => [status.textContent, status.className])).toEqual([
+      ["completed", "text-green-700"],
+      ["failed", "text-red-700"],
+    ]);
+    expect(screen.getByText("The model is unavailable.")).toHaveClass("text-red-700");
+  });
+
+  it("styles the file input as a button and lets the prompt presets wrap", async () => {
+    stubApi({
+      "GET /api/context/files": () => ({ files: [], total: 0, skip: 0, limit: 100 }),
+      "GET /api/context/executions": () => ({ executions: [], total: 0, skip: 0, limit: 50 }),
+    });
+    renderWithProviders(<DocumentsPage />);
+    const input = screen.getByLabelText(/Upload a PDF/);
+    expect(input.className).toMatch(/\bfile:bg-indigo-600\b/);
+    expect(screen.getByTestId("prompt-presets")).toHaveClass("flex-wrap");
+    expect(screen.getByRole("button", { name: "Key points" })).toHaveClass("whitespace-nowrap");
   });
 
   it("asks before deleting a file", async () => {

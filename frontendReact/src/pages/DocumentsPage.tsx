@@ -16,6 +16,24 @@ const PRESETS: Record<string, { system: string; user: string }> = {
   Entities: { system: "You extract facts precisely.", user: "List the people, places and organisations the document mentions." },
 };
 
+type Tone = "ok" | "failed" | "neutral";
+
+const STATUS_TONE: Record<Tone, string> = { ok: "text-green-700", failed: "text-red-700", neutral: "text-slate-500" };
+
+/**
+ * A run's status: completed is green, failed red, and anything else (a run the user stopped,
+ * saved as "cancelled", or a status this client does not know yet) grey, never an error.
+ */
+function tone(status: string): Tone {
+  if (status === "completed") return "ok";
+  if (status === "failed") return "failed";
+  return "neutral";
+}
+
+function statusLabel(status: string): string {
+  return status === "cancelled" ? "stopped" : status;
+}
+
 /** Upload documents, then run system + user prompts over them with any framework, or all three. */
 export function DocumentsPage() {
   usePageTitle("Documents");
@@ -66,7 +84,13 @@ export function DocumentsPage() {
         <h2 className="font-semibold">Documents</h2>
         <label className="flex flex-col gap-1 text-sm">
           Upload a PDF, DOCX, TXT or MD file (up to 10 MB)
-          <input type="file" accept=".pdf,.docx,.txt,.md,.markdown" onChange={(event) => void onFile(event)} disabled={progress !== null} />
+          <input
+            type="file"
+            accept=".pdf,.docx,.txt,.md,.markdown"
+            className="max-w-full text-sm text-slate-600 file:mr-3 file:cursor-pointer file:rounded file:border-0 file:bg-indigo-600 file:px-3 file:py-1 file:text-sm file:font-medium file:text-white hover:file:bg-indigo-700 disabled:opacity-50 disabled:file:cursor-not-allowed"
+            onChange={(event) => void onFile(event)}
+            disabled={progress !== null}
+          />
         </label>
         {progress !== null && <progress className="w-full" value={progress} max={1} data-testid="upload-progress" />}
         {uploadError && <p role="alert" className="text-sm text-red-700">{uploadError}</p>}
@@ -105,13 +129,13 @@ export function DocumentsPage() {
         </ul>
       </div>
       <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
-        <div className="flex items-center gap-2 text-sm">
+        <div className="flex flex-wrap items-center gap-2 text-sm" data-testid="prompt-presets">
           <span className="font-semibold">Prompt</span>
           {Object.keys(PRESETS).map((name) => (
             <button
               key={name}
               type="button"
-              className="rounded border border-slate-300 px-2 text-xs"
+              className="whitespace-nowrap rounded border border-slate-300 px-2 py-0.5 text-xs"
               onClick={() => {
                 setSystemPrompt(PRESETS[name]?.system ?? "");
                 setUserPrompt(PRESETS[name]?.user ?? "");
@@ -176,13 +200,15 @@ export function DocumentsPage() {
         <ul className="divide-y divide-slate-200 text-sm" data-testid="executions">
           {executions.data?.executions.map((execution) => (
             <li key={execution.execution_id} className="flex flex-wrap gap-3 py-1">
-              <span className={execution.status === "completed" ? "text-green-700" : "text-red-700"}>{execution.status}</span>
+              <span className={STATUS_TONE[tone(execution.status)]} data-testid="execution-status">
+                {statusLabel(execution.status)}
+              </span>
               <span>{FRAMEWORK_LABELS[execution.framework]}</span>
               <span className="text-slate-500">{execution.user_prompt.slice(0, 60)}</span>
               <span className="text-xs text-slate-500">
                 {execution.total_tokens} tokens · {formatCost(execution.estimated_cost_usd)} · {formatDate(execution.created_at)}
               </span>
-              {execution.error_message && <span className="text-xs text-red-700">{execution.error_message}</span>}
+              {execution.error_message && <span className={`text-xs ${STATUS_TONE[tone(execution.status)]}`}>{execution.error_message}</span>}
             </li>
           ))}
           {executions.data?.executions.length === 0 && <li className="py-1 text-slate-500">No runs yet.</li>}

@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { makeStory, renderWithProviders, stubApi } from "../test-utils";
@@ -35,6 +35,47 @@ describe("HistoryPage", () => {
 
     await user.click(await screen.findByText("Ada and Grace"));
     expect(await screen.findByText("Ada's full story")).toBeInTheDocument();
+  });
+
+  it("marks the opened row, scrolls the opened story into view and heads it with the characters", async () => {
+    const scrollIntoView = vi.fn();
+    Object.defineProperty(HTMLElement.prototype, "scrollIntoView", { configurable: true, value: scrollIntoView });
+    stubApi({
+      "GET /api/stories": () => ({
+        stories: [makeStory({ id: 1 }), makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace" })],
+        total: 2,
+        skip: 0,
+        limit: 10,
+      }),
+      "GET /api/stories/1": () => makeStory({ id: 1, story: "Alice's full story" }),
+      "GET /api/stories/2": () => makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace", story: "Ada's full story" }),
+    });
+    const user = userEvent.setup();
+    try {
+      renderWithProviders(<HistoryPage />);
+      const row = (name: string) => screen.getAllByRole("button").find((button) => button.textContent?.startsWith(name)) as HTMLElement;
+      await screen.findByText("Ada and Grace");
+      expect(screen.getByTestId("history-list").querySelector("[aria-current]")).toBeNull();
+
+      await user.click(row("Ada and Grace"));
+      expect(await screen.findByText("Ada's full story")).toBeInTheDocument();
+      expect(row("Ada and Grace")).toHaveAttribute("aria-current", "true");
+      expect(row("Alice and Bob")).not.toHaveAttribute("aria-current");
+      const card = screen.getByTestId("story-card-langgraph");
+      expect(within(card).getByRole("heading", { level: 2 })).toHaveTextContent("Ada and Grace");
+      expect(within(card).getByText("LangGraph")).toBeInTheDocument();
+      await waitFor(() => expect(scrollIntoView).toHaveBeenCalledTimes(1));
+      expect(scrollIntoView.mock.contexts[0]).toBe(screen.getByTestId("opened-story"));
+
+      await user.click(row("Alice and Bob"));
+      expect(await screen.findByText("Alice's full story")).toBeInTheDocument();
+      expect(row("Alice and Bob")).toHaveAttribute("aria-current", "true");
+      expect(row("Ada and Grace")).not.toHaveAttribute("aria-current");
+      expect(within(screen.getByTestId("story-card-langchain")).getByRole("heading", { level: 2 })).toHaveTextContent("Alice and Bob");
+      await waitFor(() => expect(scrollIntoView).toHaveBeenCalledTimes(2));
+    } finally {
+      delete (HTMLElement.prototype as Partial<HTMLElement>).scrollIntoView;
+    }
   });
 
   it("deletes all stories after confirmation", async () => {

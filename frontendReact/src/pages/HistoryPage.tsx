@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useDeleteAllStories, useStory, useStoryList } from "../api/stories";
 import type { FrameworkName } from "../client/types.gen";
 import { StoryCard } from "../components/StoryCard";
@@ -15,10 +15,20 @@ export function HistoryPage() {
   const [character, setCharacter] = useState("");
   const [skip, setSkip] = useState(0);
   const [openId, setOpenId] = useState<number | null>(null);
+  const [openings, setOpenings] = useState(0); // each click scrolls, even on the story already open
   const list = useStoryList({ skip, limit: PAGE_SIZE, framework, character });
   const opened = useStory(openId);
   const deleteAll = useDeleteAllStories();
+  const openedRef = useRef<HTMLDivElement>(null);
+  const openedStory = openId !== null && opened.data?.id === openId ? opened.data : null;
   const total = list.data?.total ?? 0;
+
+  // Bring an opened story into view (on a phone it lands below the fold) on each click that opens it.
+  const shownId = openedStory?.id ?? null;
+  useEffect(() => {
+    if (shownId === null) return;
+    openedRef.current?.scrollIntoView?.({ behavior: "smooth", block: "start" });
+  }, [shownId, openings]);
   const searched = character.trim();
 
   function confirmDelete(): void {
@@ -81,8 +91,14 @@ export function HistoryPage() {
           <li key={story.id}>
             <button
               type="button"
-              className="flex w-full flex-wrap items-center gap-3 px-4 py-2 text-left text-sm hover:bg-slate-50"
-              onClick={() => setOpenId(story.id)}
+              aria-current={story.id === openId ? "true" : undefined}
+              className={`flex w-full flex-wrap items-center gap-3 px-4 py-2 text-left text-sm ${
+                story.id === openId ? "bg-indigo-50 shadow-[inset_3px_0_0_var(--color-indigo-600)]" : "hover:bg-slate-50"
+              }`}
+              onClick={() => {
+                setOpenId(story.id);
+                setOpenings((count) => count + 1);
+              }}
             >
               <span className="min-w-0 basis-full break-words font-medium sm:basis-auto">{story.combined_characters}</span>
               <span className="rounded bg-slate-100 px-2 text-xs">{FRAMEWORK_LABELS[story.method]}</span>
@@ -111,8 +127,10 @@ export function HistoryPage() {
           </button>
         </nav>
       )}
-      {openId !== null && opened.data && (
-        <StoryCard framework={opened.data.method} story={opened.data} />
+      {openedStory && (
+        <div ref={openedRef} className="scroll-mt-4" data-testid="opened-story">
+          <StoryCard framework={openedStory.method} story={openedStory} title={openedStory.combined_characters} />
+        </div>
       )}
     </section>
   );
