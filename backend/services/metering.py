@@ -67,6 +67,10 @@ class Totals:
         return self.input_tokens + self.output_tokens
 
 
+class UnitClosedError(RuntimeError):
+    """A provider call was attempted after its unit of work had ended."""
+
+
 class Meter:
     """Opens metered units; built once per process around the ledger."""
 
@@ -94,6 +98,7 @@ class MeteredUnit:
         self._open: dict[int, AttemptStart] = {}
         self._unsent: set[int] = set()
         self._settled = asyncio.Event()  # set whenever no attempt is open
+        self._closed = False
         self._token: object | None = None
         self.started = time.perf_counter()
 
@@ -107,6 +112,7 @@ class MeteredUnit:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._closed = True
         try:
             if self._open:
                 await finish_anyway(self._close_abandoned())
@@ -150,14 +156,25 @@ class MeteredUnit:
     # Every ledger write finishes even if the caller is cancelled meanwhile (`finish_anyway`).
 
     async def attempt_started(self, start: AttemptStart) -> AttemptHandle:
+        if self._closed:
+            # A framework task outliving its unit (a LangGraph node still being torn down
+            # after the client left) must not spend more: its result has no one to go to.
+            raise UnitClosedError(f"the {self.scope.operation} this call belonged to has ended")
         opening = asyncio.ensure_future(self._ledger.open(self.scope, start))
         try:
             await finish_anyway(opening)
         except BaseException:
+            # Cancelled while the row was being written: the request is never sent.
             if opening.done() and not opening.cancelled() and opening.exception() is None:
-                self._register(opening.result(), start)
-                self._unsent.add(opening.result())  # cancelled: the request is never sent
+                if self._closed:
+                    await finish_anyway(self._ledger.drop(opening.result()))
+                else:
+                    self._register(opening.result(), start)
+                    self._unsent.add(opening.result())
             raise
+        if self._closed:  # the unit ended while the row was being written: never send it
+            await finish_anyway(self._ledger.drop(opening.result()))
+            raise UnitClosedError(f"the {self.scope.operation} this call belonged to has ended")
         self._register(opening.result(), start)
         return opening.result()
 
