@@ -25,9 +25,20 @@ class UsageSummary(BaseModel):
 
 
 class FrameworkUsage(BaseModel):
+    """One slice of a breakdown; the slices of each breakdown sum exactly to the summary."""
+
     requests: int
     tokens: int
     cost_usd: float
+    cost_exact: str = Field(description="the same cost as an exact decimal string")
+
+
+class UserUsage(FrameworkUsage):
+    user_id: int | None
+
+
+class HourUsage(FrameworkUsage):
+    hour: datetime = Field(description="the UTC hour the slice starts")
 
 
 class DayUsage(BaseModel):
@@ -41,6 +52,15 @@ class UsageResponse(BaseModel):
     summary: UsageSummary
     by_framework: dict[str, FrameworkUsage]
     by_day: list[DayUsage]
+    by_model: dict[str, FrameworkUsage]
+    by_provider: dict[str, FrameworkUsage]
+    by_operation: dict[str, FrameworkUsage] = Field(
+        description="story_generation, chat, document_run"
+    )
+    by_user: list[UserUsage] | None = Field(
+        description="administrators asking for everyone's spend (all_users=true); else null"
+    )
+    by_hour: list[HourUsage] | None = Field(description="with granularity=hour; else null")
 
 
 class Transaction(BaseModel):
@@ -73,3 +93,13 @@ class TransactionListResponse(BaseModel):
     total: int
     skip: int
     limit: int
+
+
+class TransactionDetail(BaseModel):
+    """Every provider call under one transaction GUID: retries and failed attempts too."""
+
+    transaction_guid: str
+    calls: list[Transaction]
+    total_tokens: int
+    total_cost_usd: float
+    total_cost_exact: str

@@ -26,6 +26,9 @@ class UsageFilter:
     framework: str | None = None
     # One user's spend; None means everyone's (admins only: the API layer decides).
     user_id: int | None = None
+    model: str | None = None
+    provider: str | None = None
+    operation: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -39,8 +42,14 @@ class UsageFilter:
             end = datetime.combine(self.end_date + timedelta(days=1), time.min, tzinfo=UTC)
             conditions.append(LLMCall.created_at < end)
         # A start after the end is an empty range, answered with zeros, not an error.
-        if self.framework is not None:
-            conditions.append(LLMCall.framework == self.framework)
+        for column, value in (
+            (LLMCall.framework, self.framework),
+            (LLMCall.model, self.model),
+            (LLMCall.provider, self.provider),
+            (LLMCall.operation, self.operation),
+        ):
+            if value is not None:
+                conditions.append(column == value)
         return conditions
 
 
@@ -59,6 +68,36 @@ class UsageReport:
     failed_requests: int
     by_framework: dict[str, Bucket]
     by_day: list[tuple[date, Bucket]]
+    by_model: dict[str, Bucket]
+    by_provider: dict[str, Bucket]
+    by_operation: dict[str, Bucket]
+    by_user: dict[int, Bucket] | None  # only for a report over several users
+    by_hour: list[tuple[datetime, Bucket]] | None  # only when asked for
+
+
+def _hour(session: AsyncSession) -> ColumnElement[Any]:
+    """The UTC hour a ledger row starts in, per engine."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date_trunc("hour", func.timezone("UTC", LLMCall.created_at))
+    return func.strftime("%Y-%m-%d %H:00:00", LLMCall.created_at)
+
+
+def _as_hour(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+async def _breakdown(
+    session: AsyncSession, column: Any, conditions: list[ColumnElement[bool]]
+) -> dict[Any, Bucket]:
+    rows = await session.execute(
+        select(column, func.count(LLMCall.id), _tokens(), _raw_cost())
+        .where(*conditions)
+        .group_by(column)
+        .order_by(column)
+    )
+    return {row[0]: _bucket(row[1], row[2], row[3]) for row in rows}
 
 
 def _day(session: AsyncSession) -> ColumnElement[Any]:
@@ -81,7 +120,10 @@ def _bucket(requests: Any, tokens: Any, cost: Any) -> Bucket:
     return Bucket(int(requests or 0), int(tokens or 0), nanos_to_usd(cost))
 
 
-async def usage_report(session: AsyncSession, usage_filter: UsageFilter) -> UsageReport:
+async def usage_report(
+    session: AsyncSession, usage_filter: UsageFilter, *, hourly: bool = False
+) -> UsageReport:
+    """The summary and every breakdown, each summing exactly (in nano-dollars) to it."""
     conditions = usage_filter.conditions()
     totals = (
         await session.execute(
@@ -95,12 +137,6 @@ async def usage_report(session: AsyncSession, usage_filter: UsageFilter) -> Usag
             ).where(*conditions)
         )
     ).one()
-    framework_rows = await session.execute(
-        select(LLMCall.framework, func.count(LLMCall.id), _tokens(), _raw_cost())
-        .where(*conditions)
-        .group_by(LLMCall.framework)
-        .order_by(LLMCall.framework)
-    )
     day = _day(session).label("day")
     day_rows = await session.execute(
         select(day, func.count(LLMCall.id), _tokens(), _raw_cost())
@@ -113,7 +149,25 @@ async def usage_report(session: AsyncSession, usage_filter: UsageFilter) -> Usag
         input_tokens=int(totals[3]),
         output_tokens=int(totals[4]),
         failed_requests=int(totals[5]),
-        by_framework={row[0]: _bucket(row[1], row[2], row[3]) for row in framework_rows},
+        by_framework=await _breakdown(session, LLMCall.framework, conditions),
+        by_model=await _breakdown(session, LLMCall.model, conditions),
+        by_provider=await _breakdown(session, LLMCall.provider, conditions),
+        by_operation=await _breakdown(session, LLMCall.operation, conditions),
+        by_user=(
+            await _breakdown(session, LLMCall.user_id, conditions)
+            if usage_filter.user_id is None
+            else None
+        ),
+        by_hour=(
+            [
+                (_as_hour(hour), bucket)
+                for hour, bucket in (
+                    await _breakdown(session, _hour(session).label("hour"), conditions)
+                ).items()
+            ]
+            if hourly
+            else None
+        ),
         by_day=[
             (
                 row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0])),
@@ -137,3 +191,15 @@ async def list_transactions(
         .limit(limit)
     )
     return list(rows.scalars()), int(total)
+
+
+async def transaction_calls(
+    session: AsyncSession, transaction_guid: str, user_id: int | None
+) -> list[LLMCall]:
+    """Every provider call under one transaction GUID (retries and failures included), oldest
+    first; only the owner's unless `user_id` is None (administrators)."""
+    query = select(LLMCall).where(LLMCall.transaction_guid == transaction_guid)
+    if user_id is not None:
+        query = query.where(LLMCall.user_id == user_id)
+    rows = await session.execute(query.order_by(LLMCall.created_at, LLMCall.id))
+    return list(rows.scalars())

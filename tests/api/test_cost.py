@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
+
+import pytest
 
 from backend.models import LLMCall
-from tests.conftest import AppClient, ProviderControl
+from tests.conftest import AppClient, ProviderControl, bearer, sign_up
 from tests.helpers import assert_error_shape, generate
 
 
@@ -106,4 +109,78 @@ async def test_bad_cost_queries_get_clear_errors(client: AppClient) -> None:
         await client.get("/api/cost/transactions", params={"limit": 1000}),
         422,
         "VALIDATION_ERROR",
+    )
+
+
+def _exact_sum(slices: list[dict[str, Any]]) -> Decimal:
+    return sum((Decimal(item["cost_exact"]) for item in slices), Decimal(0))
+
+
+async def test_every_breakdown_sums_exactly_to_the_summary(
+    client: AppClient, provider_control: ProviderControl
+) -> None:
+    provider_control.faults({"kind": "500"})
+    for framework in ("semantic_kernel", "langchain", "langgraph"):
+        assert (await generate(client, framework)).status_code == 200
+    chat = await client.post("/api/chat/langchain", json={"message": "hello"})
+    assert chat.status_code == 200
+
+    usage = (await client.get("/api/cost/usage", params={"granularity": "hour"})).json()
+    summary = usage["summary"]
+    assert summary["total_requests"] == 6
+    for name in ("by_framework", "by_model", "by_provider", "by_operation"):
+        slices = list(usage[name].values())
+        assert sum(item["requests"] for item in slices) == summary["total_requests"], name
+        assert sum(item["tokens"] for item in slices) == summary["total_tokens"], name
+        assert _exact_sum(slices) == Decimal(summary["total_cost_exact"]), name
+    assert usage["by_operation"]["chat"]["requests"] == 1
+    assert usage["by_operation"]["story_generation"]["requests"] == 5
+    assert set(usage["by_provider"]) == {"test-provider"}
+    assert _exact_sum(usage["by_hour"]) == Decimal(summary["total_cost_exact"])
+    assert sum(item["requests"] for item in usage["by_hour"]) == 6
+    assert usage["by_user"] is None  # one user's own report
+
+    only_chat = (await client.get("/api/cost/usage", params={"operation": "chat"})).json()
+    assert only_chat["summary"]["total_requests"] == 1
+    assert only_chat["summary"]["total_cost_exact"] == usage["by_operation"]["chat"]["cost_exact"]
+    listed = (await client.get("/api/cost/transactions", params={"operation": "chat"})).json()
+    assert [row["type"] for row in listed["transactions"]] == ["chat"]
+    bad = await client.get("/api/cost/usage", params={"operation": "mining"})
+    assert_error_shape(bad, 422, "VALIDATION_ERROR")
+
+
+async def test_an_administrator_sees_spend_by_user(
+    client: AppClient, provider_control: ProviderControl
+) -> None:
+    await generate(client, "langchain")
+    other = await sign_up(client, "second@example.com")
+    await generate(client, "semantic_kernel", headers=bearer(other))
+    await generate(client, "semantic_kernel", headers=bearer(other))
+    usage = (await client.get("/api/cost/usage", params={"all_users": True})).json()
+    by_user = {item["user_id"]: item for item in usage["by_user"]}
+    assert sorted(item["requests"] for item in by_user.values()) == [1, 2]
+    assert _exact_sum(list(by_user.values())) == Decimal(usage["summary"]["total_cost_exact"])
+    refused = await client.get("/api/cost/usage", params={"all_users": True}, headers=bearer(other))
+    assert_error_shape(refused, 403, "FORBIDDEN")
+
+
+async def test_a_transaction_shows_every_attempt_under_its_guid(
+    client: AppClient, provider_control: ProviderControl
+) -> None:
+    provider_control.faults({"kind": "500"})
+    story = (await generate(client, "langchain")).json()
+    guid = story["transaction_guid"]
+    detail = (await client.get(f"/api/cost/transactions/{guid}")).json()
+    assert [(call["attempt"], call["status"]) for call in detail["calls"]] == [
+        (1, "http_500"),
+        (2, "ok"),
+    ]
+    # The story is the sum of its rows, the failed attempt included: the same figures.
+    assert detail["total_tokens"] == story["total_tokens"]
+    assert detail["total_cost_usd"] == pytest.approx(story["estimated_cost_usd"], abs=1e-12)
+    other = await sign_up(client, "second@example.com")
+    hidden = await client.get(f"/api/cost/transactions/{guid}", headers=bearer(other))
+    assert_error_shape(hidden, 404, "NOT_FOUND")
+    assert_error_shape(
+        await client.get("/api/cost/transactions/not-a-guid"), 422, "VALIDATION_ERROR"
     )

@@ -3,26 +3,40 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
 
 from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, SessionDep
 from backend.api.responses import errors
-from backend.core.errors import PermissionDeniedError
+from backend.core.errors import NotFoundError, PermissionDeniedError
 from backend.frameworks.base import FrameworkName
 from backend.models import LLMCall
+from backend.schemas.common import NO_NUL
 from backend.schemas.cost import (
     DateRange,
     DayUsage,
     FrameworkUsage,
+    HourUsage,
     Transaction,
+    TransactionDetail,
     TransactionListResponse,
     UsageResponse,
     UsageSummary,
+    UserUsage,
 )
 from backend.services.accounts import Principal
-from backend.services.usage import UsageFilter, list_transactions, usage_report
+from backend.services.usage import (
+    Bucket,
+    UsageFilter,
+    list_transactions,
+    transaction_calls,
+    usage_report,
+)
+
+GUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 router = APIRouter(
     prefix="/api/cost", tags=["cost"], dependencies=GENERAL_LIMIT, responses=errors(401, 403, 429)
@@ -38,33 +52,59 @@ def _owner(principal: Principal, user_id: int | None, all_users: bool) -> int | 
     return principal.user_id
 
 
-def _filter(
-    start: date | None,
-    end: date | None,
-    framework: FrameworkName | None,
-    owner: int | None,
-) -> UsageFilter:
-    return UsageFilter(start, end, framework.value if framework else None, owner)
+Operation = Literal["story_generation", "chat", "document_run"]
 
 
-StartDate = Annotated[date | None, Query(description="first day, inclusive (UTC)")]
-EndDate = Annotated[date | None, Query(description="last day, inclusive (UTC)")]
-UserId = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="admins: one user's spend")]
-AllUsers = Annotated[bool, Query(description="admins: everyone's spend")]
+class LedgerFilters(BaseModel):
+    """Filters shared by the usage report and the ledger list."""
+
+    start_date: date | None = Field(default=None, description="first day, inclusive (UTC)")
+    end_date: date | None = Field(default=None, description="last day, inclusive (UTC)")
+    framework: FrameworkName | None = None
+    model: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    provider: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
+    operation: Operation | None = None
+    user_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="admins: one user's spend"
+    )
+    all_users: bool = Field(default=False, description="admins: everyone's spend")
+
+    def usage_filter(self, principal: Principal) -> UsageFilter:
+        return UsageFilter(
+            start_date=self.start_date,
+            end_date=self.end_date,
+            framework=self.framework.value if self.framework else None,
+            user_id=_owner(principal, self.user_id, self.all_users),
+            model=self.model,
+            provider=self.provider,
+            operation=self.operation,
+        )
+
+
+Filters = Annotated[LedgerFilters, Query()]
+
+
+def _slice(bucket: Bucket) -> dict[str, Any]:
+    return {
+        "requests": bucket.requests,
+        "tokens": bucket.tokens,
+        "cost_usd": float(bucket.cost_usd),
+        "cost_exact": format(bucket.cost_usd, "f"),
+    }
 
 
 @router.get("/usage", response_model=UsageResponse, responses=errors(422), operation_id="get_usage")
 async def get_usage(
     principal: CurrentPrincipal,
     session: SessionDep,
-    start_date: StartDate = None,
-    end_date: EndDate = None,
-    framework: FrameworkName | None = None,
-    user_id: UserId = None,
-    all_users: AllUsers = False,
+    filters: Filters,
+    granularity: Annotated[
+        Literal["day", "hour"], Query(description="hour adds by_hour (UTC)")
+    ] = "day",
 ) -> UsageResponse:
-    owner = _owner(principal, user_id, all_users)
-    report = await usage_report(session, _filter(start_date, end_date, framework, owner))
+    report = await usage_report(
+        session, filters.usage_filter(principal), hourly=granularity == "hour"
+    )
     total = report.total
     average = total.cost_usd / total.requests if total.requests else total.cost_usd
     return UsageResponse(
@@ -77,13 +117,10 @@ async def get_usage(
             total_cost_exact=format(total.cost_usd, "f"),
             average_cost_per_request=float(average),
             failed_requests=report.failed_requests,
-            date_range=DateRange(start=start_date, end=end_date),
+            date_range=DateRange(start=filters.start_date, end=filters.end_date),
         ),
         by_framework={
-            name: FrameworkUsage(
-                requests=bucket.requests, tokens=bucket.tokens, cost_usd=float(bucket.cost_usd)
-            )
-            for name, bucket in report.by_framework.items()
+            name: FrameworkUsage(**_slice(bucket)) for name, bucket in report.by_framework.items()
         },
         by_day=[
             DayUsage(
@@ -94,6 +131,19 @@ async def get_usage(
             )
             for day, bucket in report.by_day
         ],
+        by_model={name: FrameworkUsage(**_slice(b)) for name, b in report.by_model.items()},
+        by_provider={name: FrameworkUsage(**_slice(b)) for name, b in report.by_provider.items()},
+        by_operation={name: FrameworkUsage(**_slice(b)) for name, b in report.by_operation.items()},
+        by_user=(
+            [UserUsage(user_id=user, **_slice(b)) for user, b in report.by_user.items()]
+            if report.by_user is not None
+            else None
+        ),
+        by_hour=(
+            [HourUsage(hour=hour, **_slice(b)) for hour, b in report.by_hour]
+            if report.by_hour is not None
+            else None
+        ),
     )
 
 
@@ -133,19 +183,41 @@ def _transaction(row: LLMCall) -> Transaction:
 async def get_transactions(
     principal: CurrentPrincipal,
     session: SessionDep,
+    filters: Filters,
     skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    start_date: StartDate = None,
-    end_date: EndDate = None,
-    framework: FrameworkName | None = None,
-    user_id: UserId = None,
-    all_users: AllUsers = False,
 ) -> TransactionListResponse:
     """Ledger rows, newest first: one per provider call, failed attempts included."""
-    owner = _owner(principal, user_id, all_users)
     rows, total = await list_transactions(
-        session, _filter(start_date, end_date, framework, owner), skip=skip, limit=limit
+        session, filters.usage_filter(principal), skip=skip, limit=limit
     )
     return TransactionListResponse(
         transactions=[_transaction(row) for row in rows], total=total, skip=skip, limit=limit
+    )
+
+
+@router.get(
+    "/transactions/{transaction_guid}",
+    response_model=TransactionDetail,
+    responses=errors(404, 422),
+    operation_id="get_transaction",
+)
+async def get_transaction(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    transaction_guid: Annotated[str, Path(pattern=GUID)],
+) -> TransactionDetail:
+    """Every provider call made under one transaction GUID (retries, failed attempts and
+    LangGraph nodes included), oldest first. Another user's GUID is "not found"."""
+    owner = None if principal.is_admin else principal.user_id
+    rows = await transaction_calls(session, transaction_guid, owner)
+    if not rows:
+        raise NotFoundError(f"Transaction {transaction_guid} was not found.")
+    cost = sum((row.cost_usd for row in rows), Decimal(0))
+    return TransactionDetail(
+        transaction_guid=transaction_guid,
+        calls=[_transaction(row) for row in rows],
+        total_tokens=sum(row.input_tokens + row.output_tokens for row in rows),
+        total_cost_usd=float(cost),
+        total_cost_exact=format(cost, "f"),
     )

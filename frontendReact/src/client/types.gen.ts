@@ -532,8 +532,16 @@ export type FrameworkName = 'semantic_kernel' | 'langchain' | 'langgraph';
 
 /**
  * FrameworkUsage
+ *
+ * One slice of a breakdown; the slices of each breakdown sum exactly to the summary.
  */
 export type FrameworkUsage = {
+    /**
+     * Cost Exact
+     *
+     * the same cost as an exact decimal string
+     */
+    cost_exact: string;
     /**
      * Cost Usd
      */
@@ -592,6 +600,36 @@ export type HealthResponse = {
      * Version
      */
     version: string;
+};
+
+/**
+ * HourUsage
+ */
+export type HourUsage = {
+    /**
+     * Cost Exact
+     *
+     * the same cost as an exact decimal string
+     */
+    cost_exact: string;
+    /**
+     * Cost Usd
+     */
+    cost_usd: number;
+    /**
+     * Hour
+     *
+     * the UTC hour the slice starts
+     */
+    hour: string;
+    /**
+     * Requests
+     */
+    requests: number;
+    /**
+     * Tokens
+     */
+    tokens: number;
 };
 
 /**
@@ -1199,6 +1237,34 @@ export type Transaction = {
 };
 
 /**
+ * TransactionDetail
+ *
+ * Every provider call under one transaction GUID: retries and failed attempts too.
+ */
+export type TransactionDetail = {
+    /**
+     * Calls
+     */
+    calls: Array<Transaction>;
+    /**
+     * Total Cost Exact
+     */
+    total_cost_exact: string;
+    /**
+     * Total Cost Usd
+     */
+    total_cost_usd: number;
+    /**
+     * Total Tokens
+     */
+    total_tokens: number;
+    /**
+     * Transaction Guid
+     */
+    transaction_guid: string;
+};
+
+/**
  * TransactionListResponse
  */
 export type TransactionListResponse = {
@@ -1276,6 +1342,38 @@ export type UsageResponse = {
     by_framework: {
         [key: string]: FrameworkUsage;
     };
+    /**
+     * By Hour
+     *
+     * with granularity=hour; else null
+     */
+    by_hour: Array<HourUsage> | null;
+    /**
+     * By Model
+     */
+    by_model: {
+        [key: string]: FrameworkUsage;
+    };
+    /**
+     * By Operation
+     *
+     * story_generation, chat, document_run
+     */
+    by_operation: {
+        [key: string]: FrameworkUsage;
+    };
+    /**
+     * By Provider
+     */
+    by_provider: {
+        [key: string]: FrameworkUsage;
+    };
+    /**
+     * By User
+     *
+     * administrators asking for everyone's spend (all_users=true); else null
+     */
+    by_user: Array<UserUsage> | null;
     summary: UsageSummary;
 };
 
@@ -1368,6 +1466,34 @@ export type UserOut = {
      * Is Admin
      */
     is_admin: boolean;
+};
+
+/**
+ * UserUsage
+ */
+export type UserUsage = {
+    /**
+     * Cost Exact
+     *
+     * the same cost as an exact decimal string
+     */
+    cost_exact: string;
+    /**
+     * Cost Usd
+     */
+    cost_usd: number;
+    /**
+     * Requests
+     */
+    requests: number;
+    /**
+     * Tokens
+     */
+    tokens: number;
+    /**
+     * User Id
+     */
+    user_id: number | null;
 };
 
 /**
@@ -2841,14 +2967,6 @@ export type ListTransactionsData = {
     path?: never;
     query?: {
         /**
-         * Skip
-         */
-        skip?: number;
-        /**
-         * Limit
-         */
-        limit?: number;
-        /**
          * Start Date
          *
          * first day, inclusive (UTC)
@@ -2865,6 +2983,18 @@ export type ListTransactionsData = {
          */
         framework?: FrameworkName | null;
         /**
+         * Model
+         */
+        model?: string | null;
+        /**
+         * Provider
+         */
+        provider?: string | null;
+        /**
+         * Operation
+         */
+        operation?: 'story_generation' | 'chat' | 'document_run' | null;
+        /**
          * User Id
          *
          * admins: one user's spend
@@ -2876,6 +3006,14 @@ export type ListTransactionsData = {
          * admins: everyone's spend
          */
         all_users?: boolean;
+        /**
+         * Skip
+         */
+        skip?: number;
+        /**
+         * Limit
+         */
+        limit?: number;
     };
     url: '/api/cost/transactions';
 };
@@ -2910,6 +3048,52 @@ export type ListTransactionsResponses = {
 
 export type ListTransactionsResponse = ListTransactionsResponses[keyof ListTransactionsResponses];
 
+export type GetTransactionData = {
+    body?: never;
+    path: {
+        /**
+         * Transaction Guid
+         */
+        transaction_guid: string;
+    };
+    query?: never;
+    url: '/api/cost/transactions/{transaction_guid}';
+};
+
+export type GetTransactionErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type GetTransactionError = GetTransactionErrors[keyof GetTransactionErrors];
+
+export type GetTransactionResponses = {
+    /**
+     * Successful Response
+     */
+    200: TransactionDetail;
+};
+
+export type GetTransactionResponse = GetTransactionResponses[keyof GetTransactionResponses];
+
 export type GetUsageData = {
     body?: never;
     path?: never;
@@ -2931,6 +3115,18 @@ export type GetUsageData = {
          */
         framework?: FrameworkName | null;
         /**
+         * Model
+         */
+        model?: string | null;
+        /**
+         * Provider
+         */
+        provider?: string | null;
+        /**
+         * Operation
+         */
+        operation?: 'story_generation' | 'chat' | 'document_run' | null;
+        /**
          * User Id
          *
          * admins: one user's spend
@@ -2942,6 +3138,12 @@ export type GetUsageData = {
          * admins: everyone's spend
          */
         all_users?: boolean;
+        /**
+         * Granularity
+         *
+         * hour adds by_hour (UTC)
+         */
+        granularity?: 'day' | 'hour';
     };
     url: '/api/cost/usage';
 };
