@@ -64,6 +64,11 @@ class ProviderControl:
         received: list[dict[str, Any]] = self._http.get("/_control/requests").json()
         return received
 
+    def max_in_flight(self) -> int:
+        """The most requests the provider was answering at once (with latency set)."""
+        counts: dict[str, int] = self._http.get("/_control/concurrency").json()
+        return counts["max_in_flight"]
+
     def usages(self) -> list[dict[str, int] | None]:
         """The usage block the provider answered to each request, in order."""
         sent: list[dict[str, int] | None] = self._http.get("/_control/usage").json()

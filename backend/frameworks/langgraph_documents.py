@@ -7,6 +7,7 @@ import operator
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, TypedDict
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
@@ -17,7 +18,11 @@ from backend.frameworks.chat_base import ChatWindow
 from backend.frameworks.document_base import DocumentDelta, DocumentTask, collapse
 from backend.frameworks.langchain import chat_model
 from backend.frameworks.langchain_chat import chat_settings
-from backend.frameworks.langchain_documents import document_chain, reduce_budget
+from backend.frameworks.langchain_documents import (
+    MAP_CONCURRENCY,
+    document_chain,
+    reduce_budget,
+)
 from backend.llm.calls import call_step
 
 FINAL_NODES = {"answer", "reduce"}
@@ -118,7 +123,11 @@ class LangGraphDocuments:
             "partials": [],
         }
         current: str | None = None
-        async for chunk, metadata in self._graph.astream(initial, stream_mode="messages"):
+        # The map fan-out runs at most MAP_CONCURRENCY calls at once, as LangChain's batch does.
+        config: RunnableConfig = {"max_concurrency": MAP_CONCURRENCY}
+        async for chunk, metadata in self._graph.astream(
+            initial, config=config, stream_mode="messages"
+        ):
             node = metadata.get("langgraph_node") if isinstance(metadata, dict) else None
             if node is not None and node != current:
                 current = node

@@ -9,6 +9,7 @@ words sent and returned, streaming follows OpenAI's chunk format (with the usage
     POST /_control/config  {"latency_ms": 0, "omit_usage": false, "reply": null}
     GET  /_control/requests      every request body received, oldest first
     GET  /_control/usage         the usage block answered to each request (null if none)
+    GET  /_control/concurrency   requests in their latency wait now, and the most at once
     POST /_control/reset
 
 Each queued fault is used by exactly one request, in order; then requests succeed again.
@@ -68,6 +69,8 @@ class ProviderState:
     faults: list[Fault] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     usages: list[dict[str, int] | None] = field(default_factory=list)
+    in_flight: int = 0  # requests being answered now
+    max_in_flight: int = 0  # the most answered at once since the last reset
 
 
 def count_tokens(text: str) -> int:
@@ -127,7 +130,12 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
             if faulted is not None:
                 return faulted
         if state.latency_ms:
-            await asyncio.sleep(state.latency_ms / 1000)
+            state.in_flight += 1
+            state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            try:
+                await asyncio.sleep(state.latency_ms / 1000)
+            finally:
+                state.in_flight -= 1
         text = (
             state.reply if state.reply is not None else deterministic_reply(body, state.reply_words)
         )
@@ -199,6 +207,11 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
     @app.get("/_control/requests")
     async def received() -> list[dict[str, Any]]:
         return provider_state().requests
+
+    @app.get("/_control/concurrency")
+    async def concurrency() -> dict[str, int]:
+        state = provider_state()
+        return {"in_flight": state.in_flight, "max_in_flight": state.max_in_flight}
 
     @app.get("/_control/usage")
     async def usages() -> list[dict[str, int] | None]:

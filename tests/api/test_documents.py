@@ -145,6 +145,23 @@ async def test_long_documents_are_map_reduced(
     assert body["total_tokens"] == sum(row["total_tokens"] for row in ledger["transactions"])
 
 
+@pytest.mark.parametrize("framework", ["langchain", "langgraph"])
+async def test_the_map_fan_out_is_capped(
+    small_window: AppClient, provider_control: ProviderControl, framework: str
+) -> None:
+    """A long document's map calls run at most MAP_CONCURRENCY (4) at a time, not all at
+    once: one run cannot flood the provider."""
+    text = "\n\n".join(f"Section {i}. " + "The tide turns at the harbour. " * 20 for i in range(16))
+    file_id = (await upload(small_window, "long.txt", text.encode())).json()["file_id"]
+    provider_control.configure(latency_ms=200)
+    run = await small_window.post(
+        "/api/context/execute", json={"file_id": file_id, "framework": framework, **RUN}
+    )
+    assert run.status_code == 200, run.text
+    assert run.json()["chunks"] > 4
+    assert 2 <= provider_control.max_in_flight() <= 4
+
+
 async def test_semantic_kernel_refuses_long_documents_with_the_limit(
     small_window: AppClient, provider_control: ProviderControl
 ) -> None:
