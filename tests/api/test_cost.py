@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from backend.models import LLMCall
 from tests.conftest import AppClient, ProviderControl, bearer, sign_up
@@ -184,3 +187,68 @@ async def test_a_transaction_shows_every_attempt_under_its_guid(
     assert_error_shape(
         await client.get("/api/cost/transactions/not-a-guid"), 422, "VALIDATION_ERROR"
     )
+
+
+async def test_the_csv_export_equals_the_ledger_rows(
+    client: AppClient, provider_control: ProviderControl
+) -> None:
+    provider_control.faults({"kind": "500"})
+    await generate(client, "langgraph")
+    await generate(client, "langchain")
+    await client.post("/api/chat/semantic_kernel".replace("_", "-"), json={"message": "=1+1"})
+    response = await client.get("/api/cost/export.csv", params={"framework": "langgraph"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    exported = list(csv.DictReader(io.StringIO(response.text)))
+    async with client.runtime.sessions() as session:
+        rows = (
+            (
+                await session.execute(
+                    select(LLMCall).where(LLMCall.framework == "langgraph").order_by(LLMCall.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert len(exported) == len(rows) == 3  # a failed attempt, then storyteller and editor
+    for line, row in zip(exported, rows, strict=True):
+        assert int(line["id"]) == row.id
+        assert line["status"] == row.status
+        assert Decimal(line["cost_usd"]) == row.cost_usd  # exact, to the nano-dollar
+        assert int(line["input_tokens"]) == row.input_tokens
+        assert int(line["output_tokens"]) == row.output_tokens
+        assert line["transaction_guid"] == row.transaction_guid
+        assert line["step"] == (row.step or "")
+        assert datetime.fromisoformat(line["created_at"]) == row.created_at
+    everything = await client.get("/api/cost/export.csv")
+    assert len(list(csv.DictReader(io.StringIO(everything.text)))) == 5
+    other = await sign_up(client, "second@example.com")
+    theirs = await client.get("/api/cost/export.csv", headers=bearer(other))
+    assert list(csv.DictReader(io.StringIO(theirs.text))) == []
+
+
+async def test_the_csv_export_never_hands_a_spreadsheet_a_formula(client: AppClient) -> None:
+    owner_id = (await client.get("/api/auth/me")).json()["id"]
+    async with client.runtime.sessions() as session:
+        session.add(
+            LLMCall(
+                user_id=owner_id,
+                transaction_guid="00000000-0000-0000-0000-000000000002",
+                operation="chat",
+                framework="langchain",
+                provider="p",
+                model='=HYPERLINK("http://evil.example","x")',
+                attempt=1,
+                status="http_400",
+                error_message="@SUM(1+1)",
+                cost_usd=Decimal("0.000000001"),
+                price_source="unknown",
+                latency_ms=1.0,
+            )
+        )
+        await session.commit()
+    (line,) = list(csv.DictReader(io.StringIO((await client.get("/api/cost/export.csv")).text)))
+    assert line["model"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert line["error_message"] == "'@SUM(1+1)"
+    assert line["cost_usd"] == "0.000000001"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, SessionDep
+from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, RuntimeDep, SessionDep
 from backend.api.responses import errors
 from backend.core.errors import NotFoundError, PermissionDeniedError
 from backend.frameworks.base import FrameworkName
@@ -31,6 +32,7 @@ from backend.services.accounts import Principal
 from backend.services.usage import (
     Bucket,
     UsageFilter,
+    export_rows,
     list_transactions,
     transaction_calls,
     usage_report,
@@ -220,4 +222,27 @@ async def get_transaction(
         total_tokens=sum(row.input_tokens + row.output_tokens for row in rows),
         total_cost_usd=float(cost),
         total_cost_exact=format(cost, "f"),
+    )
+
+
+@router.get(
+    "/export.csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "The ledger as CSV", "content": {"text/csv": {}}},
+        **errors(422),
+    },
+    operation_id="export_ledger_csv",
+)
+async def export_ledger(
+    principal: CurrentPrincipal, runtime: RuntimeDep, filters: Filters
+) -> StreamingResponse:
+    """The ledger rows for the filters as CSV, streamed by the server (oldest first, one row
+    per provider call, every column, costs as exact decimals)."""
+    usage_filter = filters.usage_filter(principal)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return StreamingResponse(
+        export_rows(runtime.sessions, usage_filter),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="ledger-{stamp}.csv"'},
     )

@@ -2962,6 +2962,82 @@ export type UploadDocumentResponses = {
 
 export type UploadDocumentResponse = UploadDocumentResponses[keyof UploadDocumentResponses];
 
+export type ExportLedgerCsvData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Start Date
+         *
+         * first day, inclusive (UTC)
+         */
+        start_date?: string | null;
+        /**
+         * End Date
+         *
+         * last day, inclusive (UTC)
+         */
+        end_date?: string | null;
+        /**
+         * Framework
+         */
+        framework?: FrameworkName | null;
+        /**
+         * Model
+         */
+        model?: string | null;
+        /**
+         * Provider
+         */
+        provider?: string | null;
+        /**
+         * Operation
+         */
+        operation?: 'story_generation' | 'chat' | 'document_run' | null;
+        /**
+         * User Id
+         *
+         * admins: one user's spend
+         */
+        user_id?: number | null;
+        /**
+         * All Users
+         *
+         * admins: everyone's spend
+         */
+        all_users?: boolean;
+    };
+    url: '/api/cost/export.csv';
+};
+
+export type ExportLedgerCsvErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ExportLedgerCsvError = ExportLedgerCsvErrors[keyof ExportLedgerCsvErrors];
+
+export type ExportLedgerCsvResponses = {
+    /**
+     * The ledger as CSV
+     */
+    200: unknown;
+};
+
 export type ListTransactionsData = {
     body?: never;
     path?: never;
