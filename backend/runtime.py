@@ -164,6 +164,7 @@ class Runtime:
                 general=settings.rate_limit_general,
                 login_failures_per_account=settings.rate_limit_login_failures_per_account,
                 login_failures_per_ip=settings.rate_limit_login_failures_per_ip,
+                signups_per_ip=settings.rate_limit_signups_per_ip,
                 redis_url=settings.redis_url,
                 key_prefix=settings.rate_limit_key_prefix,
             )
@@ -184,6 +185,7 @@ class Runtime:
             access_lifetime=timedelta(minutes=settings.access_token_minutes),
             refresh_lifetime=timedelta(days=settings.refresh_token_days),
             rate_limits=rate_limits,
+            registration_open=settings.registration == "open",
         )
         log.info(
             "runtime_started",

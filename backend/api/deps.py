@@ -85,6 +85,11 @@ async def anonymous_rate_limit(request: Request, runtime: RuntimeDep) -> None:
     await runtime.rate_limits.hit(Budget.GENERAL, f"ip:{client_ip(request)}")
 
 
+async def signup_rate_limit(request: Request, runtime: RuntimeDep) -> None:
+    """Accounts created from one address: every new account is a fresh set of budgets."""
+    await runtime.rate_limits.hit(Budget.SIGNUPS_IP, f"ip:{client_ip(request)}")
+
+
 def get_story_service(runtime: RuntimeDep) -> StoryService:
     return runtime.stories
 
@@ -95,3 +100,4 @@ GENERAL_LIMIT = [Depends(general_rate_limit)]
 GENERATION_LIMIT = [Depends(generation_rate_limit)]
 COMPARISON_LIMIT = [Depends(comparison_rate_limit)]
 ANONYMOUS_LIMIT = [Depends(anonymous_rate_limit)]
+SIGNUP_LIMIT = [Depends(anonymous_rate_limit), Depends(signup_rate_limit)]

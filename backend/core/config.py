@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     rate_limit_general: str = "60/minute"
     rate_limit_login_failures_per_account: str = "5/15 minutes"
     rate_limit_login_failures_per_ip: str = "20/15 minutes"
+    # Accounts created from one address: sign-ups multiply every per-user budget.
+    rate_limit_signups_per_ip: str = "10/hour"
+    # open: anyone may sign up; closed: only the first account (the administrator) may.
+    registration: Literal["open", "closed"] = "open"
     rate_limit_key_prefix: str = "fastapillm"
     max_request_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
     # Heartbeat comments on server-sent event streams, so proxies keep them open.
@@ -147,6 +151,7 @@ class Settings(BaseSettings):
         "rate_limit_general",
         "rate_limit_login_failures_per_account",
         "rate_limit_login_failures_per_ip",
+        "rate_limit_signups_per_ip",
     )
     @classmethod
     def _rate_limit(cls, value: str) -> str:

@@ -15,7 +15,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.core.errors import AuthenticationError, ConflictError, UnprocessableError
+from backend.core.errors import (
+    AuthenticationError,
+    ConflictError,
+    PermissionDeniedError,
+    UnprocessableError,
+)
 from backend.core.logging import get_logger
 from backend.core.security import (
     InvalidTokenError,
@@ -76,7 +81,9 @@ class AccountService:
         access_lifetime: timedelta,
         refresh_lifetime: timedelta,
         rate_limits: RateLimits,
+        registration_open: bool = True,
     ) -> None:
+        self._registration_open = registration_open
         self._key = signing_key
         self._access_lifetime = access_lifetime
         self._refresh_lifetime = refresh_lifetime
@@ -92,6 +99,8 @@ class AccountService:
             raise _weak_password(problem)
         password_hash = await asyncio.to_thread(hash_password, password)
         first = (await session.execute(select(func.count(User.id)))).scalar_one() == 0
+        if not first and not self._registration_open:
+            raise PermissionDeniedError("Sign-up is closed on this platform (REGISTRATION).")
         user = User(email=email, password_hash=password_hash, is_admin=first, is_active=True)
         session.add(user)
         try:

@@ -24,6 +24,7 @@ class Budget(StrEnum):
     GENERAL = "general"
     LOGIN_FAILURES_ACCOUNT = "login-account"
     LOGIN_FAILURES_IP = "login-ip"
+    SIGNUPS_IP = "signup-ip"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class RateLimitSettings:
     login_failures_per_ip: str
     redis_url: str | None
     key_prefix: str
+    signups_per_ip: str = "10/hour"
 
 
 class RateLimits:
@@ -45,6 +47,7 @@ class RateLimits:
             Budget.GENERAL: parse(settings.general),
             Budget.LOGIN_FAILURES_ACCOUNT: parse(settings.login_failures_per_account),
             Budget.LOGIN_FAILURES_IP: parse(settings.login_failures_per_ip),
+            Budget.SIGNUPS_IP: parse(settings.signups_per_ip),
         }
         if settings.redis_url:
             url = "async+" + settings.redis_url

@@ -11,7 +11,15 @@ import pytest
 from pydantic import ValidationError
 
 from backend.core.config import Settings
-from tests.conftest import PASSWORD, AppClient, SettingsFactory, bearer, open_client, sign_up
+from tests.conftest import (
+    PASSWORD,
+    AppClient,
+    ProviderControl,
+    SettingsFactory,
+    bearer,
+    open_client,
+    sign_up,
+)
 from tests.helpers import assert_error_shape, generate
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -174,3 +182,35 @@ async def test_secrets_stay_out_of_responses_and_logs(
             assert secret not in logged
         assert PASSWORD not in bad.text
         assert all(json.loads(line) for line in logged.splitlines() if line.startswith("{"))
+
+
+async def test_sign_ups_are_limited_per_address(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    """One address cannot mint accounts (each a fresh set of budgets) without limit."""
+    async for client in open_client(make_settings(rate_limit_signups_per_ip="3/hour"), email=None):
+        for number in range(3):
+            await sign_up(client, f"user{number}@example.com")
+        refused = await client.post(
+            "/api/auth/register", json={"email": "user3@example.com", "password": PASSWORD}
+        )
+        assert_error_shape(refused, 429, "RATE_LIMITED")
+        assert int(refused.headers["retry-after"]) > 0
+        admin = await client.post(
+            "/api/auth/login", json={"email": "user0@example.com", "password": PASSWORD}
+        )
+        users = await client.get("/api/admin/users", headers=bearer(admin.json()["access_token"]))
+        assert users.json()["total"] == 3
+
+
+async def test_closed_registration_admits_only_the_first_account(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    async for client in open_client(make_settings(registration="closed"), email=None):
+        admin = await sign_up(client, "admin@example.com")
+        refused = await client.post(
+            "/api/auth/register", json={"email": "late@example.com", "password": PASSWORD}
+        )
+        assert_error_shape(refused, 403, "FORBIDDEN")
+        users = await client.get("/api/admin/users", headers=bearer(admin))
+        assert [user["email"] for user in users.json()["users"]] == ["admin@example.com"]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Cookie, Path, Request, Response, status
 from backend.api.deps import (
     ANONYMOUS_LIMIT,
     GENERAL_LIMIT,
+    SIGNUP_LIMIT,
     CurrentPrincipal,
     RuntimeDep,
     SessionDep,
@@ -57,8 +58,8 @@ def _with_refresh_cookie(
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=TokenResponse,
-    responses=errors(409, 422, 429),
-    dependencies=ANONYMOUS_LIMIT,
+    responses=errors(403, 409, 422, 429),
+    dependencies=SIGNUP_LIMIT,
     operation_id="register",
 )
 async def register(
@@ -68,7 +69,9 @@ async def register(
     session: SessionDep,
     runtime: RuntimeDep,
 ) -> TokenResponse:
-    """Create an account and sign in. The first account becomes the administrator."""
+    """Create an account and sign in. The first account becomes the administrator. At most
+    RATE_LIMIT_SIGNUPS_PER_IP accounts per address; with REGISTRATION=closed only the first
+    account may sign up (403 for the rest)."""
     _, tokens = await runtime.accounts.register(session, body.email, body.password)
     return _with_refresh_cookie(request, response, tokens)
 

@@ -137,7 +137,9 @@ export const refreshToken = <ThrowOnError extends boolean = false>(options?: Opt
 /**
  * Register
  *
- * Create an account and sign in. The first account becomes the administrator.
+ * Create an account and sign in. The first account becomes the administrator. At most
+ * RATE_LIMIT_SIGNUPS_PER_IP accounts per address; with REGISTRATION=closed only the first
+ * account may sign up (403 for the rest).
  */
 export const register = <ThrowOnError extends boolean = false>(options: Options<RegisterData, ThrowOnError>): RequestResult<RegisterResponses, RegisterErrors, ThrowOnError> => (options.client ?? client).post<RegisterResponses, RegisterErrors, ThrowOnError>({
     url: '/api/auth/register',

@@ -1938,6 +1938,10 @@ export type RegisterData = {
 
 export type RegisterErrors = {
     /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
      * Conflict
      */
     409: ErrorResponse;
