@@ -29,6 +29,12 @@ def _database_url() -> str:
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch mode rebuilds a table by copying it and dropping the original. With foreign
+        # keys enforced, that DROP runs the children's ON DELETE actions (ledger rows would
+        # lose their links, messages their conversation). The pragma only takes effect
+        # outside a transaction, so it is the first statement on this connection.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

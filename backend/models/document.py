@@ -14,7 +14,10 @@ from backend.db.base import Base, Money, UTCDateTime, utcnow
 
 class Document(Base):
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_user_id_created_at", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_documents_user_id_created_at", "user_id", "created_at"),
+        {"sqlite_autoincrement": True},  # a deleted document's id is never reused
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)  # "ctx_..." in the API

@@ -20,6 +20,7 @@ class Story(Base):
     __table_args__ = (
         Index("ix_stories_framework_created_at", "framework", "created_at"),
         Index("ix_stories_created_at", "created_at"),
+        {"sqlite_autoincrement": True},  # a deleted story's id is never given to another
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
