@@ -202,7 +202,12 @@ class Runtime:
             stories=StoryService(sessions, meter, frameworks),
             chat=ChatService(sessions, meter, chat_frameworks),
             documents=DocumentService(
-                sessions, meter, document_frameworks, window, settings.document_max_chunks
+                sessions,
+                meter,
+                document_frameworks,
+                window,
+                settings.document_max_chunks,
+                rate_limits,
             ),
             ledger=ledger,
             instances=instances,

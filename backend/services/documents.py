@@ -29,6 +29,7 @@ from backend.frameworks.document_base import (
 from backend.models import ContextExecution, Document
 from backend.services.document_text import extract, sniff
 from backend.services.metering import Meter, MeteredUnit
+from backend.services.rate_limits import Budget, RateLimits
 
 OPERATION = "document_run"
 
@@ -70,7 +71,9 @@ class DocumentService:
         frameworks: Mapping[FrameworkName, DocumentFramework],
         window: ChatWindow,
         max_chunks: int,
+        rate_limits: RateLimits,
     ) -> None:
+        self._rate_limits = rate_limits
         self._sessions = sessions
         self._meter = meter
         self._frameworks = frameworks
@@ -168,6 +171,13 @@ class DocumentService:
         execution.chunks = max(1, len(chunks))
         execution.strategy = "map_reduce" if len(chunks) > 1 else "single"
         limit_error = self._limit_error(engine, chunks, budget, count_tokens(text))
+        if limit_error is None:
+            # A run costs what it will send: one call per chunk plus the reduce, counted
+            # against the caller's generation budget before any of them leaves. A run larger
+            # than a whole window's budget takes all of it (rather than never running).
+            planned = 1 if len(chunks) == 1 else len(chunks) + 1
+            cost = min(planned, self._rate_limits.capacity(Budget.GENERATION))
+            await self._rate_limits.hit(Budget.GENERATION, f"user:{owner_id}", cost=cost)
         unit = self._meter.unit(OPERATION, framework.value, owner_id)
         # The record is saved after the unit has closed every attempt, so its totals are
         # those of all its ledger rows, on every path.

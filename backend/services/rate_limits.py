@@ -69,6 +69,10 @@ class RateLimits:
         if not await self._limiter.hit(item, budget.value, key, cost=cost):
             raise await self._limited(budget, key)
 
+    def capacity(self, budget: Budget) -> int:
+        """How many units the budget allows in one window."""
+        return int(self._items[budget].amount)
+
     async def check(self, budget: Budget, key: str) -> None:
         """Raise a 429 if the budget is already spent, without counting this request."""
         if not self.enabled:

@@ -147,19 +147,51 @@ async def test_long_documents_are_map_reduced(
 
 @pytest.mark.parametrize("framework", ["langchain", "langgraph"])
 async def test_the_map_fan_out_is_capped(
-    small_window: AppClient, provider_control: ProviderControl, framework: str
+    make_settings: SettingsFactory, provider_control: ProviderControl, framework: str
 ) -> None:
     """A long document's map calls run at most MAP_CONCURRENCY (4) at a time, not all at
     once: one run cannot flood the provider."""
-    text = "\n\n".join(f"Section {i}. " + "The tide turns at the harbour. " * 20 for i in range(16))
-    file_id = (await upload(small_window, "long.txt", text.encode())).json()["file_id"]
-    provider_control.configure(latency_ms=200)
-    run = await small_window.post(
-        "/api/context/execute", json={"file_id": file_id, "framework": framework, **RUN}
+    provider_control.configure(reply_words=15)
+    settings = make_settings(
+        chat_context_tokens=600, chat_max_tokens=60, rate_limit_generation="100/minute"
     )
-    assert run.status_code == 200, run.text
-    assert run.json()["chunks"] > 4
+    text = "\n\n".join(f"Section {i}. " + "The tide turns at the harbour. " * 20 for i in range(16))
+    async for client in open_client(settings):
+        file_id = (await upload(client, "long.txt", text.encode())).json()["file_id"]
+        provider_control.configure(latency_ms=200)
+        run = await client.post(
+            "/api/context/execute", json={"file_id": file_id, "framework": framework, **RUN}
+        )
+        assert run.status_code == 200, run.text
+        assert run.json()["chunks"] > 4
     assert 2 <= provider_control.max_in_flight() <= 4
+
+
+async def test_a_run_counts_its_planned_calls_against_the_generation_budget(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    """One map-reduce run is many provider calls: it spends that many generations (all of a
+    window's budget at most), and a run the budget cannot cover is refused before any call."""
+    settings = make_settings(
+        chat_context_tokens=600, chat_max_tokens=60, rate_limit_generation="4/minute"
+    )
+    async for client in open_client(settings):
+        long_id = (await upload(client, "long.txt", LONG_TEXT.encode())).json()["file_id"]
+        short_id = (await upload(client, "short.txt", b"Otters.")).json()["file_id"]
+        short = {"file_id": short_id, "framework": "langchain", **RUN}
+        assert (await client.post("/api/context/execute", json=short)).status_code == 200
+        long_run = {"file_id": long_id, "framework": "langchain", **RUN}
+        refused = await client.post("/api/context/execute", json=long_run)
+        assert_error_shape(refused, 429, "RATE_LIMITED")  # 3 left; it needs all 4
+        assert len(provider_control.requests()) == 1
+    async for client in open_client(settings, email="second@example.com"):
+        long_id = (await upload(client, "long.txt", LONG_TEXT.encode())).json()["file_id"]
+        long_run = {"file_id": long_id, "framework": "langchain", **RUN}
+        run = await client.post("/api/context/execute", json=long_run)
+        assert run.status_code == 200, run.text  # larger than the budget: it takes all of it
+        assert run.json()["chunks"] + 1 > 4
+        again = await client.post("/api/context/execute", json=long_run)
+        assert_error_shape(again, 429, "RATE_LIMITED")
 
 
 async def test_semantic_kernel_refuses_long_documents_with_the_limit(

@@ -15,7 +15,6 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from backend.api import sse
 from backend.api.deps import (
     GENERAL_LIMIT,
-    GENERATION_LIMIT,
     CurrentPrincipal,
     RuntimeDep,
     SessionDep,
@@ -168,7 +167,7 @@ async def delete_document(
     "/execute",
     response_model=ExecutionResponse,
     responses={**GENERATION, **errors(404)},
-    dependencies=GENERATION_LIMIT,
+    dependencies=GENERAL_LIMIT,  # the run counts its planned calls against the generation budget
     operation_id="execute_prompt",
 )
 async def execute(
@@ -207,7 +206,7 @@ def _failed_run(error: Exception) -> dict[str, Any]:
     "/execute/stream",
     response_class=EventSourceResponse,
     responses={**GENERATION, **sse.SSE_RESPONSE},
-    dependencies=GENERATION_LIMIT,
+    dependencies=GENERAL_LIMIT,  # the run counts its planned calls against the generation budget
     operation_id="execute_prompt_stream",
 )
 async def execute_stream(
