@@ -93,6 +93,10 @@ class TransactionListResponse(BaseModel):
     total: int
     skip: int
     limit: int
+    next_cursor: str | None = Field(
+        description="pass as `cursor` for the next page (keyset: deep pages stay fast); "
+        "null on the last page"
+    )
 
 
 class TransactionDetail(BaseModel):

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, case, cast, func, select
+from sqlalchemy import BigInteger, Date, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -182,18 +182,49 @@ async def usage_report(
 
 
 async def list_transactions(
-    session: AsyncSession, usage_filter: UsageFilter, *, skip: int, limit: int
+    session: AsyncSession,
+    usage_filter: UsageFilter,
+    *,
+    skip: int,
+    limit: int,
+    after: tuple[datetime, int] | None = None,
 ) -> tuple[list[LLMCall], int]:
+    """Newest first. `after` (the last row of the previous page: its time and id) pages by
+    keyset, so a deep page costs what the first one does; `skip` is the offset way."""
     conditions = usage_filter.conditions()
     total = (await session.execute(select(func.count(LLMCall.id)).where(*conditions))).scalar_one()
+    query = select(LLMCall).where(*conditions)
+    if after is not None:
+        moment, row_id = after
+        query = query.where(
+            or_(
+                LLMCall.created_at < moment,
+                and_(LLMCall.created_at == moment, LLMCall.id < row_id),
+            )
+        )
+    else:
+        query = query.offset(skip)
     rows = await session.execute(
-        select(LLMCall)
-        .where(*conditions)
-        .order_by(LLMCall.created_at.desc(), LLMCall.id.desc())
-        .offset(skip)
-        .limit(limit)
+        query.order_by(LLMCall.created_at.desc(), LLMCall.id.desc()).limit(limit)
     )
     return list(rows.scalars()), int(total)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def page_cursor(row: LLMCall) -> str:
+    """An opaque cursor naming a row's place in the newest-first order: its time in
+    microseconds since the epoch, and its id."""
+    micros = (row.created_at - EPOCH) // timedelta(microseconds=1)  # exact, no float
+    return f"{micros}-{row.id}"
+
+
+def parse_cursor(cursor: str) -> tuple[datetime, int]:
+    """The inverse of `page_cursor`; the API's pattern has made sure both parts are digits
+    within range."""
+    micros, _, row_id = cursor.partition("-")
+    return EPOCH + timedelta(microseconds=int(micros)), int(row_id)
 
 
 async def transaction_calls(

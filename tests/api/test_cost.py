@@ -252,3 +252,26 @@ async def test_the_csv_export_never_hands_a_spreadsheet_a_formula(client: AppCli
     assert line["model"] == '\'=HYPERLINK("http://evil.example","x")'
     assert line["error_message"] == "'@SUM(1+1)"
     assert line["cost_usd"] == "0.000000001"
+
+
+async def test_the_ledger_pages_by_cursor_without_gaps_or_repeats(
+    client: AppClient, provider_control: ProviderControl
+) -> None:
+    provider_control.faults({"kind": "500"}, {"kind": "500"})
+    for framework in ("langgraph", "langchain", "langgraph", "semantic_kernel"):
+        await generate(client, framework)
+    everything = (await client.get("/api/cost/transactions", params={"limit": 100})).json()
+    assert everything["next_cursor"] is None
+    seen: list[int] = []
+    cursor = None
+    for _ in range(20):
+        params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get("/api/cost/transactions", params=params)).json()
+        seen += [row["id"] for row in page["transactions"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [row["id"] for row in everything["transactions"]]  # same order, every row
+    assert len(seen) == everything["total"] == 8
+    bad = await client.get("/api/cost/transactions", params={"cursor": "yesterday"})
+    assert_error_shape(bad, 422, "VALIDATION_ERROR")

@@ -34,10 +34,14 @@ from backend.services.usage import (
     UsageFilter,
     export_rows,
     list_transactions,
+    page_cursor,
+    parse_cursor,
     transaction_calls,
     usage_report,
 )
 
+# Microseconds since the epoch (up to the year 2286) and a row id that fits an INTEGER.
+CURSOR = r"^[0-9]{1,16}-[0-9]{1,9}$"
 GUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 router = APIRouter(
@@ -188,13 +192,23 @@ async def get_transactions(
     filters: Filters,
     skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=64, pattern=CURSOR, description="`next_cursor` of the previous page"),
+    ] = None,
 ) -> TransactionListResponse:
-    """Ledger rows, newest first: one per provider call, failed attempts included."""
+    """Ledger rows, newest first: one per provider call, failed attempts included. Page with
+    `cursor` (keyset) or `skip` (offset)."""
+    after = parse_cursor(cursor) if cursor else None
     rows, total = await list_transactions(
-        session, filters.usage_filter(principal), skip=skip, limit=limit
+        session, filters.usage_filter(principal), skip=skip, limit=limit, after=after
     )
     return TransactionListResponse(
-        transactions=[_transaction(row) for row in rows], total=total, skip=skip, limit=limit
+        transactions=[_transaction(row) for row in rows],
+        total=total,
+        skip=skip,
+        limit=limit,
+        next_cursor=page_cursor(rows[-1]) if len(rows) == limit else None,
     )
 
 

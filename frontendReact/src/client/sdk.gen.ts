@@ -421,7 +421,8 @@ export const exportLedgerCsv = <ThrowOnError extends boolean = false>(options?: 
 /**
  * Get Transactions
  *
- * Ledger rows, newest first: one per provider call, failed attempts included.
+ * Ledger rows, newest first: one per provider call, failed attempts included. Page with
+ * `cursor` (keyset) or `skip` (offset).
  */
 export const listTransactions = <ThrowOnError extends boolean = false>(options?: Options<ListTransactionsData, ThrowOnError>): RequestResult<ListTransactionsResponses, ListTransactionsErrors, ThrowOnError> => (options?.client ?? client).get<ListTransactionsResponses, ListTransactionsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

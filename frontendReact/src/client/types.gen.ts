@@ -1273,6 +1273,12 @@ export type TransactionListResponse = {
      */
     limit: number;
     /**
+     * Next Cursor
+     *
+     * pass as `cursor` for the next page (keyset: deep pages stay fast); null on the last page
+     */
+    next_cursor: string | null;
+    /**
      * Skip
      */
     skip: number;
@@ -3094,6 +3100,12 @@ export type ListTransactionsData = {
          * Limit
          */
         limit?: number;
+        /**
+         * Cursor
+         *
+         * `next_cursor` of the previous page
+         */
+        cursor?: string | null;
     };
     url: '/api/cost/transactions';
 };
