@@ -29,7 +29,7 @@ from backend.frameworks import (
 from backend.llm.client import build_openai_client
 from backend.llm.embedded import EmbeddedModelServer, locate_model_file
 from backend.llm.provider import ProviderConfig
-from backend.llm.transport import RetryPolicy
+from backend.llm.retry import RetryPolicy
 from backend.pricing import ModelPrice, parse_overrides
 from backend.services.accounts import AccountService
 from backend.services.chat import ChatService

@@ -32,7 +32,7 @@ from backend.frameworks import GenerationSettings, build_frameworks
 from backend.frameworks.base import StoryBrief, StoryFramework
 from backend.llm.client import build_openai_client
 from backend.llm.provider import ProviderConfig
-from backend.llm.transport import RetryPolicy
+from backend.llm.retry import RetryPolicy
 from backend.main import create_app
 from backend.testprovider import start_provider
 

@@ -6,7 +6,8 @@ import httpx2 as httpx
 from openai import AsyncOpenAI
 
 from backend.llm.provider import ProviderConfig
-from backend.llm.transport import ProviderTransport, RetryPolicy
+from backend.llm.retry import RetryPolicy
+from backend.llm.transport import ProviderTransport
 
 
 def build_openai_client(

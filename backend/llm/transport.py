@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -37,81 +35,20 @@ from backend.llm.calls import (
     current_step,
 )
 from backend.llm.recording_stream import RecordingStream, report
+from backend.llm.retry import (
+    RETRYABLE_STATUS,
+    Outcome,
+    RetryPolicy,
+    as_timeout,
+    bound_timeouts,
+    error_message,
+    parse_retry_after,
+    release_once,
+    request_payload,
+)
 from backend.llm.usage import completion_text, estimate_usage, usage_from_payload
 
 log = get_logger(__name__)
-
-RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 3
-    backoff_base_seconds: float = 0.5
-    backoff_max_seconds: float = 8.0
-    retry_after_max_seconds: float = 30.0
-    # One provider call, all its attempts and waits included, ends by this deadline.
-    deadline_seconds: float = 90.0
-    # A streamed answer may pause this long between chunks (first chunk included).
-    stream_idle_seconds: float = 30.0
-
-
-@dataclass
-class _Outcome:
-    response: httpx.Response | None
-    error: Exception | None
-    retryable: bool
-    retry_after: float | None = None
-    streaming: bool = False  # the response is a stream still to be read
-
-
-def _once(release: Callable[[], None]) -> Callable[[], None]:
-    """A gate's release that may be called from several places but acts once."""
-    done = False
-
-    def release_once() -> None:
-        nonlocal done
-        if not done:
-            done = True
-            release()
-
-    return release_once
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _request_payload(request: httpx.Request) -> dict[str, Any]:
-    try:
-        payload = json.loads(request.content or b"{}")
-    except (ValueError, httpx.RequestNotRead):
-        return {}
-    return payload if isinstance(payload, dict) else {}
-
-
-def _error_message(body: bytes) -> str:
-    """The provider's error message, shortened; never the request (it may hold secrets)."""
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return body[:200].decode("utf-8", "replace")
-    error = payload.get("error") if isinstance(payload, dict) else None
-    if isinstance(error, Mapping) and isinstance(error.get("message"), str):
-        return str(error["message"])[:200]
-    return str(payload)[:200]
 
 
 class ProviderTransport(httpx.AsyncBaseTransport):
@@ -132,17 +69,17 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        payload = _request_payload(request)
+        payload = request_payload(request)
         attempt = 0
         deadline: float | None = None  # starts when the first attempt leaves, not in a queue
 
-        async def one_attempt() -> _Outcome:
+        async def one_attempt() -> Outcome:
             nonlocal attempt, deadline
             attempt += 1
             release = None
             if self._gate is not None:
                 await self._gate.acquire()
-                release = _once(self._gate.release)
+                release = release_once(self._gate.release)
             deadline = deadline or time.monotonic() + self._policy.deadline_seconds
             try:
                 outcome = await self._attempt(request, payload, attempt, deadline, release)
@@ -154,7 +91,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
                 release()  # a stream keeps its place until it has been read to the end
             return outcome
 
-        def should_retry(outcome: _Outcome) -> bool:
+        def should_retry(outcome: Outcome) -> bool:
             assert deadline is not None
             return self._should_retry(outcome, deadline)
 
@@ -169,13 +106,13 @@ class ProviderTransport(httpx.AsyncBaseTransport):
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
             before_sleep=self._log_retry,
         )
-        outcome: _Outcome = await retrying(one_attempt)
+        outcome: Outcome = await retrying(one_attempt)
         if outcome.error is not None:
             raise outcome.error
         assert outcome.response is not None
         return outcome.response
 
-    def _should_retry(self, outcome: _Outcome, deadline: float) -> bool:
+    def _should_retry(self, outcome: Outcome, deadline: float) -> bool:
         if not outcome.retryable:
             return False
         remaining = deadline - time.monotonic()
@@ -185,7 +122,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         return remaining > self._policy.backoff_base_seconds
 
     def _wait(self, state: RetryCallState) -> float:
-        outcome: _Outcome | None = state.outcome.result() if state.outcome else None
+        outcome: Outcome | None = state.outcome.result() if state.outcome else None
         if outcome is not None and outcome.retry_after is not None:
             return outcome.retry_after
         backoff = wait_random_exponential(
@@ -195,7 +132,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
 
     @staticmethod
     def _log_retry(state: RetryCallState) -> None:
-        outcome: _Outcome | None = state.outcome.result() if state.outcome else None
+        outcome: Outcome | None = state.outcome.result() if state.outcome else None
         log.warning(
             "provider_retry",
             attempt=state.attempt_number,
@@ -211,13 +148,13 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         attempt: int,
         deadline: float,
         release: Callable[[], None] | None,
-    ) -> _Outcome:
+    ) -> Outcome:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return _Outcome(None, httpx.ReadTimeout("deadline reached", request=request), False)
+            return Outcome(None, httpx.ReadTimeout("deadline reached", request=request), False)
         streaming = bool(payload.get("stream"))
         idle = self._policy.stream_idle_seconds
-        _bound_timeouts(request, min(idle, remaining) if streaming else remaining)
+        bound_timeouts(request, min(idle, remaining) if streaming else remaining)
         model = str(payload.get("model", ""))
         observer = current_observer()
         step = current_step()
@@ -252,14 +189,14 @@ class ProviderTransport(httpx.AsyncBaseTransport):
             # Never reached the provider: no ledger row, but worth another try.
             if observer is not None:
                 await observer.attempt_unreached(handle)
-            return _Outcome(None, exc, retryable=True)
+            return Outcome(None, exc, retryable=True)
         except (httpx.TimeoutException, TimeoutError) as exc:
             await report(observer, handle, call(CallStatus.TIMEOUT, error_message="timeout"))
-            return _Outcome(None, _as_timeout(exc, request), retryable=True)
+            return Outcome(None, as_timeout(exc, request), retryable=True)
         except httpx.TransportError as exc:
             failed = call(CallStatus.CONNECTION_ERROR, error_message=type(exc).__name__)
             await report(observer, handle, failed)
-            return _Outcome(None, exc, retryable=True)
+            return Outcome(None, exc, retryable=True)
         except BaseException:
             await report(observer, handle, call(CallStatus.CANCELLED))
             raise
@@ -270,7 +207,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
             stream = RecordingStream(
                 response, call, observer, handle, request_payload=payload, on_end=release
             )
-            return _Outcome(
+            return Outcome(
                 httpx.Response(
                     200,
                     headers=response.headers,
@@ -293,7 +230,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         observer: CallObserver | None,
         handle: AttemptHandle,
         deadline: float,
-    ) -> _Outcome:
+    ) -> Outcome:
         status = response.status_code
         try:
             with anyio.fail_after(max(0.001, deadline - time.monotonic())):
@@ -301,13 +238,13 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         except (httpx.TimeoutException, TimeoutError) as exc:
             timed_out = call(CallStatus.TIMEOUT, http_status=status, error_message="read timeout")
             await report(observer, handle, timed_out)
-            return _Outcome(None, _as_timeout(exc, request), retryable=True)
+            return Outcome(None, as_timeout(exc, request), retryable=True)
         except httpx.TransportError as exc:
             dropped = call(
                 CallStatus.CONNECTION_ERROR, http_status=status, error_message=type(exc).__name__
             )
             await report(observer, handle, dropped)
-            return _Outcome(None, exc, retryable=True)
+            return Outcome(None, exc, retryable=True)
         except BaseException:
             await report(observer, handle, call(CallStatus.CANCELLED, http_status=status))
             raise
@@ -323,11 +260,11 @@ class ProviderTransport(httpx.AsyncBaseTransport):
             failed = call(
                 f"http_{status}",
                 http_status=status,
-                error_message=_error_message(body),
+                error_message=error_message(body),
                 retry_after_seconds=retry_after,
             )
             await report(observer, handle, failed)
-            return _Outcome(rebuilt, None, status in RETRYABLE_STATUS, retry_after=retry_after)
+            return Outcome(rebuilt, None, status in RETRYABLE_STATUS, retry_after=retry_after)
 
         try:
             result = json.loads(body)
@@ -339,20 +276,4 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         await report(
             observer, handle, call(CallStatus.OK, http_status=200, model=model, usage=usage)
         )
-        return _Outcome(rebuilt, None, retryable=False)
-
-
-def _bound_timeouts(request: httpx.Request, read_seconds: float) -> None:
-    """Cap how long one read may wait: the time left before the deadline, or the idle limit
-    between chunks of a stream."""
-    current = dict(request.extensions.get("timeout") or {})
-    configured = current.get("read")
-    read = read_seconds if configured is None else min(float(configured), read_seconds)
-    current["read"] = max(0.001, read)
-    request.extensions["timeout"] = current
-
-
-def _as_timeout(exc: BaseException, request: httpx.Request) -> Exception:
-    if isinstance(exc, httpx.TimeoutException):
-        return exc
-    return httpx.ReadTimeout("the provider call reached its deadline", request=request)
+        return Outcome(rebuilt, None, retryable=False)

@@ -14,23 +14,20 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, case, delete, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import selectinload
 
 from backend.core.aio import closing
 from backend.core.context import current_transaction_guid
-from backend.core.errors import InvalidRequestError, NotFoundError
+from backend.core.errors import InvalidRequestError
 from backend.core.text import storable
 from backend.frameworks.base import FrameworkName, require_text
 from backend.frameworks.chat_base import ChatFramework, ChatTurn
 from backend.models import ChatMessage, Conversation
-from backend.services.ledger import escape_like
+from backend.services.conversations import load_conversation
 from backend.services.metering import Meter, MeteredUnit
 
 OPERATION = "chat"
 TITLE_LENGTH = 60
-PREVIEW_LENGTH = 120
 
 
 @dataclass(frozen=True)
@@ -51,13 +48,6 @@ class ChatDone:
 
 
 ChatEvent = ChatText | ChatDone
-
-
-@dataclass(frozen=True)
-class ConversationSummary:
-    conversation: Conversation
-    message_count: int
-    last_message_preview: str | None
 
 
 @dataclass(frozen=True)
@@ -102,19 +92,6 @@ class ChatService:
         self._meter = meter
         self._frameworks = frameworks
 
-    async def conversation(
-        self, session: AsyncSession, owner_id: int, conversation_id: int
-    ) -> Conversation:
-        """Another user's conversation is "not found"."""
-        conversation = await session.get(
-            Conversation,
-            conversation_id,
-            options=[selectinload(Conversation.messages).selectinload(ChatMessage.calls)],
-        )
-        if conversation is None or conversation.user_id != owner_id:
-            raise NotFoundError(f"Conversation {conversation_id} was not found.")
-        return conversation
-
     async def turn(
         self,
         owner_id: int,
@@ -128,7 +105,7 @@ class ChatService:
         history: list[ChatTurn] = []
         if conversation_id is not None:
             async with self._sessions() as session:
-                found = await self.conversation(session, owner_id, conversation_id)
+                found = await load_conversation(session, owner_id, conversation_id)
                 history = as_history(found.messages)
         async with self._meter.unit(OPERATION, framework.value, owner_id) as unit:
             parts: list[str] = []
@@ -199,7 +176,7 @@ class ChatService:
         self, owner_id: int, conversation_id: int, framework: FrameworkName | None
     ) -> _Question:
         async with self._sessions() as session:
-            conversation = await self.conversation(session, owner_id, conversation_id)
+            conversation = await load_conversation(session, owner_id, conversation_id)
             messages = list(conversation.messages)
             questions = [m for m in messages if m.role == "user"]
             if not questions or not any(m.role == "assistant" for m in messages):
@@ -249,7 +226,7 @@ class ChatService:
                 session.add(conversation)
                 await session.flush()
             else:
-                conversation = await self.conversation(session, owner_id, conversation_id)
+                conversation = await load_conversation(session, owner_id, conversation_id)
             question = ChatMessage(conversation_id=conversation.id, role="user", content=message)
             session.add(question)
             await session.flush()
@@ -274,7 +251,7 @@ class ChatService:
         text: str,
     ) -> ChatTurnResult:
         async with self._sessions() as session:
-            conversation = await self.conversation(session, owner_id, conversation_id)
+            conversation = await load_conversation(session, owner_id, conversation_id)
             asked = next(m for m in conversation.messages if m.id == question.message_id)
             answer = self._assistant_message(unit, question.framework, text)
             answer.conversation_id = conversation.id
@@ -287,73 +264,3 @@ class ChatService:
             await session.commit()
             await session.refresh(answer, ["calls"])
             return ChatTurnResult(conversation, asked, answer)
-
-    async def list_conversations(
-        self, session: AsyncSession, owner_id: int, *, skip: int, limit: int, query: str | None
-    ) -> tuple[list[ConversationSummary], int]:
-        """Newest first, each with its message count and last message, in one query."""
-        # Questions plus one answer each: earlier versions of an answer are not counted.
-        answer = ChatMessage.role == "assistant"
-        stats = (
-            select(
-                ChatMessage.conversation_id.label("conversation_id"),
-                (
-                    func.count(ChatMessage.id)
-                    - func.count(case((answer, ChatMessage.id)))
-                    + func.count(distinct(case((answer, ChatMessage.reply_to_id))))
-                ).label("message_count"),
-                func.max(ChatMessage.id).label("last_id"),
-            )
-            .group_by(ChatMessage.conversation_id)
-            .subquery()
-        )
-        last = select(ChatMessage.id, ChatMessage.content).subquery()
-        conditions = [Conversation.user_id == owner_id]
-        if query:
-            pattern = f"%{escape_like(query.lower())}%"
-            matching = select(ChatMessage.conversation_id).where(
-                func.lower(ChatMessage.content).like(pattern, escape="\\")
-            )
-            conditions.append(
-                or_(
-                    func.lower(Conversation.title).like(pattern, escape="\\"),
-                    Conversation.id.in_(matching),
-                )
-            )
-        total = (
-            await session.execute(select(func.count(Conversation.id)).where(*conditions))
-        ).scalar_one()
-        rows = await session.execute(
-            select(Conversation, stats.c.message_count, last.c.content)
-            .outerjoin(stats, stats.c.conversation_id == Conversation.id)
-            .outerjoin(last, and_(last.c.id == stats.c.last_id))
-            .where(*conditions)
-            .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
-            .offset(skip)
-            .limit(limit)
-        )
-        summaries = [
-            ConversationSummary(
-                conversation=conversation,
-                message_count=int(count or 0),
-                last_message_preview=(content or "")[:PREVIEW_LENGTH] or None,
-            )
-            for conversation, count, content in rows
-        ]
-        return summaries, int(total)
-
-    async def rename(
-        self, session: AsyncSession, owner_id: int, conversation_id: int, title: str
-    ) -> Conversation:
-        conversation = await self.conversation(session, owner_id, conversation_id)
-        conversation.title = title
-        await session.commit()
-        return conversation
-
-    async def delete(self, session: AsyncSession, owner_id: int, conversation_id: int) -> None:
-        """The conversation goes; its ledger rows stay (the spend happened)."""
-        await self.conversation(session, owner_id, conversation_id)
-        # The database cascades to the messages (answers point at questions, so deleting them
-        # one by one from the ORM would trip over that order).
-        await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
-        await session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from backend.llm.transport import parse_retry_after
+from backend.llm.retry import parse_retry_after
 
 
 def test_seconds_and_dates() -> None:

@@ -33,6 +33,7 @@ from backend.schemas.chat import (
     MessageOut,
 )
 from backend.schemas.stories import LedgerCallOut
+from backend.services import conversations
 from backend.services.chat import ChatDone, ChatEvent, ChatText, ChatTurnResult
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
@@ -177,7 +178,7 @@ async def list_conversations(
     q: SearchText = None,
 ) -> ConversationListResponse:
     """Newest first, with message count and a preview of the last message."""
-    summaries, total = await runtime.chat.list_conversations(
+    summaries, total = await conversations.list_conversations(
         session, principal.user_id, skip=skip, limit=limit, query=(q or "").strip() or None
     )
     return ConversationListResponse(
@@ -212,7 +213,9 @@ async def get_conversation(
     session: SessionDep,
     runtime: RuntimeDep,
 ) -> ConversationDetail:
-    conversation = await runtime.chat.conversation(session, principal.user_id, conversation_id)
+    conversation = await conversations.load_conversation(
+        session, principal.user_id, conversation_id
+    )
     return conversation_detail(conversation)
 
 
@@ -230,8 +233,10 @@ async def rename_conversation(
     session: SessionDep,
     runtime: RuntimeDep,
 ) -> ConversationDetail:
-    await runtime.chat.rename(session, principal.user_id, conversation_id, body.title)
-    conversation = await runtime.chat.conversation(session, principal.user_id, conversation_id)
+    await conversations.rename_conversation(session, principal.user_id, conversation_id, body.title)
+    conversation = await conversations.load_conversation(
+        session, principal.user_id, conversation_id
+    )
     return conversation_detail(conversation)
 
 
@@ -296,4 +301,4 @@ async def delete_conversation(
     runtime: RuntimeDep,
 ) -> None:
     """Its ledger rows stay: the spend happened."""
-    await runtime.chat.delete(session, principal.user_id, conversation_id)
+    await conversations.delete_conversation(session, principal.user_id, conversation_id)

@@ -29,10 +29,10 @@ from backend.schemas.cost import (
     UserUsage,
 )
 from backend.services.accounts import Principal
+from backend.services.ledger_export import export_rows
 from backend.services.usage import (
     Bucket,
     UsageFilter,
-    export_rows,
     list_transactions,
     page_cursor,
     parse_cursor,

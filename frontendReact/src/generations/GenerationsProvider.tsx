@@ -2,7 +2,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useEffect, useState, useSyncExternalStore } from "react";
 import { Link, useLocation } from "react-router";
 import { onTokenChange } from "../auth/token";
-import { type ChatRun, type DocumentRun, type Generation, type GenerationsState, GenerationsStore, type StoryRun } from "./store";
+import type { ChatRun, DocumentRun, Generation, GenerationsState, StoryRun } from "./runs";
+import { GenerationsStore } from "./store";
 
 const StoreContext = createContext<GenerationsStore | null>(null);
 

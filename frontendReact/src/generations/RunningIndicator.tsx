@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link } from "react-router";
 import { useGenerations } from "./GenerationsProvider";
-import { describeRun, pathOf } from "./store";
+import { describeRun, pathOf } from "./runs";
 
 /**
  * "2 running": the generations still going, each linking to the page where it lands.

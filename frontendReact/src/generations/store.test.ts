@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { configureClient } from "../api/client";
 import { liveSse, sseFrame, sseResponse } from "../api/sseTesting";
 import { makeStory, stubApi } from "../test-utils";
-import { type Generation, GenerationsStore } from "./store";
+import type { Generation } from "./runs";
+import { GenerationsStore } from "./store";
 
 const request = { primary_character: "Ada", secondary_character: "Grace", length: "short" as const };
 

@@ -5,129 +5,22 @@ import { doneExecution, streamRun } from "../api/documents";
 import type { SseMessage, SseOutcome } from "../api/sse";
 import { doneStory, streamStories } from "../api/streams";
 import type { ChatResponse, ExecuteRequest, ExecutionResponse, FrameworkName, StoryRequest, StoryResponse } from "../client/types.gen";
-import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
-
-/** queued: sent, nothing heard yet (the model may be busy with another request). */
-export type LanePhase = "queued" | "writing" | "done" | "failed" | "stopped";
-
-/** One framework's progress within a run. */
-export interface Lane<T> {
-  framework: FrameworkName;
-  phase: LanePhase;
-  text: string;
-  step: string | null;
-  result: T | null;
-  error: string | null;
-}
-
-interface RunBase {
-  id: string;
-  startedAt: number;
-  running: boolean;
-}
-
-export interface StoryRun extends RunBase {
-  kind: "story";
-  choice: FrameworkName | "all";
-  request: StoryRequest;
-  lanes: Lane<StoryResponse>[];
-}
-
-export interface ChatRun extends RunBase {
-  kind: "chat";
-  /** send: a new turn; regenerate: a new version of the conversation's last answer. */
-  mode: "send" | "regenerate";
-  framework: FrameworkName;
-  /** The question asked (for regenerate, the one answered again). */
-  question: string;
-  /** The conversation the turn was sent to (null: a new one). */
-  origin: number | null;
-  /** Known from the start for an existing conversation, from `done` for a new one. */
-  conversationId: number | null;
-  /** The chat page has moved from "new chat" to the conversation this run created. */
-  adopted: boolean;
-  lanes: [Lane<ChatResponse>];
-}
-
-export interface DocumentRun extends RunBase {
-  kind: "document";
-  request: Omit<ExecuteRequest, "framework">;
-  lanes: Lane<ExecutionResponse>[];
-}
-
-export type Generation = StoryRun | ChatRun | DocumentRun;
-
-export interface Notice {
-  runId: string;
-  text: string;
-  path: string;
-}
-
-export interface GenerationsState {
-  runs: readonly Generation[];
-  notices: readonly Notice[];
-}
-
-const KEEP_FINISHED = 20;
-const ENDED_EARLY = "The stream ended early.";
-
-export function pathOf(run: Generation): string {
-  if (run.kind === "story") return "/";
-  if (run.kind === "document") return "/documents";
-  return run.conversationId === null ? "/chat" : `/chat?conversation=${run.conversationId}`;
-}
-
-export function describeRun(run: Generation): string {
-  if (run.kind === "story") {
-    const who = `${run.request.primary_character} & ${run.request.secondary_character}`;
-    return `Story: ${who} (${run.choice === "all" ? "all three" : FRAMEWORK_LABELS[run.choice]})`;
-  }
-  if (run.kind === "chat") {
-    const question = run.question.length > 40 ? `${run.question.slice(0, 40)}…` : run.question;
-    return run.mode === "regenerate" ? `Chat (new answer): ${question}` : `Chat: ${question}`;
-  }
-  return `Document run (${run.lanes.map((lane) => FRAMEWORK_LABELS[lane.framework]).join(", ")})`;
-}
-
-function emptyLane<T>(framework: FrameworkName): Lane<T> {
-  return { framework, phase: "queued", text: "", step: null, result: null, error: null };
-}
-
-const finished = (phase: LanePhase) => phase === "done" || phase === "failed" || phase === "stopped";
-
-/** Apply one stream message to the lanes it names (all unfinished lanes when it names none). */
-function applyMessage<T>(lanes: Lane<T>[], message: SseMessage, result: (message: SseMessage) => T | null): Lane<T>[] {
-  if (message.event === "start" || message.event === "end") return lanes;
-  const framework = message.framework;
-  return lanes.map((lane) => {
-    if (framework !== null ? lane.framework !== framework : finished(lane.phase)) return lane;
-    if (finished(lane.phase)) return lane;
-    switch (message.event) {
-      case "token":
-        return { ...lane, phase: "writing", text: lane.text + message.text };
-      case "step":
-        return { ...lane, phase: "writing", step: message.step };
-      case "done": {
-        const value = result(message);
-        return value === null
-          ? { ...lane, phase: "failed", error: "The answer could not be read." }
-          : { ...lane, phase: "done", result: value };
-      }
-      case "error":
-        return { ...lane, phase: "failed", error: message.message };
-    }
-  });
-}
-
-/** Settle every unfinished lane once the stream is over. */
-function settle<T>(lanes: Lane<T>[], outcome: SseOutcome): Lane<T>[] {
-  return lanes.map((lane) => {
-    if (finished(lane.phase)) return lane;
-    if (outcome.status === "stopped") return { ...lane, phase: "stopped" };
-    return { ...lane, phase: "failed", error: outcome.status === "failed" ? outcome.message : ENDED_EARLY };
-  });
-}
-
+import { FRAMEWORKS } from "../lib/frameworks";
+import {
+  applyMessage,
+  type ChatRun,
+  type DocumentRun,
+  describeRun,
+  emptyLane,
+  type Generation,
+  type GenerationsState,
+  KEEP_FINISHED,
+  type Lane,
+  pathOf,
+  type RunBase,
+  settle,
+  type StoryRun,
+} from "./runs";
 export type RunEndListener = (run: Generation) => void;
 
 export class GenerationsStore {

@@ -8,7 +8,7 @@ import { AnswerVersions } from "../components/AnswerVersions";
 import { ChatMessageView } from "../components/ChatMessageView";
 import { toThread } from "../components/chatThread";
 import { useChatRuns, useGenerationsStore } from "../generations/GenerationsProvider";
-import type { ChatRun } from "../generations/store";
+import type { ChatRun } from "../generations/runs";
 import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
 import { usePageTitle } from "../lib/usePageTitle";
 
