@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
@@ -65,3 +65,16 @@ async def sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict[
             name = line[6:].strip()
         elif line.startswith("data:"):
             data.append(line[5:].strip())
+
+
+@asynccontextmanager
+async def signed_in(base: str, email: str = "ada@example.com") -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the live app at `base`, signed up as a new account."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        registered = await client.post(
+            "/api/auth/register",
+            json={"email": email, "password": "correct horse battery staple 42"},
+        )
+        assert registered.status_code == 201, registered.text
+        client.headers["Authorization"] = f"Bearer {registered.json()['access_token']}"
+        yield client

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
-
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.core.context import current_request_id
+from backend.api.asgi import StartTrackingSend
+from backend.api.errors import error_response
 
 # The built SPA loads only its own scripts and styles, so nothing inline is allowed.
 APP_CSP = (
@@ -88,10 +86,9 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = -1
                 if declared > max_bytes or declared < 0:
-                    await self._reject(send, declared < 0, max_bytes)
+                    await self._reject(scope, receive, send, declared < 0, max_bytes)
                     return
         received = 0
-        started = False
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -102,37 +99,23 @@ class BodyLimitMiddleware:
                     raise BodyTooLarge(max_bytes)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracking = StartTrackingSend(send)
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, tracking)
         except BodyTooLarge:
-            if not started:
-                await self._reject(send, False, max_bytes)
+            if not tracking.started:
+                await self._reject(scope, receive, send, False, max_bytes)
 
-    async def _reject(self, send: Send, malformed: bool, max_bytes: int) -> None:
-        status = 400 if malformed else 413
-        body: dict[str, object] = {
-            "error": {
-                "type": "BadRequestError" if malformed else "PayloadTooLargeError",
-                "message": "Invalid Content-Length."
-                if malformed
-                else f"The request body is larger than {max_bytes} bytes.",
-                "code": "BAD_REQUEST" if malformed else "PAYLOAD_TOO_LARGE",
-                "details": [],
-                "request_id": current_request_id(),
-                "timestamp": datetime.now(UTC).isoformat(),
-            }
-        }
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
-            }
+    async def _reject(
+        self, scope: Scope, receive: Receive, send: Send, malformed: bool, max_bytes: int
+    ) -> None:
+        response = error_response(
+            400 if malformed else 413,
+            error_type="BadRequestError" if malformed else "PayloadTooLargeError",
+            code="BAD_REQUEST" if malformed else "PAYLOAD_TOO_LARGE",
+            message="Invalid Content-Length."
+            if malformed
+            else f"The request body is larger than {max_bytes} bytes.",
+            headers={"Connection": "close"},
         )
-        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+        await response(scope, receive, send)

@@ -10,8 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from backend.api.asgi import StartTrackingSend
 from backend.core.context import current_request_id
 from backend.core.errors import AppError
 from backend.core.logging import get_logger
@@ -128,23 +129,16 @@ class UnhandledErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracking = StartTrackingSend(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracking)
         except Exception as exc:
-            if isinstance(exc, StarletteHTTPException) and not started:
+            if isinstance(exc, StarletteHTTPException) and not tracking.started:
                 # raised outside a route (a body limit hit while streaming the body in, say)
                 response = await _http_error(Request(scope), exc)
             else:
                 log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
-                if started:
+                if tracking.started:
                     return
                 response = error_response(
                     500,

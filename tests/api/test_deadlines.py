@@ -1,16 +1,15 @@
 """Time limits a user can rely on: a hung provider fails the request within the documented
-deadline (all attempts included), and a stream that goes quiet for longer than the idle limit
-ends with a 504 `error` event. Each attempt is in the ledger as a timeout."""
+deadline (all attempts included, a stream's wait for its first bytes too), and a stream that
+goes quiet for longer than the idle limit ends with a 504 `error` event. Each attempt is in
+the ledger as a timeout."""
 
 from __future__ import annotations
 
 import time
 
-import httpx
-
-from tests.conftest import PASSWORD, ProviderControl, SettingsFactory
+from tests.conftest import ProviderControl, SettingsFactory
 from tests.helpers import assert_error_shape
-from tests.live import live_app, sse_events
+from tests.live import live_app, signed_in, sse_events
 
 BODY = {"primary_character": "Ada", "secondary_character": "Grace"}
 
@@ -25,11 +24,7 @@ async def test_a_hung_provider_fails_within_the_deadline(
         provider_max_attempts=5,
     )
     with live_app(settings) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-            registered = await client.post(
-                "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
-            )
-            client.headers["Authorization"] = f"Bearer {registered.json()['access_token']}"
+        async with signed_in(base) as client:
             started = time.monotonic()
             response = await client.post("/api/langchain", json=BODY)
             elapsed = time.monotonic() - started
@@ -48,11 +43,7 @@ async def test_a_stream_that_goes_quiet_ends_with_a_timeout_event(
     provider_control.configure(stream_chunk_delay_ms=5000, reply_words=5)
     settings = make_settings(provider_stream_idle_seconds=1.0, provider_max_attempts=1)
     with live_app(settings) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-            registered = await client.post(
-                "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
-            )
-            client.headers["Authorization"] = f"Bearer {registered.json()['access_token']}"
+        async with signed_in(base) as client:
             started = time.monotonic()
             async with client.stream("POST", "/api/langchain/stream", json=BODY) as response:
                 events = [item async for item in sse_events(response)]
@@ -64,3 +55,24 @@ async def test_a_stream_that_goes_quiet_ends_with_a_timeout_event(
     assert payload["error"]["code"] == "PROVIDER_TIMEOUT"
     assert elapsed < 1.0 + 3.0, elapsed  # the idle limit, not the 5 s pause
     assert [row["status"] for row in rows] == ["timeout"]
+
+
+async def test_a_hung_provider_fails_a_stream_within_the_deadline(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    provider_control.faults(*[{"kind": "timeout", "seconds": 30}] * 5)
+    settings = make_settings(
+        provider_deadline_seconds=2.0,
+        provider_stream_idle_seconds=1.8,
+        provider_max_attempts=5,
+    )
+    with live_app(settings) as base:
+        async with signed_in(base) as client:
+            started = time.monotonic()
+            async with client.stream("POST", "/api/langchain/stream", json=BODY) as response:
+                events = [item async for item in sse_events(response)]
+            elapsed = time.monotonic() - started
+    name, payload = events[-1]
+    assert name == "error"
+    assert payload["status"] == 504
+    assert elapsed < 2.0 + 1.2, elapsed  # the deadline, not two idle limits

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -15,8 +14,8 @@ import pytest
 
 from backend.core.config import Settings
 from backend.services.stories import StoryService
-from tests.conftest import PASSWORD, ProviderControl, SettingsFactory
-from tests.live import live_app, sse_events
+from tests.conftest import ProviderControl, SettingsFactory
+from tests.live import live_app, signed_in, sse_events
 
 BODY = {"primary_character": "Ada", "secondary_character": "Grace"}
 STORY_PATHS = {
@@ -26,17 +25,6 @@ STORY_PATHS = {
 }
 CHAT_PATHS = {name: f"/api/chat/{path.rsplit('/', 1)[-1]}" for name, path in STORY_PATHS.items()}
 Events = list[tuple[str, dict[str, Any]]]
-
-
-@asynccontextmanager
-async def signed_in(base: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        registered = await client.post(
-            "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
-        )
-        assert registered.status_code == 201, registered.text
-        client.headers["Authorization"] = f"Bearer {registered.json()['access_token']}"
-        yield client
 
 
 @pytest.fixture
