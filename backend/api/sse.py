@@ -19,7 +19,7 @@ from anyio.streams.memory import MemoryObjectSendStream
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from backend.core.aio import closing
-from backend.core.context import current_request_id
+from backend.core.context import current_request_id, current_transaction_guid
 from backend.core.errors import AppError
 from backend.core.logging import get_logger
 
@@ -106,8 +106,14 @@ def respond(
     producers: Sequence[Producer],
     end: dict[str, Any] | None = None,
 ) -> EventSourceResponse:
-    """Producers run beside the response and are cancelled if the client disconnects."""
+    """Producers run beside the response and are cancelled if the client disconnects. The
+    `start` event always carries the request's ids, whatever the route adds."""
     send, receive = anyio.create_memory_object_stream[ServerSentEvent](max_buffer_size=256)
+    start = {
+        **start,
+        "transaction_guid": current_transaction_guid(),
+        "request_id": current_request_id(),
+    }
 
     async def produce() -> None:
         async with send:

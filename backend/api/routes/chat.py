@@ -20,7 +20,6 @@ from backend.api.deps import (
 from backend.api.params import SearchText
 from backend.api.responses import GENERATION, errors
 from backend.api.routes.generate import PATHS
-from backend.core.context import current_request_id, current_transaction_guid
 from backend.frameworks.base import FrameworkName
 from backend.models import ChatMessage, Conversation
 from backend.schemas.chat import (
@@ -126,8 +125,6 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
         start = {
             "framework": framework.value,
             "conversation_id": body.conversation_id,
-            "transaction_guid": current_transaction_guid(),
-            "request_id": current_request_id(),
         }
         events = runtime.chat.turn(
             principal.user_id, framework, body.message, body.conversation_id, stream=True
@@ -277,8 +274,6 @@ async def regenerate_stream(
     start = {
         "framework": label,
         "conversation_id": conversation_id,
-        "transaction_guid": current_transaction_guid(),
-        "request_id": current_request_id(),
     }
     events = runtime.chat.regenerate(principal.user_id, conversation_id, framework, stream=True)
     producer = partial(

@@ -20,7 +20,6 @@ from backend.api.deps import (
     SessionDep,
 )
 from backend.api.responses import GENERATION, errors
-from backend.core.context import current_request_id, current_transaction_guid
 from backend.core.errors import PayloadTooLargeError, UnprocessableError
 from backend.frameworks.base import FrameworkName
 from backend.models import ContextExecution, Document
@@ -215,8 +214,6 @@ async def execute_stream(
     framework = body.framework.value
     start = {
         "framework": framework,
-        "transaction_guid": current_transaction_guid(),
-        "request_id": current_request_id(),
     }
     producer = partial(
         sse.pump,

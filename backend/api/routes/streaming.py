@@ -14,7 +14,6 @@ from backend.api import sse
 from backend.api.deps import COMPARISON_LIMIT, GENERATION_LIMIT, CurrentPrincipal, RuntimeDep
 from backend.api.responses import GENERATION
 from backend.api.routes.generate import PATHS, brief_from
-from backend.core.context import current_request_id, current_transaction_guid
 from backend.frameworks.base import FrameworkName, StoryBrief
 from backend.runtime import Runtime
 from backend.schemas.stories import StoryRequest, story_response
@@ -53,8 +52,6 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
     ) -> EventSourceResponse:
         start = {
             "framework": framework.value,
-            "transaction_guid": current_transaction_guid(),
-            "request_id": current_request_id(),
         }
         producer = partial(_run_one, runtime, principal.user_id, framework, brief_from(body))
         return sse.respond(runtime.settings.sse_ping_seconds, start, [producer])
@@ -98,8 +95,6 @@ async def compare(
     start = {
         "comparison_id": comparison_id,
         "frameworks": [framework.value for framework in frameworks],
-        "transaction_guid": current_transaction_guid(),
-        "request_id": current_request_id(),
     }
     return sse.respond(
         runtime.settings.sse_ping_seconds, start, producers, end={"comparison_id": comparison_id}
