@@ -39,6 +39,7 @@ from backend.services.ledger import CallPricer, Ledger
 from backend.services.metering import Meter
 from backend.services.rate_limits import RateLimits, RateLimitSettings
 from backend.services.signing_key import resolve_signing_key
+from backend.services.spend_caps import SpendCaps
 from backend.services.stories import StoryService
 
 log = get_logger(__name__)
@@ -102,6 +103,7 @@ class Runtime:
     embedded: EmbeddedModelServer | None
     started_at: float
     ledger: Ledger
+    caps: SpendCaps
     instances: InstanceRegistry
     heartbeat: asyncio.Task[None]
 
@@ -176,7 +178,16 @@ class Runtime:
         ledger = Ledger(sessions, CallPricer(provider, overrides), instances.id)
         await instances.register()
         await instances.recover(ledger)
-        meter = Meter(ledger)
+        caps = SpendCaps(
+            sessions,
+            global_daily_usd=settings.global_daily_budget_usd,
+            # Longer than any unit of work can run; only a crashed process's reservation
+            # ever lives this long.
+            reservation_seconds=settings.provider_deadline_seconds
+            * (settings.document_max_chunks + 2)
+            + 60,
+        )
+        meter = Meter(ledger, caps)
         async with sessions() as session:
             configured = settings.secret_key.get_secret_value() if settings.secret_key else None
             signing_key = await resolve_signing_key(session, configured)
@@ -185,7 +196,8 @@ class Runtime:
             access_lifetime=timedelta(minutes=settings.access_token_minutes),
             refresh_lifetime=timedelta(days=settings.refresh_token_days),
             rate_limits=rate_limits,
-            registration_open=settings.registration == "open",
+            registration=settings.registration,
+            default_monthly_budget_usd=settings.default_monthly_budget_usd,
         )
         log.info(
             "runtime_started",
@@ -199,8 +211,8 @@ class Runtime:
             sessions=sessions,
             provider=provider,
             client=client,
-            stories=StoryService(sessions, meter, frameworks),
-            chat=ChatService(sessions, meter, chat_frameworks),
+            stories=StoryService(sessions, meter, frameworks, settings.story_max_tokens),
+            chat=ChatService(sessions, meter, chat_frameworks, window),
             documents=DocumentService(
                 sessions,
                 meter,
@@ -210,6 +222,7 @@ class Runtime:
                 rate_limits,
             ),
             ledger=ledger,
+            caps=caps,
             instances=instances,
             heartbeat=asyncio.create_task(instances.run(ledger), name="instance-heartbeat"),
             accounts=accounts,

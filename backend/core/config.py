@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -91,8 +92,13 @@ class Settings(BaseSettings):
     rate_limit_login_failures_per_ip: str = "20/15 minutes"
     # Accounts created from one address: sign-ups multiply every per-user budget.
     rate_limit_signups_per_ip: str = "10/hour"
-    # open: anyone may sign up; closed: only the first account (the administrator) may.
-    registration: Literal["open", "closed"] = "open"
+    # open: anyone may sign up; invite: only with an administrator's invite code;
+    # closed: only the first account (the administrator) may.
+    registration: Literal["open", "invite", "closed"] = "open"
+    # Budgets (US dollars). A new account's monthly budget (unset: none; an administrator
+    # can set each user's), and a cap on everyone's spend per UTC day (unset: none).
+    default_monthly_budget_usd: Decimal | None = Field(default=None, ge=0, le=10**9)
+    global_daily_budget_usd: Decimal | None = Field(default=None, ge=0, le=10**9)
     rate_limit_key_prefix: str = "fastapillm"
     max_request_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
     # Heartbeat comments on server-sent event streams, so proxies keep them open.

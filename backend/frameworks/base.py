@@ -61,6 +61,7 @@ class StoryDelta:
 
 class StoryFramework(Protocol):
     name: FrameworkName
+    calls_per_story: int  # provider calls a story takes (budgets reserve that many)
 
     async def write_story(self, brief: StoryBrief) -> StoryDraft: ...
 

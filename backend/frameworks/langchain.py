@@ -43,6 +43,7 @@ def chat_model(client: AsyncOpenAI, settings: GenerationSettings) -> ChatOpenAI:
 
 class LangChainStories:
     name = FrameworkName.LANGCHAIN
+    calls_per_story = 1
 
     def __init__(self, client: AsyncOpenAI, settings: GenerationSettings) -> None:
         prompt = ChatPromptTemplate.from_messages(

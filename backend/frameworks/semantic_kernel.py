@@ -29,6 +29,7 @@ SERVICE_ID = "story-model"
 
 class SemanticKernelStories:
     name = FrameworkName.SEMANTIC_KERNEL
+    calls_per_story = 1
 
     def __init__(self, client: AsyncOpenAI, settings: GenerationSettings) -> None:
         self._settings = settings

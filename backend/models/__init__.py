@@ -1,11 +1,12 @@
 """SQLAlchemy tables. Importing this package registers every table on `Base.metadata`."""
 
+from backend.models.budget import SpendReservation
 from backend.models.chat import ChatMessage, Conversation
 from backend.models.document import ContextExecution, Document
 from backend.models.instance import AppInstance
 from backend.models.llm_call import LLMCall
 from backend.models.story import Story
-from backend.models.user import ApiKey, AuthSession, ServerSecret, User
+from backend.models.user import ApiKey, AuthSession, Invite, ServerSecret, User
 
 __all__ = [
     "ApiKey",
@@ -15,8 +16,10 @@ __all__ = [
     "ContextExecution",
     "Conversation",
     "Document",
+    "Invite",
     "LLMCall",
     "ServerSecret",
+    "SpendReservation",
     "Story",
     "User",
 ]

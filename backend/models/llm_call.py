@@ -21,6 +21,8 @@ class LLMCall(Base):
         Index("ix_llm_calls_created_at", "created_at"),
         Index("ix_llm_calls_framework_created_at", "framework", "created_at"),
         Index("ix_llm_calls_status", "status"),
+        # A user's spend this month (budgets) and their ledger pages.
+        Index("ix_llm_calls_user_id_created_at", "user_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

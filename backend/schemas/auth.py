@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
@@ -25,6 +26,12 @@ class Registration(VerbatimModel):
         pattern=NO_NUL,
         description="Also checked for strength (zxcvbn score 3 or more): a guessable "
         "password gets a 422 with details[].type 'weak_password'.",
+    )
+    invite_code: str | None = Field(
+        default=None,
+        max_length=64,
+        pattern=NO_NUL,
+        description="needed when registration is invite-only (REGISTRATION=invite)",
     )
 
     @field_validator("email")
@@ -67,6 +74,43 @@ class UserOut(BaseModel):
     is_admin: bool
     is_active: bool
     created_at: datetime
+    monthly_budget_usd: Decimal | None = Field(
+        description="what the user may spend per calendar month (UTC); null: no budget"
+    )
+
+
+class BudgetUpdate(VerbatimModel):
+    monthly_budget_usd: Decimal | None = Field(
+        ge=0, le=10**9, decimal_places=9, description="US dollars; null removes the budget"
+    )
+
+
+class RegistrationOptions(BaseModel):
+    registration: Literal["open", "invite", "closed"] = Field(
+        description="open: anyone may sign up; invite: with an invite code; closed: nobody "
+        "(but the very first account)"
+    )
+
+
+class InviteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None
+    used_at: datetime | None
+
+
+class NewInvite(InviteOut):
+    code: str = Field(description="shown once: hand it to the person who will sign up")
+
+
+class InviteListResponse(BaseModel):
+    invites: list[InviteOut]
+    total: int
+    skip: int
+    limit: int
 
 
 class UserListResponse(BaseModel):

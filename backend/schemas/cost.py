@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -17,10 +18,16 @@ class UsageSummary(BaseModel):
     total_tokens: int
     input_tokens: int
     output_tokens: int
+    cached_tokens: int = Field(description="input tokens the provider served from its cache")
     total_cost_usd: float
     total_cost_exact: str = Field(description="the same total as an exact decimal string")
     average_cost_per_request: float
-    failed_requests: int
+    failed_requests: int = Field(
+        description="calls that ended in anything but ok (in flight excluded)"
+    )
+    estimated_requests: int = Field(
+        description="calls whose tokens were counted here because the provider reported none"
+    )
     date_range: DateRange
 
 
@@ -48,6 +55,26 @@ class DayUsage(BaseModel):
     cost_usd: float
 
 
+class TimelinePoint(BaseModel):
+    """One framework's calls in one UTC day (or hour, with granularity=hour)."""
+
+    start: datetime
+    framework: str
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    cost_exact: str
+
+
+class Unpriced(BaseModel):
+    """Calls whose model has no known price: counted at 0, so the spend shown is too low."""
+
+    requests: int
+    models: list[str]
+    hint: str | None = Field(description="how to price them; null when every call is priced")
+
+
 class UsageResponse(BaseModel):
     summary: UsageSummary
     by_framework: dict[str, FrameworkUsage]
@@ -61,6 +88,44 @@ class UsageResponse(BaseModel):
         description="administrators asking for everyone's spend (all_users=true); else null"
     )
     by_hour: list[HourUsage] | None = Field(description="with granularity=hour; else null")
+    timeline: list[TimelinePoint] = Field(
+        description="per framework per day, or per hour with granularity=hour (UTC)"
+    )
+    unpriced: Unpriced
+
+
+class Spread(BaseModel):
+    count: int
+    median: float | None
+    p95: float | None
+
+
+class UnitCost(BaseModel):
+    """The units of one operation, or the stories of one framework. A unit is all one
+    transaction spent through one framework: a story (retries and LangGraph nodes included),
+    a chat reply, a document run."""
+
+    key: str = Field(description="the operation or the framework")
+    units: int
+    cost_exact: str
+    mean_cost_usd: float | None
+    mean_cost_exact: str | None
+    median_cost_usd: float | None
+    median_cost_exact: str | None
+    median_tokens: int | None
+    median_latency_ms: float | None = Field(description="provider time of the unit's calls")
+    p95_latency_ms: float | None
+
+
+class PerformanceResponse(BaseModel):
+    latency_ms: Spread = Field(description="provider latency of the calls that succeeded")
+    time_to_first_token_ms: Spread = Field(description="streamed calls that succeeded")
+    by_operation: list[UnitCost] = Field(
+        description="cost per story, comparison story, chat reply and document run"
+    )
+    frameworks: list[UnitCost] = Field(
+        description="the framework comparison: per story (single and compared), same period"
+    )
 
 
 class Transaction(BaseModel):
@@ -71,6 +136,8 @@ class Transaction(BaseModel):
     provider: str
     model: str
     status: str
+    http_status: int | None
+    error_message: str | None = Field(description="the provider's short error, if it failed")
     attempt: int
     input_tokens: int
     output_tokens: int
@@ -107,3 +174,22 @@ class TransactionDetail(BaseModel):
     total_tokens: int
     total_cost_usd: float
     total_cost_exact: str
+
+
+class BudgetState(BaseModel):
+    """One budget as it stands: the ledger's spend in the period plus what running requests
+    have reserved (their worst case) until their ledger rows settle it."""
+
+    scope: Literal["user_monthly", "global_daily"]
+    limit_usd: str | None = Field(description="exact decimal; null: no budget")
+    spent_usd: str = Field(description="ledger spend in the period, exact decimal")
+    reserved_usd: str = Field(description="worst case of requests still running")
+    used_fraction: float | None = Field(description="(spent + reserved) / limit")
+    warning: bool = Field(description="80% or more of the budget is used")
+    period_start: datetime
+    resets_at: datetime
+
+
+class BudgetResponse(BaseModel):
+    user_id: int
+    budgets: list[BudgetState]

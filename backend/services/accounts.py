@@ -10,6 +10,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +36,7 @@ from backend.core.security import (
     verify_password,
 )
 from backend.models import ApiKey, AuthSession, LLMCall, Story, User
+from backend.services.invites import claim_invite
 from backend.services.rate_limits import Budget, RateLimits
 
 log = get_logger(__name__)
@@ -81,33 +83,48 @@ class AccountService:
         access_lifetime: timedelta,
         refresh_lifetime: timedelta,
         rate_limits: RateLimits,
-        registration_open: bool = True,
+        registration: str = "open",
+        default_monthly_budget_usd: Decimal | None = None,
     ) -> None:
-        self._registration_open = registration_open
+        self.registration = registration
+        self._default_budget = default_monthly_budget_usd
         self._key = signing_key
         self._access_lifetime = access_lifetime
         self._refresh_lifetime = refresh_lifetime
         self._rate_limits = rate_limits
 
     async def register(
-        self, session: AsyncSession, email: str, password: str
+        self, session: AsyncSession, email: str, password: str, invite_code: str | None = None
     ) -> tuple[User, IssuedTokens]:
-        """The first account becomes admin and takes ownership of rows made before accounts."""
+        """The first account becomes admin and takes ownership of rows made before accounts.
+        Later ones need open registration, or an invite code when it is invite-only."""
         email = normalise_email(email)
         problem = password_problem(password, email=email)
         if problem:
             raise _weak_password(problem)
         password_hash = await asyncio.to_thread(hash_password, password)
         first = (await session.execute(select(func.count(User.id)))).scalar_one() == 0
-        if not first and not self._registration_open:
+        if not first and self.registration == "closed":
             raise PermissionDeniedError("Sign-up is closed on this platform (REGISTRATION).")
-        user = User(email=email, password_hash=password_hash, is_admin=first, is_active=True)
+        user = User(
+            email=email,
+            password_hash=password_hash,
+            is_admin=first,
+            is_active=True,
+            monthly_budget_usd=None if first else self._default_budget,
+        )
         session.add(user)
         try:
             await session.flush()
         except IntegrityError as exc:
             await session.rollback()
             raise ConflictError("An account with this email already exists.") from exc
+        if not first and self.registration == "invite":
+            try:
+                await claim_invite(session, invite_code, user.id)
+            except PermissionDeniedError:
+                await session.rollback()
+                raise
         if first:
             for table in (Story, LLMCall):
                 await session.execute(

@@ -21,10 +21,11 @@ from backend.core.context import current_transaction_guid
 from backend.core.errors import InvalidRequestError
 from backend.core.text import storable
 from backend.frameworks.base import FrameworkName, require_text
-from backend.frameworks.chat_base import ChatFramework, ChatTurn
+from backend.frameworks.chat_base import ChatFramework, ChatTurn, ChatWindow
 from backend.models import ChatMessage, Conversation
 from backend.services.conversations import load_conversation
 from backend.services.metering import Meter, MeteredUnit
+from backend.services.spend_caps import SpendPlan
 
 OPERATION = "chat"
 TITLE_LENGTH = 60
@@ -87,10 +88,15 @@ class ChatService:
         sessions: async_sessionmaker[AsyncSession],
         meter: Meter,
         frameworks: Mapping[FrameworkName, ChatFramework],
+        window: ChatWindow,
     ) -> None:
         self._sessions = sessions
         self._meter = meter
         self._frameworks = frameworks
+        # A reply can cost at most a full prompt window and a full-length answer.
+        self._plan = SpendPlan(
+            calls=1, input_tokens=window.prompt_budget, output_tokens=window.max_answer_tokens
+        )
 
     async def turn(
         self,
@@ -107,7 +113,7 @@ class ChatService:
             async with self._sessions() as session:
                 found = await load_conversation(session, owner_id, conversation_id)
                 history = as_history(found.messages)
-        async with self._meter.unit(OPERATION, framework.value, owner_id) as unit:
+        async with self._meter.unit(OPERATION, framework.value, owner_id, self._plan) as unit:
             parts: list[str] = []
             answers = self._answer(unit, framework, history, message, stream=stream)
             async with closing(answers) as texts:
@@ -133,7 +139,7 @@ class ChatService:
         one). The earlier answers stay as versions."""
         question = await self._last_question(owner_id, conversation_id, framework)
         chosen = question.framework
-        async with self._meter.unit(OPERATION, chosen.value, owner_id) as unit:
+        async with self._meter.unit(OPERATION, chosen.value, owner_id, self._plan) as unit:
             parts: list[str] = []
             answers = self._answer(unit, chosen, question.history, question.content, stream=stream)
             async with closing(answers) as texts:

@@ -30,6 +30,7 @@ from backend.models import ContextExecution, Document
 from backend.services.document_text import extract, sniff
 from backend.services.metering import Meter, MeteredUnit
 from backend.services.rate_limits import Budget, RateLimits
+from backend.services.spend_caps import SpendPlan
 
 OPERATION = "document_run"
 
@@ -171,14 +172,24 @@ class DocumentService:
         execution.chunks = max(1, len(chunks))
         execution.strategy = "map_reduce" if len(chunks) > 1 else "single"
         limit_error = self._limit_error(engine, chunks, budget, count_tokens(text))
+        planned = 1 if len(chunks) <= 1 else len(chunks) + 1
         if limit_error is None:
             # A run costs what it will send: one call per chunk plus the reduce, counted
             # against the caller's generation budget before any of them leaves. A run larger
             # than a whole window's budget takes all of it (rather than never running).
-            planned = 1 if len(chunks) == 1 else len(chunks) + 1
             cost = min(planned, self._rate_limits.capacity(Budget.GENERATION))
             await self._rate_limits.hit(Budget.GENERATION, f"user:{owner_id}", cost=cost)
-        unit = self._meter.unit(OPERATION, framework.value, owner_id)
+        answer_tokens = self._window.max_answer_tokens
+        # The most the run can spend: every chunk with the prompts, the reduce reading every
+        # partial answer, and a full-length answer from each call.
+        plan = SpendPlan(
+            calls=planned,
+            input_tokens=count_tokens(text)
+            + planned * (count_tokens(system_prompt) + count_tokens(user_prompt))
+            + (planned - 1) * answer_tokens,
+            output_tokens=planned * answer_tokens,
+        )
+        unit = self._meter.unit(OPERATION, framework.value, owner_id, plan)
         # The record is saved after the unit has closed every attempt, so its totals are
         # those of all its ledger rows, on every path.
         try:

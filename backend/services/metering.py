@@ -44,8 +44,10 @@ from backend.llm.calls import (
     bind_observer,
     unbind_observer,
 )
+from backend.llm.usage import TokenUsage
 from backend.pricing import PriceQuote
 from backend.services.ledger import Ledger, LedgerScope
+from backend.services.spend_caps import SpendCaps, SpendPlan
 
 log = get_logger(__name__)
 
@@ -72,12 +74,17 @@ class UnitClosedError(RuntimeError):
 
 
 class Meter:
-    """Opens metered units; built once per process around the ledger."""
+    """Opens metered units; built once per process around the ledger and the budgets."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, caps: SpendCaps | None = None) -> None:
         self.ledger = ledger
+        self.caps = caps
 
-    def unit(self, operation: str, framework: str, user_id: int | None) -> MeteredUnit:
+    def unit(
+        self, operation: str, framework: str, user_id: int | None, plan: SpendPlan
+    ) -> MeteredUnit:
+        """A unit that may spend at most what `plan` says; entering it reserves that much
+        against the budgets (or refuses, before any provider call)."""
         scope = LedgerScope(
             operation=operation,
             framework=framework,
@@ -85,13 +92,22 @@ class Meter:
             transaction_guid=current_transaction_guid(),
             request_id=current_request_id(),
         )
-        return MeteredUnit(self.ledger, scope)
+        return MeteredUnit(self.ledger, scope, self.caps, plan)
 
 
 class MeteredUnit:
-    def __init__(self, ledger: Ledger, scope: LedgerScope) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        scope: LedgerScope,
+        caps: SpendCaps | None = None,
+        plan: SpendPlan | None = None,
+    ) -> None:
         self._ledger = ledger
         self.scope = scope
+        self._caps = caps
+        self._plan = plan
+        self._reservation: int | None = None
         self.calls: list[ProviderCall] = []
         self._quotes: list[PriceQuote] = []
         self.row_ids: list[int] = []
@@ -103,8 +119,20 @@ class MeteredUnit:
         self.started = time.perf_counter()
 
     async def __aenter__(self) -> MeteredUnit:
+        if self._caps is not None and self._plan is not None:
+            self._reservation = await self._caps.reserve(
+                self.scope.user_id,
+                self.scope.transaction_guid,
+                self.scope.framework,
+                self.worst_case_usd(self._plan),
+            )
         self._token = bind_observer(self)
         return self
+
+    def worst_case_usd(self, plan: SpendPlan) -> Decimal:
+        """The plan's tokens at the configured model's price."""
+        usage = TokenUsage(input_tokens=plan.input_tokens, output_tokens=plan.output_tokens)
+        return self._ledger.pricer.quote(self._ledger.provider.model, usage).cost_usd
 
     async def __aexit__(
         self,
@@ -118,6 +146,9 @@ class MeteredUnit:
                 await finish_anyway(self._close_abandoned())
         finally:
             unbind_observer(self._token)
+            if self._caps is not None and self._reservation is not None:
+                # Every attempt is in the ledger now: it settles what was reserved.
+                await finish_anyway(self._caps.release(self._reservation))
         if exc is not None and not isinstance(exc, AppError | GeneratorExit):
             log.warning("unit_failed", operation=self.scope.operation, error=type(exc).__name__)
 

@@ -20,13 +20,19 @@ from backend.core.errors import NotFoundError
 from backend.core.logging import get_logger
 from backend.core.text import storable
 from backend.frameworks.base import FrameworkName, StoryBrief, StoryFramework, require_text
+from backend.frameworks.chat_base import count_tokens
 from backend.models import Story
 from backend.services.ledger import escape_like
 from backend.services.metering import Meter, MeteredUnit
+from backend.services.spend_caps import SpendPlan
 
 log = get_logger(__name__)
 
 OPERATION = "story_generation"
+# The story prompts' own words (system and user templates), generously.
+PROMPT_OVERHEAD_TOKENS = 400
+# A story written as one of a comparison's three: the ledger tells the two uses apart.
+COMPARISON = "comparison"
 
 
 @dataclass(frozen=True)
@@ -53,15 +59,33 @@ class StoryService:
         sessions: async_sessionmaker[AsyncSession],
         meter: Meter,
         frameworks: Mapping[FrameworkName, StoryFramework],
+        max_story_tokens: int,
     ) -> None:
         self._sessions = sessions
         self._meter = meter
         self._frameworks = frameworks
+        self._max_story_tokens = max_story_tokens
+
+    def _plan(self, framework: FrameworkName, brief: StoryBrief) -> SpendPlan:
+        """The most a story can cost: each call's prompt (a later call also reads the draft)
+        and a full-length answer."""
+        calls = self._frameworks[framework].calls_per_story
+        prompt = PROMPT_OVERHEAD_TOKENS + count_tokens(
+            " ".join(
+                filter(None, [brief.primary_character, brief.secondary_character, brief.genre])
+            )
+        )
+        return SpendPlan(
+            calls=calls,
+            input_tokens=calls * prompt + (calls - 1) * self._max_story_tokens,
+            output_tokens=calls * self._max_story_tokens,
+        )
 
     async def generate(self, owner_id: int, framework: FrameworkName, brief: StoryBrief) -> Story:
         """Run one framework. A failure raises the right provider error; the attempts it made
         are in the ledger either way, because a failed attempt may still have cost money."""
-        async with self._meter.unit(OPERATION, framework.value, owner_id) as unit:
+        plan = self._plan(framework, brief)
+        async with self._meter.unit(OPERATION, framework.value, owner_id, plan) as unit:
             try:
                 draft = await self._frameworks[framework].write_story(brief)
             except Exception as exc:
@@ -78,7 +102,9 @@ class StoryService:
         """Yield the story as it is generated, then the stored story. A failure raises; if
         the consumer goes away, the provider call is cancelled and its row says so."""
         parts: list[str] = []
-        async with self._meter.unit(OPERATION, framework.value, owner_id) as unit:
+        operation = OPERATION if comparison_id is None else COMPARISON
+        plan = self._plan(framework, brief)
+        async with self._meter.unit(operation, framework.value, owner_id, plan) as unit:
             try:
                 async with closing(self._frameworks[framework].stream_story(brief)) as deltas:
                     async for delta in deltas:

@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, Date, and_, case, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from backend.db.base import nanos_to_usd
+from backend.db.base import NANOS_PER_USD, nanos_to_usd
 from backend.llm.calls import CallStatus
 from backend.models import LLMCall
 
@@ -61,11 +61,27 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class Period:
+    """One framework's calls in one UTC day or hour: a point of the spend-over-time charts."""
+
+    start: datetime
+    framework: str
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: Decimal
+
+
+@dataclass(frozen=True)
 class UsageReport:
     total: Bucket
     input_tokens: int
     output_tokens: int
+    cached_tokens: int
     failed_requests: int
+    estimated_requests: int  # rows whose tokens were counted, not reported by the provider
+    unpriced_requests: int  # rows whose model has no known price (cost 0)
+    unpriced_models: list[str]
     by_framework: dict[str, Bucket]
     by_day: list[tuple[date, Bucket]]
     by_model: dict[str, Bucket]
@@ -73,6 +89,10 @@ class UsageReport:
     by_operation: dict[str, Bucket]
     by_user: dict[int, Bucket] | None  # only for a report over several users
     by_hour: list[tuple[datetime, Bucket]] | None  # only when asked for
+    timeline: list[Period]  # by day, or by hour when asked for; one point per framework
+
+
+UNPRICED = "unknown"
 
 
 def _hour(session: AsyncSession) -> ColumnElement[Any]:
@@ -86,6 +106,10 @@ def _as_hour(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+def _as_day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 async def _breakdown(
@@ -120,6 +144,53 @@ def _bucket(requests: Any, tokens: Any, cost: Any) -> Bucket:
     return Bucket(int(requests or 0), int(tokens or 0), nanos_to_usd(cost))
 
 
+def _count_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def _timeline(
+    session: AsyncSession, conditions: list[ColumnElement[bool]], *, hourly: bool
+) -> list[Period]:
+    period = (_hour(session) if hourly else _day(session)).label("period")
+    rows = await session.execute(
+        select(
+            period,
+            LLMCall.framework,
+            func.count(LLMCall.id),
+            func.coalesce(func.sum(LLMCall.input_tokens), 0),
+            func.coalesce(func.sum(LLMCall.output_tokens), 0),
+            _raw_cost(),
+        )
+        .where(*conditions)
+        .group_by(period, LLMCall.framework)
+        .order_by(period, LLMCall.framework)
+    )
+    return [
+        Period(
+            start=_as_hour(row[0])
+            if hourly
+            else datetime.combine(_as_day(row[0]), time.min, tzinfo=UTC),
+            framework=row[1],
+            requests=int(row[2]),
+            input_tokens=int(row[3]),
+            output_tokens=int(row[4]),
+            cost_usd=nanos_to_usd(row[5]),
+        )
+        for row in rows
+    ]
+
+
+def _fold(points: list[Period], key: Any) -> list[tuple[Any, Bucket]]:
+    """Sum timeline points into one bucket per key (a day or an hour), in order."""
+    sums: dict[Any, list[int]] = {}
+    for point in points:
+        acc = sums.setdefault(key(point), [0, 0, 0])
+        acc[0] += point.requests
+        acc[1] += point.input_tokens + point.output_tokens
+        acc[2] += int(point.cost_usd * NANOS_PER_USD)
+    return [(k, _bucket(*acc)) for k, acc in sums.items()]
+
+
 async def usage_report(
     session: AsyncSession, usage_filter: UsageFilter, *, hourly: bool = False
 ) -> UsageReport:
@@ -133,22 +204,25 @@ async def usage_report(
                 _raw_cost(),
                 func.coalesce(func.sum(LLMCall.input_tokens), 0),
                 func.coalesce(func.sum(LLMCall.output_tokens), 0),
-                func.coalesce(func.sum(case((LLMCall.status.not_in(NOT_FAILED), 1), else_=0)), 0),
+                _count_where(LLMCall.status.not_in(NOT_FAILED)),
+                func.coalesce(func.sum(LLMCall.cached_tokens), 0),
+                _count_where(LLMCall.tokens_estimated.is_(True)),
             ).where(*conditions)
         )
     ).one()
-    day = _day(session).label("day")
-    day_rows = await session.execute(
-        select(day, func.count(LLMCall.id), _tokens(), _raw_cost())
-        .where(*conditions)
-        .group_by(day)
-        .order_by(day)
+    unpriced = await _breakdown(
+        session, LLMCall.model, [*conditions, LLMCall.price_source == UNPRICED]
     )
+    timeline = await _timeline(session, conditions, hourly=hourly)
     return UsageReport(
         total=_bucket(totals[0], totals[1], totals[2]),
         input_tokens=int(totals[3]),
         output_tokens=int(totals[4]),
         failed_requests=int(totals[5]),
+        cached_tokens=int(totals[6]),
+        estimated_requests=int(totals[7]),
+        unpriced_requests=sum(bucket.requests for bucket in unpriced.values()),
+        unpriced_models=sorted(unpriced),
         by_framework=await _breakdown(session, LLMCall.framework, conditions),
         by_model=await _breakdown(session, LLMCall.model, conditions),
         by_provider=await _breakdown(session, LLMCall.provider, conditions),
@@ -158,23 +232,9 @@ async def usage_report(
             if usage_filter.user_id is None
             else None
         ),
-        by_hour=(
-            [
-                (_as_hour(hour), bucket)
-                for hour, bucket in (
-                    await _breakdown(session, _hour(session).label("hour"), conditions)
-                ).items()
-            ]
-            if hourly
-            else None
-        ),
-        by_day=[
-            (
-                row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0])),
-                _bucket(row[1], row[2], row[3]),
-            )
-            for row in day_rows
-        ],
+        by_hour=_fold(timeline, lambda point: point.start) if hourly else None,
+        by_day=_fold(timeline, lambda point: point.start.date()),
+        timeline=timeline,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,5 +33,12 @@ async def set_active(session: AsyncSession, *, admin_id: int, user_id: int, acti
     user.is_active = active
     if not active:
         await revoke_sessions(session, user.id)
+    await session.commit()
+    return user
+
+
+async def set_budget(session: AsyncSession, *, user_id: int, budget: Decimal | None) -> User:
+    user = await get_user(session, user_id)
+    user.monthly_budget_usd = budget
     await session.commit()
     return user

@@ -23,6 +23,7 @@ from backend.schemas.auth import (
     Credentials,
     PasswordChange,
     Registration,
+    RegistrationOptions,
     TokenResponse,
     UserOut,
 )
@@ -71,9 +72,24 @@ async def register(
 ) -> TokenResponse:
     """Create an account and sign in. The first account becomes the administrator. At most
     RATE_LIMIT_SIGNUPS_PER_IP accounts per address; with REGISTRATION=closed only the first
-    account may sign up (403 for the rest)."""
-    _, tokens = await runtime.accounts.register(session, body.email, body.password)
+    account may sign up (403 for the rest), with REGISTRATION=invite the rest need an unused
+    `invite_code` (403 without one)."""
+    _, tokens = await runtime.accounts.register(
+        session, body.email, body.password, body.invite_code
+    )
     return _with_refresh_cookie(request, response, tokens)
+
+
+@router.get(
+    "/options",
+    response_model=RegistrationOptions,
+    dependencies=ANONYMOUS_LIMIT,
+    responses=errors(429),
+    operation_id="get_registration_options",
+)
+async def registration_options(runtime: RuntimeDep) -> RegistrationOptions:
+    """How sign-up works here, so a sign-up form can ask for an invite code."""
+    return RegistrationOptions(registration=runtime.accounts.registration)
 
 
 @router.post(

@@ -17,19 +17,28 @@ from backend.frameworks.base import FrameworkName
 from backend.models import LLMCall
 from backend.schemas.common import NO_NUL
 from backend.schemas.cost import (
+    BudgetResponse,
+    BudgetState,
     DateRange,
     DayUsage,
     FrameworkUsage,
     HourUsage,
+    PerformanceResponse,
+    Spread,
+    TimelinePoint,
     Transaction,
     TransactionDetail,
     TransactionListResponse,
+    UnitCost,
+    Unpriced,
     UsageResponse,
     UsageSummary,
     UserUsage,
 )
 from backend.services.accounts import Principal
+from backend.services.cost_performance import UnitStats, performance_report
 from backend.services.ledger_export import export_rows
+from backend.services.spend_caps import BudgetStatus
 from backend.services.usage import (
     Bucket,
     UsageFilter,
@@ -58,7 +67,12 @@ def _owner(principal: Principal, user_id: int | None, all_users: bool) -> int | 
     return principal.user_id
 
 
-Operation = Literal["story_generation", "chat", "document_run"]
+Operation = Literal["story_generation", "comparison", "chat", "document_run"]
+NANO = Decimal("1e-9")
+PRICE_HINT = (
+    "These models have no known price, so their calls count as $0. Price them in a JSON file "
+    "named by PRICE_OVERRIDES_FILE (see the README's Pricing section) and restart."
+)
 
 
 class LedgerFilters(BaseModel):
@@ -119,6 +133,8 @@ async def get_usage(
             total_tokens=total.tokens,
             input_tokens=report.input_tokens,
             output_tokens=report.output_tokens,
+            cached_tokens=report.cached_tokens,
+            estimated_requests=report.estimated_requests,
             total_cost_usd=float(total.cost_usd),
             total_cost_exact=format(total.cost_usd, "f"),
             average_cost_per_request=float(average),
@@ -150,6 +166,107 @@ async def get_usage(
             if report.by_hour is not None
             else None
         ),
+        timeline=[
+            TimelinePoint(
+                start=point.start,
+                framework=point.framework,
+                requests=point.requests,
+                input_tokens=point.input_tokens,
+                output_tokens=point.output_tokens,
+                cost_usd=float(point.cost_usd),
+                cost_exact=format(point.cost_usd, "f"),
+            )
+            for point in report.timeline
+        ],
+        unpriced=Unpriced(
+            requests=report.unpriced_requests,
+            models=report.unpriced_models,
+            hint=PRICE_HINT if report.unpriced_requests else None,
+        ),
+    )
+
+
+def _money(value: Decimal | None) -> tuple[float | None, str | None]:
+    if value is None:
+        return None, None
+    exact = value.quantize(NANO)
+    return float(exact), format(exact, "f")
+
+
+def _unit_cost(stats: UnitStats) -> UnitCost:
+    mean, mean_exact = _money(stats.mean_cost_usd)
+    median, median_exact = _money(stats.median_cost_usd)
+    return UnitCost(
+        key=stats.key,
+        units=stats.units,
+        cost_exact=format(stats.cost_usd, "f"),
+        mean_cost_usd=mean,
+        mean_cost_exact=mean_exact,
+        median_cost_usd=median,
+        median_cost_exact=median_exact,
+        median_tokens=stats.median_tokens,
+        median_latency_ms=stats.median_latency_ms,
+        p95_latency_ms=stats.p95_latency_ms,
+    )
+
+
+WARNING_FRACTION = 0.8
+
+
+def _budget_state(status: BudgetStatus) -> BudgetState:
+    fraction = (
+        float(status.used_usd / status.limit_usd)
+        if status.limit_usd
+        else (None if status.limit_usd is None else (1.0 if status.used_usd else 0.0))
+    )
+    return BudgetState(
+        scope=status.scope,
+        limit_usd=None if status.limit_usd is None else format(status.limit_usd, "f"),
+        spent_usd=format(status.spent_usd, "f"),
+        reserved_usd=format(status.reserved_usd, "f"),
+        used_fraction=fraction,
+        warning=fraction is not None and fraction >= WARNING_FRACTION,
+        period_start=status.period_start,
+        resets_at=status.resets_at,
+    )
+
+
+@router.get(
+    "/budget", response_model=BudgetResponse, responses=errors(422), operation_id="get_budget"
+)
+async def get_budget(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="admins: another user's budget")
+    ] = None,
+) -> BudgetResponse:
+    """The caller's monthly budget and the platform's daily cap: limit, spend, reserved, reset
+    time, and a warning from 80% used."""
+    owner = _owner(principal, user_id, all_users=False)
+    assert owner is not None
+    statuses = await runtime.caps.status(session, owner)
+    return BudgetResponse(user_id=owner, budgets=[_budget_state(status) for status in statuses])
+
+
+@router.get(
+    "/performance",
+    response_model=PerformanceResponse,
+    responses=errors(422),
+    operation_id="get_cost_performance",
+)
+async def get_performance(
+    principal: CurrentPrincipal, session: SessionDep, filters: Filters
+) -> PerformanceResponse:
+    """Provider latency (median, p95), what a story, chat reply or document run costs, and the
+    framework comparison: median cost, latency and tokens per story, for the same filters."""
+    report = await performance_report(session, filters.usage_filter(principal))
+    return PerformanceResponse(
+        latency_ms=Spread(**vars(report.latency_ms)),
+        time_to_first_token_ms=Spread(**vars(report.time_to_first_token_ms)),
+        by_operation=[_unit_cost(stats) for stats in report.by_operation],
+        frameworks=[_unit_cost(stats) for stats in report.story_frameworks],
     )
 
 
@@ -162,6 +279,8 @@ def _transaction(row: LLMCall) -> Transaction:
         provider=row.provider,
         model=row.model,
         status=row.status,
+        http_status=row.http_status,
+        error_message=row.error_message,
         attempt=row.attempt,
         input_tokens=row.input_tokens,
         output_tokens=row.output_tokens,

@@ -2,7 +2,7 @@
 
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type ServerSentEventsResult, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ChatLangchainData, ChatLangchainErrors, ChatLangchainResponses, ChatLanggraphData, ChatLanggraphErrors, ChatLanggraphResponses, ChatSemanticKernelData, ChatSemanticKernelErrors, ChatSemanticKernelResponses, ChatStreamLangchainData, ChatStreamLangchainErrors, ChatStreamLangchainResponse, ChatStreamLangchainResponses, ChatStreamLanggraphData, ChatStreamLanggraphErrors, ChatStreamLanggraphResponse, ChatStreamLanggraphResponses, ChatStreamSemanticKernelData, ChatStreamSemanticKernelErrors, ChatStreamSemanticKernelResponse, ChatStreamSemanticKernelResponses, CompareFrameworksData, CompareFrameworksErrors, CompareFrameworksResponse, CompareFrameworksResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, DeleteAllStoriesData, DeleteAllStoriesErrors, DeleteAllStoriesResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, DeleteDocumentData, DeleteDocumentErrors, DeleteDocumentResponses, DisableUserData, DisableUserErrors, DisableUserResponses, EnableUserData, EnableUserErrors, EnableUserResponses, ExecutePromptData, ExecutePromptErrors, ExecutePromptResponses, ExecutePromptStreamData, ExecutePromptStreamErrors, ExecutePromptStreamResponse, ExecutePromptStreamResponses, ExportLedgerCsvData, ExportLedgerCsvErrors, ExportLedgerCsvResponses, GenerateStoryLangchainData, GenerateStoryLangchainErrors, GenerateStoryLangchainResponses, GenerateStoryLanggraphData, GenerateStoryLanggraphErrors, GenerateStoryLanggraphResponses, GenerateStorySemanticKernelData, GenerateStorySemanticKernelErrors, GenerateStorySemanticKernelResponses, GetConversationData, GetConversationErrors, GetConversationResponses, GetDocumentData, GetDocumentErrors, GetDocumentResponses, GetExecutionData, GetExecutionErrors, GetExecutionResponses, GetMeData, GetMeErrors, GetMeResponses, GetProviderData, GetProviderErrors, GetProviderResponses, GetStoryData, GetStoryErrors, GetStoryResponses, GetTransactionData, GetTransactionErrors, GetTransactionResponses, GetUsageData, GetUsageErrors, GetUsageResponses, HealthData, HealthErrors, HealthResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListDocumentsData, ListDocumentsErrors, ListDocumentsResponses, ListExecutionsData, ListExecutionsErrors, ListExecutionsResponses, ListStoriesData, ListStoriesErrors, ListStoriesResponses, ListTransactionsData, ListTransactionsErrors, ListTransactionsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateLastAnswerData, RegenerateLastAnswerErrors, RegenerateLastAnswerResponses, RegenerateLastAnswerStreamData, RegenerateLastAnswerStreamErrors, RegenerateLastAnswerStreamResponse, RegenerateLastAnswerStreamResponses, RegisterData, RegisterErrors, RegisterResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchStoriesByCharacterData, SearchStoriesByCharacterErrors, SearchStoriesByCharacterResponses, StreamStoryLangchainData, StreamStoryLangchainErrors, StreamStoryLangchainResponse, StreamStoryLangchainResponses, StreamStoryLanggraphData, StreamStoryLanggraphErrors, StreamStoryLanggraphResponse, StreamStoryLanggraphResponses, StreamStorySemanticKernelData, StreamStorySemanticKernelErrors, StreamStorySemanticKernelResponse, StreamStorySemanticKernelResponses, UploadDocumentData, UploadDocumentErrors, UploadDocumentResponses } from './types.gen';
+import type { ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ChatLangchainData, ChatLangchainErrors, ChatLangchainResponses, ChatLanggraphData, ChatLanggraphErrors, ChatLanggraphResponses, ChatSemanticKernelData, ChatSemanticKernelErrors, ChatSemanticKernelResponses, ChatStreamLangchainData, ChatStreamLangchainErrors, ChatStreamLangchainResponse, ChatStreamLangchainResponses, ChatStreamLanggraphData, ChatStreamLanggraphErrors, ChatStreamLanggraphResponse, ChatStreamLanggraphResponses, ChatStreamSemanticKernelData, ChatStreamSemanticKernelErrors, ChatStreamSemanticKernelResponse, ChatStreamSemanticKernelResponses, CompareFrameworksData, CompareFrameworksErrors, CompareFrameworksResponse, CompareFrameworksResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateInviteData, CreateInviteErrors, CreateInviteResponses, DeleteAllStoriesData, DeleteAllStoriesErrors, DeleteAllStoriesResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, DeleteDocumentData, DeleteDocumentErrors, DeleteDocumentResponses, DisableUserData, DisableUserErrors, DisableUserResponses, EnableUserData, EnableUserErrors, EnableUserResponses, ExecutePromptData, ExecutePromptErrors, ExecutePromptResponses, ExecutePromptStreamData, ExecutePromptStreamErrors, ExecutePromptStreamResponse, ExecutePromptStreamResponses, ExportLedgerCsvData, ExportLedgerCsvErrors, ExportLedgerCsvResponses, GenerateStoryLangchainData, GenerateStoryLangchainErrors, GenerateStoryLangchainResponses, GenerateStoryLanggraphData, GenerateStoryLanggraphErrors, GenerateStoryLanggraphResponses, GenerateStorySemanticKernelData, GenerateStorySemanticKernelErrors, GenerateStorySemanticKernelResponses, GetBudgetData, GetBudgetErrors, GetBudgetResponses, GetConversationData, GetConversationErrors, GetConversationResponses, GetCostPerformanceData, GetCostPerformanceErrors, GetCostPerformanceResponses, GetDocumentData, GetDocumentErrors, GetDocumentResponses, GetExecutionData, GetExecutionErrors, GetExecutionResponses, GetMeData, GetMeErrors, GetMeResponses, GetProviderData, GetProviderErrors, GetProviderResponses, GetRegistrationOptionsData, GetRegistrationOptionsErrors, GetRegistrationOptionsResponses, GetStoryData, GetStoryErrors, GetStoryResponses, GetTransactionData, GetTransactionErrors, GetTransactionResponses, GetUsageData, GetUsageErrors, GetUsageResponses, HealthData, HealthErrors, HealthResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListDocumentsData, ListDocumentsErrors, ListDocumentsResponses, ListExecutionsData, ListExecutionsErrors, ListExecutionsResponses, ListInvitesData, ListInvitesErrors, ListInvitesResponses, ListStoriesData, ListStoriesErrors, ListStoriesResponses, ListTransactionsData, ListTransactionsErrors, ListTransactionsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateLastAnswerData, RegenerateLastAnswerErrors, RegenerateLastAnswerResponses, RegenerateLastAnswerStreamData, RegenerateLastAnswerStreamErrors, RegenerateLastAnswerStreamResponse, RegenerateLastAnswerStreamResponses, RegisterData, RegisterErrors, RegisterResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchStoriesByCharacterData, SearchStoriesByCharacterErrors, SearchStoriesByCharacterResponses, SetUserBudgetData, SetUserBudgetErrors, SetUserBudgetResponses, StreamStoryLangchainData, StreamStoryLangchainErrors, StreamStoryLangchainResponse, StreamStoryLangchainResponses, StreamStoryLanggraphData, StreamStoryLanggraphErrors, StreamStoryLanggraphResponse, StreamStoryLanggraphResponses, StreamStorySemanticKernelData, StreamStorySemanticKernelErrors, StreamStorySemanticKernelResponse, StreamStorySemanticKernelResponses, UploadDocumentData, UploadDocumentErrors, UploadDocumentResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -19,12 +19,48 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 };
 
 /**
+ * List Invites
+ */
+export const listInvites = <ThrowOnError extends boolean = false>(options?: Options<ListInvitesData, ThrowOnError>): RequestResult<ListInvitesResponses, ListInvitesErrors, ThrowOnError> => (options?.client ?? client).get<ListInvitesResponses, ListInvitesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/invites',
+    ...options
+});
+
+/**
+ * Create Invite
+ *
+ * A single-use invite code for REGISTRATION=invite (shown once; only its hash is kept).
+ */
+export const createInvite = <ThrowOnError extends boolean = false>(options?: Options<CreateInviteData, ThrowOnError>): RequestResult<CreateInviteResponses, CreateInviteErrors, ThrowOnError> => (options?.client ?? client).post<CreateInviteResponses, CreateInviteErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/invites',
+    ...options
+});
+
+/**
  * List Users
  */
 export const listUsers = <ThrowOnError extends boolean = false>(options?: Options<ListUsersData, ThrowOnError>): RequestResult<ListUsersResponses, ListUsersErrors, ThrowOnError> => (options?.client ?? client).get<ListUsersResponses, ListUsersErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/users',
     ...options
+});
+
+/**
+ * Set User Budget
+ *
+ * The user's monthly budget in US dollars (null: none). It applies from their next
+ * request; what they already spent this month counts against it.
+ */
+export const setUserBudget = <ThrowOnError extends boolean = false>(options: Options<SetUserBudgetData, ThrowOnError>): RequestResult<SetUserBudgetResponses, SetUserBudgetErrors, ThrowOnError> => (options.client ?? client).put<SetUserBudgetResponses, SetUserBudgetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/admin/users/{user_id}/budget',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -113,6 +149,13 @@ export const getMe = <ThrowOnError extends boolean = false>(options?: Options<Ge
 });
 
 /**
+ * Registration Options
+ *
+ * How sign-up works here, so a sign-up form can ask for an invite code.
+ */
+export const getRegistrationOptions = <ThrowOnError extends boolean = false>(options?: Options<GetRegistrationOptionsData, ThrowOnError>): RequestResult<GetRegistrationOptionsResponses, GetRegistrationOptionsErrors, ThrowOnError> => (options?.client ?? client).get<GetRegistrationOptionsResponses, GetRegistrationOptionsErrors, ThrowOnError>({ url: '/api/auth/options', ...options });
+
+/**
  * Change Password
  *
  * Other sessions are signed out; this one stays signed in.
@@ -139,7 +182,8 @@ export const refreshToken = <ThrowOnError extends boolean = false>(options?: Opt
  *
  * Create an account and sign in. The first account becomes the administrator. At most
  * RATE_LIMIT_SIGNUPS_PER_IP accounts per address; with REGISTRATION=closed only the first
- * account may sign up (403 for the rest).
+ * account may sign up (403 for the rest), with REGISTRATION=invite the rest need an unused
+ * `invite_code` (403 without one).
  */
 export const register = <ThrowOnError extends boolean = false>(options: Options<RegisterData, ThrowOnError>): RequestResult<RegisterResponses, RegisterErrors, ThrowOnError> => (options.client ?? client).post<RegisterResponses, RegisterErrors, ThrowOnError>({
     url: '/api/auth/register',
@@ -407,6 +451,18 @@ export const uploadDocument = <ThrowOnError extends boolean = false>(options: Op
 });
 
 /**
+ * Get Budget
+ *
+ * The caller's monthly budget and the platform's daily cap: limit, spend, reserved, reset
+ * time, and a warning from 80% used.
+ */
+export const getBudget = <ThrowOnError extends boolean = false>(options?: Options<GetBudgetData, ThrowOnError>): RequestResult<GetBudgetResponses, GetBudgetErrors, ThrowOnError> => (options?.client ?? client).get<GetBudgetResponses, GetBudgetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cost/budget',
+    ...options
+});
+
+/**
  * Export Ledger
  *
  * The ledger rows for the filters as CSV, streamed by the server (oldest first, one row
@@ -415,6 +471,18 @@ export const uploadDocument = <ThrowOnError extends boolean = false>(options: Op
 export const exportLedgerCsv = <ThrowOnError extends boolean = false>(options?: Options<ExportLedgerCsvData, ThrowOnError>): RequestResult<ExportLedgerCsvResponses, ExportLedgerCsvErrors, ThrowOnError> => (options?.client ?? client).get<ExportLedgerCsvResponses, ExportLedgerCsvErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/cost/export.csv',
+    ...options
+});
+
+/**
+ * Get Performance
+ *
+ * Provider latency (median, p95), what a story, chat reply or document run costs, and the
+ * framework comparison: median cost, latency and tokens per story, for the same filters.
+ */
+export const getCostPerformance = <ThrowOnError extends boolean = false>(options?: Options<GetCostPerformanceData, ThrowOnError>): RequestResult<GetCostPerformanceResponses, GetCostPerformanceErrors, ThrowOnError> => (options?.client ?? client).get<GetCostPerformanceResponses, GetCostPerformanceErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/cost/performance',
     ...options
 });
 

@@ -85,6 +85,83 @@ export type BodyUploadDocument = {
 };
 
 /**
+ * BudgetResponse
+ */
+export type BudgetResponse = {
+    /**
+     * Budgets
+     */
+    budgets: Array<BudgetState>;
+    /**
+     * User Id
+     */
+    user_id: number;
+};
+
+/**
+ * BudgetState
+ *
+ * One budget as it stands: the ledger's spend in the period plus what running requests
+ * have reserved (their worst case) until their ledger rows settle it.
+ */
+export type BudgetState = {
+    /**
+     * Limit Usd
+     *
+     * exact decimal; null: no budget
+     */
+    limit_usd: string | null;
+    /**
+     * Period Start
+     */
+    period_start: string;
+    /**
+     * Reserved Usd
+     *
+     * worst case of requests still running
+     */
+    reserved_usd: string;
+    /**
+     * Resets At
+     */
+    resets_at: string;
+    /**
+     * Scope
+     */
+    scope: 'user_monthly' | 'global_daily';
+    /**
+     * Spent Usd
+     *
+     * ledger spend in the period, exact decimal
+     */
+    spent_usd: string;
+    /**
+     * Used Fraction
+     *
+     * (spent + reserved) / limit
+     */
+    used_fraction: number | null;
+    /**
+     * Warning
+     *
+     * 80% or more of the budget is used
+     */
+    warning: boolean;
+};
+
+/**
+ * BudgetUpdate
+ */
+export type BudgetUpdate = {
+    /**
+     * Monthly Budget Usd
+     *
+     * US dollars; null removes the budget
+     */
+    monthly_budget_usd: number | string | null;
+};
+
+/**
  * ChatRequest
  */
 export type ChatRequest = {
@@ -633,6 +710,54 @@ export type HourUsage = {
 };
 
 /**
+ * InviteListResponse
+ */
+export type InviteListResponse = {
+    /**
+     * Invites
+     */
+    invites: Array<InviteOut>;
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Skip
+     */
+    skip: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * InviteOut
+ */
+export type InviteOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Used At
+     */
+    used_at: string | null;
+    /**
+     * Used By
+     */
+    used_by: number | null;
+};
+
+/**
  * LedgerCallOut
  *
  * One provider call behind a story.
@@ -754,6 +879,38 @@ export type MessageOut = {
 };
 
 /**
+ * NewInvite
+ */
+export type NewInvite = {
+    /**
+     * Code
+     *
+     * shown once: hand it to the person who will sign up
+     */
+    code: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Used At
+     */
+    used_at: string | null;
+    /**
+     * Used By
+     */
+    used_by: number | null;
+};
+
+/**
  * PasswordChange
  */
 export type PasswordChange = {
@@ -765,6 +922,32 @@ export type PasswordChange = {
      * New Password
      */
     new_password: string;
+};
+
+/**
+ * PerformanceResponse
+ */
+export type PerformanceResponse = {
+    /**
+     * By Operation
+     *
+     * cost per story, comparison story, chat reply and document run
+     */
+    by_operation: Array<UnitCost>;
+    /**
+     * Frameworks
+     *
+     * the framework comparison: per story (single and compared), same period
+     */
+    frameworks: Array<UnitCost>;
+    /**
+     * provider latency of the calls that succeeded
+     */
+    latency_ms: Spread;
+    /**
+     * streamed calls that succeeded
+     */
+    time_to_first_token_ms: Spread;
 };
 
 /**
@@ -806,11 +989,47 @@ export type Registration = {
      */
     email: string;
     /**
+     * Invite Code
+     *
+     * needed when registration is invite-only (REGISTRATION=invite)
+     */
+    invite_code?: string | null;
+    /**
      * Password
      *
      * Also checked for strength (zxcvbn score 3 or more): a guessable password gets a 422 with details[].type 'weak_password'.
      */
     password: string;
+};
+
+/**
+ * RegistrationOptions
+ */
+export type RegistrationOptions = {
+    /**
+     * Registration
+     *
+     * open: anyone may sign up; invite: with an invite code; closed: nobody (but the very first account)
+     */
+    registration: 'open' | 'invite' | 'closed';
+};
+
+/**
+ * Spread
+ */
+export type Spread = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Median
+     */
+    median: number | null;
+    /**
+     * P95
+     */
+    p95: number | null;
 };
 
 /**
@@ -1125,6 +1344,42 @@ export type StoryResponse = {
 };
 
 /**
+ * TimelinePoint
+ *
+ * One framework's calls in one UTC day (or hour, with granularity=hour).
+ */
+export type TimelinePoint = {
+    /**
+     * Cost Exact
+     */
+    cost_exact: string;
+    /**
+     * Cost Usd
+     */
+    cost_usd: number;
+    /**
+     * Framework
+     */
+    framework: string;
+    /**
+     * Input Tokens
+     */
+    input_tokens: number;
+    /**
+     * Output Tokens
+     */
+    output_tokens: number;
+    /**
+     * Requests
+     */
+    requests: number;
+    /**
+     * Start
+     */
+    start: string;
+};
+
+/**
  * TokenResponse
  */
 export type TokenResponse = {
@@ -1159,6 +1414,12 @@ export type Transaction = {
      */
     created_at: string;
     /**
+     * Error Message
+     *
+     * the provider's short error, if it failed
+     */
+    error_message: string | null;
+    /**
      * Estimated Cost Usd
      */
     estimated_cost_usd: number;
@@ -1170,6 +1431,10 @@ export type Transaction = {
      * Generation Time Ms
      */
     generation_time_ms: number;
+    /**
+     * Http Status
+     */
+    http_status: number | null;
     /**
      * Id
      */
@@ -1293,6 +1558,82 @@ export type TransactionListResponse = {
 };
 
 /**
+ * UnitCost
+ *
+ * The units of one operation, or the stories of one framework. A unit is all one
+ * transaction spent through one framework: a story (retries and LangGraph nodes included),
+ * a chat reply, a document run.
+ */
+export type UnitCost = {
+    /**
+     * Cost Exact
+     */
+    cost_exact: string;
+    /**
+     * Key
+     *
+     * the operation or the framework
+     */
+    key: string;
+    /**
+     * Mean Cost Exact
+     */
+    mean_cost_exact: string | null;
+    /**
+     * Mean Cost Usd
+     */
+    mean_cost_usd: number | null;
+    /**
+     * Median Cost Exact
+     */
+    median_cost_exact: string | null;
+    /**
+     * Median Cost Usd
+     */
+    median_cost_usd: number | null;
+    /**
+     * Median Latency Ms
+     *
+     * provider time of the unit's calls
+     */
+    median_latency_ms: number | null;
+    /**
+     * Median Tokens
+     */
+    median_tokens: number | null;
+    /**
+     * P95 Latency Ms
+     */
+    p95_latency_ms: number | null;
+    /**
+     * Units
+     */
+    units: number;
+};
+
+/**
+ * Unpriced
+ *
+ * Calls whose model has no known price: counted at 0, so the spend shown is too low.
+ */
+export type Unpriced = {
+    /**
+     * Hint
+     *
+     * how to price them; null when every call is priced
+     */
+    hint: string | null;
+    /**
+     * Models
+     */
+    models: Array<string>;
+    /**
+     * Requests
+     */
+    requests: number;
+};
+
+/**
  * UploadResponse
  */
 export type UploadResponse = {
@@ -1381,6 +1722,13 @@ export type UsageResponse = {
      */
     by_user: Array<UserUsage> | null;
     summary: UsageSummary;
+    /**
+     * Timeline
+     *
+     * per framework per day, or per hour with granularity=hour (UTC)
+     */
+    timeline: Array<TimelinePoint>;
+    unpriced: Unpriced;
 };
 
 /**
@@ -1391,9 +1739,23 @@ export type UsageSummary = {
      * Average Cost Per Request
      */
     average_cost_per_request: number;
+    /**
+     * Cached Tokens
+     *
+     * input tokens the provider served from its cache
+     */
+    cached_tokens: number;
     date_range: DateRange;
     /**
+     * Estimated Requests
+     *
+     * calls whose tokens were counted here because the provider reported none
+     */
+    estimated_requests: number;
+    /**
      * Failed Requests
+     *
+     * calls that ended in anything but ok (in flight excluded)
      */
     failed_requests: number;
     /**
@@ -1472,6 +1834,12 @@ export type UserOut = {
      * Is Admin
      */
     is_admin: boolean;
+    /**
+     * Monthly Budget Usd
+     *
+     * what the user may spend per calendar month (UTC); null: no budget
+     */
+    monthly_budget_usd: string | null;
 };
 
 /**
@@ -1530,6 +1898,96 @@ export type ValidationError = {
     type: string;
 };
 
+export type ListInvitesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Skip
+         */
+        skip?: number;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/admin/invites';
+};
+
+export type ListInvitesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ListInvitesError = ListInvitesErrors[keyof ListInvitesErrors];
+
+export type ListInvitesResponses = {
+    /**
+     * Successful Response
+     */
+    200: InviteListResponse;
+};
+
+export type ListInvitesResponse = ListInvitesResponses[keyof ListInvitesResponses];
+
+export type CreateInviteData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Valid Days
+         *
+         * days the code stays valid
+         */
+        valid_days?: number;
+    };
+    url: '/api/admin/invites';
+};
+
+export type CreateInviteErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type CreateInviteError = CreateInviteErrors[keyof CreateInviteErrors];
+
+export type CreateInviteResponses = {
+    /**
+     * Successful Response
+     */
+    201: NewInvite;
+};
+
+export type CreateInviteResponse = CreateInviteResponses[keyof CreateInviteResponses];
+
 export type ListUsersData = {
     body?: never;
     path?: never;
@@ -1575,6 +2033,52 @@ export type ListUsersResponses = {
 };
 
 export type ListUsersResponse = ListUsersResponses[keyof ListUsersResponses];
+
+export type SetUserBudgetData = {
+    body: BudgetUpdate;
+    path: {
+        /**
+         * User Id
+         */
+        user_id: number;
+    };
+    query?: never;
+    url: '/api/admin/users/{user_id}/budget';
+};
+
+export type SetUserBudgetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type SetUserBudgetError = SetUserBudgetErrors[keyof SetUserBudgetErrors];
+
+export type SetUserBudgetResponses = {
+    /**
+     * Successful Response
+     */
+    200: UserOut;
+};
+
+export type SetUserBudgetResponse = SetUserBudgetResponses[keyof SetUserBudgetResponses];
 
 export type DisableUserData = {
     body?: never;
@@ -1868,6 +2372,31 @@ export type GetMeResponses = {
 };
 
 export type GetMeResponse = GetMeResponses[keyof GetMeResponses];
+
+export type GetRegistrationOptionsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/options';
+};
+
+export type GetRegistrationOptionsErrors = {
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type GetRegistrationOptionsError = GetRegistrationOptionsErrors[keyof GetRegistrationOptionsErrors];
+
+export type GetRegistrationOptionsResponses = {
+    /**
+     * Successful Response
+     */
+    200: RegistrationOptions;
+};
+
+export type GetRegistrationOptionsResponse = GetRegistrationOptionsResponses[keyof GetRegistrationOptionsResponses];
 
 export type ChangePasswordData = {
     body: PasswordChange;
@@ -2972,6 +3501,50 @@ export type UploadDocumentResponses = {
 
 export type UploadDocumentResponse = UploadDocumentResponses[keyof UploadDocumentResponses];
 
+export type GetBudgetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * User Id
+         *
+         * admins: another user's budget
+         */
+        user_id?: number | null;
+    };
+    url: '/api/cost/budget';
+};
+
+export type GetBudgetErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type GetBudgetError = GetBudgetErrors[keyof GetBudgetErrors];
+
+export type GetBudgetResponses = {
+    /**
+     * Successful Response
+     */
+    200: BudgetResponse;
+};
+
+export type GetBudgetResponse = GetBudgetResponses[keyof GetBudgetResponses];
+
 export type ExportLedgerCsvData = {
     body?: never;
     path?: never;
@@ -3003,7 +3576,7 @@ export type ExportLedgerCsvData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'chat' | 'document_run' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | null;
         /**
          * User Id
          *
@@ -3048,6 +3621,84 @@ export type ExportLedgerCsvResponses = {
     200: unknown;
 };
 
+export type GetCostPerformanceData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Start Date
+         *
+         * first day, inclusive (UTC)
+         */
+        start_date?: string | null;
+        /**
+         * End Date
+         *
+         * last day, inclusive (UTC)
+         */
+        end_date?: string | null;
+        /**
+         * Framework
+         */
+        framework?: FrameworkName | null;
+        /**
+         * Model
+         */
+        model?: string | null;
+        /**
+         * Provider
+         */
+        provider?: string | null;
+        /**
+         * Operation
+         */
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | null;
+        /**
+         * User Id
+         *
+         * admins: one user's spend
+         */
+        user_id?: number | null;
+        /**
+         * All Users
+         *
+         * admins: everyone's spend
+         */
+        all_users?: boolean;
+    };
+    url: '/api/cost/performance';
+};
+
+export type GetCostPerformanceErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type GetCostPerformanceError = GetCostPerformanceErrors[keyof GetCostPerformanceErrors];
+
+export type GetCostPerformanceResponses = {
+    /**
+     * Successful Response
+     */
+    200: PerformanceResponse;
+};
+
+export type GetCostPerformanceResponse = GetCostPerformanceResponses[keyof GetCostPerformanceResponses];
+
 export type ListTransactionsData = {
     body?: never;
     path?: never;
@@ -3079,7 +3730,7 @@ export type ListTransactionsData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'chat' | 'document_run' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | null;
         /**
          * User Id
          *
@@ -3217,7 +3868,7 @@ export type GetUsageData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'chat' | 'document_run' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | null;
         /**
          * User Id
          *
