@@ -109,11 +109,12 @@ def price_call(
     provider_base_url: str | None = None,
     overrides: Mapping[str, ModelPrice] | None = None,
 ) -> PriceQuote:
-    if is_local:
-        return PriceQuote(Decimal(0), "local")
+    # An override wins, even for a local model (an operator may price its own hardware).
     if overrides and model in overrides:
         cost = _override_cost(overrides[model], input_tokens, output_tokens, cached_tokens)
         return PriceQuote(cost, "override")
+    if is_local:
+        return PriceQuote(Decimal(0), "local")
     cost_or_none = _genai_prices_cost(
         model, provider_base_url, input_tokens, output_tokens, cached_tokens
     )

@@ -27,6 +27,16 @@ def test_local_model_costs_nothing() -> None:
     assert quote == quote.__class__(Decimal(0), "local")
 
 
+def test_an_override_prices_a_local_model_too() -> None:
+    """An operator may price the embedded model's hardware; without an override it is free."""
+    overrides = {"smollm2": ModelPrice(Decimal("1"), Decimal("2"), None)}
+    quote = price_call(
+        model="smollm2", input_tokens=1000, output_tokens=500, is_local=True, overrides=overrides
+    )
+    assert quote.cost_usd == Decimal("0.002")
+    assert quote.source == "override"
+
+
 def test_override_wins_and_is_exact() -> None:
     overrides = {"house-model": ModelPrice(Decimal("0.10"), Decimal("0.30"), Decimal("0.01"))}
     quote = price_call(
