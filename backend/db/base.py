@@ -48,9 +48,13 @@ class Money(TypeDecorator[Decimal]):
         return Decimal(int(value)) / NANOS_PER_USD
 
 
+NANO_USD = Decimal("1e-9")
+
+
 def nanos_to_usd(value: int | None) -> Decimal:
-    """Convert an aggregated Money column (`SUM` returns raw nano-dollars) to dollars."""
-    return Decimal(int(value or 0)) / NANOS_PER_USD
+    """Convert an aggregated Money column (`SUM` returns raw nano-dollars) to dollars, always
+    written with nine decimals."""
+    return (Decimal(int(value or 0)) / NANOS_PER_USD).quantize(NANO_USD)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

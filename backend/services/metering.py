@@ -92,7 +92,12 @@ class Meter:
             transaction_guid=current_transaction_guid(),
             request_id=current_request_id(),
         )
-        return MeteredUnit(self.ledger, scope, self.caps, plan)
+        return MeteredUnit(self.ledger, scope, self.caps, self.worst_case_usd(plan))
+
+    def worst_case_usd(self, plan: SpendPlan) -> Decimal:
+        """The plan's tokens at the configured model's price."""
+        usage = TokenUsage(input_tokens=plan.input_tokens, output_tokens=plan.output_tokens)
+        return self.ledger.pricer.quote(self.ledger.provider.model, usage).cost_usd
 
 
 class MeteredUnit:
@@ -101,12 +106,12 @@ class MeteredUnit:
         ledger: Ledger,
         scope: LedgerScope,
         caps: SpendCaps | None = None,
-        plan: SpendPlan | None = None,
+        worst_case_usd: Decimal | None = None,
     ) -> None:
         self._ledger = ledger
         self.scope = scope
         self._caps = caps
-        self._plan = plan
+        self._worst_case_usd = worst_case_usd
         self._reservation: int | None = None
         self.calls: list[ProviderCall] = []
         self._quotes: list[PriceQuote] = []
@@ -119,20 +124,15 @@ class MeteredUnit:
         self.started = time.perf_counter()
 
     async def __aenter__(self) -> MeteredUnit:
-        if self._caps is not None and self._plan is not None:
+        if self._caps is not None and self._worst_case_usd is not None:
             self._reservation = await self._caps.reserve(
                 self.scope.user_id,
                 self.scope.transaction_guid,
                 self.scope.framework,
-                self.worst_case_usd(self._plan),
+                self._worst_case_usd,
             )
         self._token = bind_observer(self)
         return self
-
-    def worst_case_usd(self, plan: SpendPlan) -> Decimal:
-        """The plan's tokens at the configured model's price."""
-        usage = TokenUsage(input_tokens=plan.input_tokens, output_tokens=plan.output_tokens)
-        return self._ledger.pricer.quote(self._ledger.provider.model, usage).cost_usd
 
     async def __aexit__(
         self,

@@ -249,7 +249,7 @@ def _refusal(status: BudgetStatus, amount: Decimal) -> BudgetExceededError:
     log.warning("budget_exceeded", scope=status.scope, limit=str(status.limit_usd))
     return BudgetExceededError(
         f"This request could cost up to ${amount:.6f}, which would exceed {what} "
-        f"(${status.used_usd:.6f} of ${status.limit_usd:.2f} used). "
+        f"(${status.used_usd:.6f} of ${status.limit_usd:.6f} used). "
         f"It resets at {status.resets_at.isoformat()}.",
         headers={"Retry-After": str(retry_after)},
         details=[

@@ -66,7 +66,7 @@ class StoryService:
         self._frameworks = frameworks
         self._max_story_tokens = max_story_tokens
 
-    def _plan(self, framework: FrameworkName, brief: StoryBrief) -> SpendPlan:
+    def plan(self, framework: FrameworkName, brief: StoryBrief) -> SpendPlan:
         """The most a story can cost: each call's prompt (a later call also reads the draft)
         and a full-length answer."""
         calls = self._frameworks[framework].calls_per_story
@@ -84,7 +84,7 @@ class StoryService:
     async def generate(self, owner_id: int, framework: FrameworkName, brief: StoryBrief) -> Story:
         """Run one framework. A failure raises the right provider error; the attempts it made
         are in the ledger either way, because a failed attempt may still have cost money."""
-        plan = self._plan(framework, brief)
+        plan = self.plan(framework, brief)
         async with self._meter.unit(OPERATION, framework.value, owner_id, plan) as unit:
             try:
                 draft = await self._frameworks[framework].write_story(brief)
@@ -103,7 +103,7 @@ class StoryService:
         the consumer goes away, the provider call is cancelled and its row says so."""
         parts: list[str] = []
         operation = OPERATION if comparison_id is None else COMPARISON
-        plan = self._plan(framework, brief)
+        plan = self.plan(framework, brief)
         async with self._meter.unit(operation, framework.value, owner_id, plan) as unit:
             try:
                 async with closing(self._frameworks[framework].stream_story(brief)) as deltas:

@@ -214,3 +214,37 @@ async def test_closed_registration_admits_only_the_first_account(
         assert_error_shape(refused, 403, "FORBIDDEN")
         users = await client.get("/api/admin/users", headers=bearer(admin))
         assert [user["email"] for user in users.json()["users"]] == ["admin@example.com"]
+
+
+async def test_invite_only_registration_admits_one_account_per_unused_code(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    async for client in open_client(make_settings(registration="invite"), email=None):
+        options = await client.get("/api/auth/options")
+        assert options.json() == {"registration": "invite"}
+        admin = bearer(await sign_up(client, "admin@example.com"))  # the first needs none
+        account = {"email": "guest@example.com", "password": PASSWORD}
+        refused = await client.post("/api/auth/register", json=account)
+        assert assert_error_shape(refused, 403, "FORBIDDEN")["details"][0]["field"] == "invite_code"
+        wrong = await client.post("/api/auth/register", json={**account, "invite_code": "inv_x"})
+        assert_error_shape(wrong, 403, "FORBIDDEN")
+
+        created = await client.post("/api/admin/invites", headers=admin)
+        assert created.status_code == 201
+        code = created.json()["code"]
+        welcomed = await client.post("/api/auth/register", json={**account, "invite_code": code})
+        assert welcomed.status_code == 201, welcomed.text
+        again = await client.post(
+            "/api/auth/register",
+            json={"email": "second@example.com", "password": PASSWORD, "invite_code": code},
+        )
+        assert_error_shape(again, 403, "FORBIDDEN")
+
+        invites = (await client.get("/api/admin/invites", headers=admin)).json()
+        assert invites["total"] == 1
+        assert invites["invites"][0]["used_by"] is not None
+        assert "code" not in invites["invites"][0]  # only its hash is kept
+        users = (await client.get("/api/admin/users", headers=admin)).json()["users"]
+        assert [user["email"] for user in users] == ["admin@example.com", "guest@example.com"]
+        guest = bearer(welcomed.json()["access_token"])
+        assert_error_shape(await client.post("/api/admin/invites", headers=guest), 403, "FORBIDDEN")
