@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from backend.core.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from backend.schemas.common import NO_NUL, NOT_BLANK, StrictModel, VerbatimModel
@@ -79,9 +80,35 @@ class UserOut(BaseModel):
     )
 
 
+USD_TEXT = r"^[0-9]{1,9}(\.[0-9]{1,9})?$"
+USD_MAX = 10**9
+
+
+def _usd(value: Any) -> Any:
+    """A JSON number, or a plain decimal string (exact: "12.50"); nothing else."""
+    if isinstance(value, str) and not re.fullmatch(USD_TEXT, value):
+        raise ValueError("write the amount as a number or a decimal like '12.50'")
+    return value
+
+
+Usd = Annotated[
+    Decimal,
+    BeforeValidator(_usd),
+    Field(ge=0, le=USD_MAX),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": USD_MAX},
+                {"type": "string", "pattern": USD_TEXT},
+            ]
+        }
+    ),
+]
+
+
 class BudgetUpdate(VerbatimModel):
-    monthly_budget_usd: Decimal | None = Field(
-        ge=0, le=10**9, decimal_places=9, description="US dollars; null removes the budget"
+    monthly_budget_usd: Usd | None = Field(
+        description="US dollars a month (a number or an exact decimal string); null: no budget"
     )
 
 

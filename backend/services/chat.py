@@ -98,6 +98,10 @@ class ChatService:
             calls=1, input_tokens=window.prompt_budget, output_tokens=window.max_answer_tokens
         )
 
+    async def admit(self, owner_id: int) -> None:
+        """Before a stream starts: refuse a reply the budgets cannot cover (a plain 429)."""
+        await self._meter.admit(owner_id, [self._plan])
+
     async def turn(
         self,
         owner_id: int,

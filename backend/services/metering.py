@@ -94,6 +94,13 @@ class Meter:
         )
         return MeteredUnit(self.ledger, scope, self.caps, self.worst_case_usd(plan))
 
+    async def admit(self, user_id: int | None, plans: Sequence[SpendPlan]) -> None:
+        """Refuse now (429 `BUDGET_EXCEEDED`) work whose plans cannot fit the budgets; the
+        units reserve when they start."""
+        if self.caps is not None:
+            total = sum((self.worst_case_usd(plan) for plan in plans), Decimal(0))
+            await self.caps.check(user_id, total)
+
     def worst_case_usd(self, plan: SpendPlan) -> Decimal:
         """The plan's tokens at the configured model's price."""
         usage = TokenUsage(input_tokens=plan.input_tokens, output_tokens=plan.output_tokens)

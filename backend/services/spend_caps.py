@@ -122,6 +122,16 @@ class SpendCaps:
             await session.commit()
             return reservation_id
 
+    async def check(self, user_id: int | None, amount: Decimal) -> None:
+        """Raise `BudgetExceededError` if `amount` does not fit now, reserving nothing: lets a
+        streamed request be refused with a plain 429 before its stream starts. The units
+        still reserve (and may still be refused) when they begin."""
+        async with self._sessions() as session:
+            for status in await self._applicable(session, user_id, utcnow()):
+                assert status.limit_usd is not None
+                if status.used_usd + amount > status.limit_usd:
+                    raise _refusal(status, amount)
+
     async def release(self, reservation_id: int) -> None:
         """The unit ended: its ledger rows now say what it spent."""
         async with self._sessions() as session:

@@ -7,7 +7,7 @@ short transaction afterwards.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, or_, select
@@ -80,6 +80,12 @@ class StoryService:
             input_tokens=calls * prompt + (calls - 1) * self._max_story_tokens,
             output_tokens=calls * self._max_story_tokens,
         )
+
+    async def admit(
+        self, owner_id: int, frameworks: Sequence[FrameworkName], brief: StoryBrief
+    ) -> None:
+        """Before a stream starts: refuse stories the budgets cannot cover (a plain 429)."""
+        await self._meter.admit(owner_id, [self.plan(framework, brief) for framework in frameworks])
 
     async def generate(self, owner_id: int, framework: FrameworkName, brief: StoryBrief) -> Story:
         """Run one framework. A failure raises the right provider error; the attempts it made

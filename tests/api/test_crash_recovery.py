@@ -136,6 +136,8 @@ async def test_sigkill_mid_call_leaves_one_row_per_provider_request(database_url
         assert row["tokens_estimated"] is True
         assert row["input_tokens"] > 0
         assert row["estimated_cost_usd"] > 0  # the spend of a crashed request never vanishes
-    assert sorted(row["type"] for row in rows[1:]) == ["chat"] + ["story_generation"] * 6
+    assert sorted(row["type"] for row in rows[1:]) == (
+        ["chat"] + ["comparison"] * 3 + ["story_generation"] * 3
+    )
     assert usage["total_requests"] == 8
     assert usage["failed_requests"] == 7

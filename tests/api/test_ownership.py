@@ -108,5 +108,5 @@ async def test_the_first_account_claims_rows_made_before_accounts(
         later = bearer(await sign_up(client, "second@example.com"))
         assert (await client.get("/api/stories", headers=admin)).json()["total"] == 1
         spend = (await client.get("/api/cost/usage", headers=admin)).json()["summary"]
-        assert spend["total_cost_exact"] == "0.01"
+        assert Decimal(spend["total_cost_exact"]) == Decimal("0.01")
         assert (await client.get("/api/stories", headers=later)).json()["total"] == 0

@@ -4,6 +4,7 @@ no provider configured. Outputs are short and odd, but real, with real token cou
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 
 import pytest
 
@@ -61,7 +62,7 @@ async def test_each_framework_writes_a_story_on_the_embedded_model(
 async def test_embedded_spend_is_zero_in_the_ledger(embedded_client: AppClient) -> None:
     usage = (await embedded_client.get("/api/cost/usage")).json()["summary"]
     assert usage["total_requests"] >= 1
-    assert usage["total_cost_exact"] == "0"
+    assert Decimal(usage["total_cost_exact"]) == 0
 
 
 async def test_a_comparison_streams_all_three_on_the_embedded_model(

@@ -122,6 +122,7 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
     async def chat_stream(
         body: ChatRequest, principal: CurrentPrincipal, runtime: RuntimeDep
     ) -> EventSourceResponse:
+        await runtime.chat.admit(principal.user_id)
         start = {
             "framework": framework.value,
             "conversation_id": body.conversation_id,
@@ -270,6 +271,7 @@ async def regenerate_stream(
 ) -> EventSourceResponse:
     """As `regenerate`, streamed: `token` events, then `done` with the new version (an
     unknown conversation arrives as an `error` event)."""
+    await runtime.chat.admit(principal.user_id)
     label = framework.value if framework else None
     start = {
         "framework": label,

@@ -50,10 +50,12 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
     async def stream(
         body: StoryRequest, principal: CurrentPrincipal, runtime: RuntimeDep
     ) -> EventSourceResponse:
+        brief = brief_from(body)
+        await runtime.stories.admit(principal.user_id, [framework], brief)
         start = {
             "framework": framework.value,
         }
-        producer = partial(_run_one, runtime, principal.user_id, framework, brief_from(body))
+        producer = partial(_run_one, runtime, principal.user_id, framework, brief)
         return sse.respond(runtime.settings.sse_ping_seconds, start, [producer])
 
     stream.__name__ = f"stream_story_{framework.value}"
@@ -88,6 +90,7 @@ async def compare(
     comparison_id = str(uuid.uuid4())
     brief = brief_from(body)
     frameworks = list(FrameworkName)
+    await runtime.stories.admit(principal.user_id, frameworks, brief)
     producers = [
         partial(_run_one, runtime, principal.user_id, framework, brief, comparison_id=comparison_id)
         for framework in frameworks

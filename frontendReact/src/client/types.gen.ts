@@ -156,7 +156,7 @@ export type BudgetUpdate = {
     /**
      * Monthly Budget Usd
      *
-     * US dollars; null removes the budget
+     * US dollars a month (a number or an exact decimal string); null: no budget
      */
     monthly_budget_usd: number | string | null;
 };
