@@ -97,6 +97,8 @@ class SpendCaps:
     ) -> int | None:
         """Reserve `amount` for a unit about to run, or raise `BudgetExceededError` (nothing
         reserved, no provider call made). None when no budget applies."""
+        if self.global_daily_usd is None and not await self._has_budget(user_id):
+            return None  # the common case pays no lock
         async with self._locked() as session:
             now = utcnow()
             statuses = await self._applicable(session, user_id, now)
@@ -121,6 +123,13 @@ class SpendCaps:
             reservation_id = int(row.scalar_one())
             await session.commit()
             return reservation_id
+
+    async def _has_budget(self, user_id: int | None) -> bool:
+        if user_id is None:
+            return False
+        async with self._sessions() as session:
+            limit = await session.scalar(select(User.monthly_budget_usd).where(User.id == user_id))
+        return limit is not None
 
     async def check(self, user_id: int | None, amount: Decimal) -> None:
         """Raise `BudgetExceededError` if `amount` does not fit now, reserving nothing: lets a
