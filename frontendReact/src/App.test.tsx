@@ -44,6 +44,7 @@ describe("App shell", () => {
       "History",
       "Chat",
       "Documents",
+      "Cost",
       "Account",
     ]);
     expect(nav).toHaveClass("flex-wrap");

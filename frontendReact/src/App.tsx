@@ -1,3 +1,4 @@
+import { lazy, Suspense } from "react";
 import { NavLink, Route, Routes } from "react-router";
 import { useAuth } from "./auth/AuthProvider";
 import { RequireAuth } from "./auth/RequireAuth";
@@ -9,6 +10,9 @@ import { ChatPage } from "./pages/ChatPage";
 import { DocumentsPage } from "./pages/DocumentsPage";
 import { HistoryPage } from "./pages/HistoryPage";
 import { StoriesPage } from "./pages/StoriesPage";
+
+// The cost page brings the charting library: load it only when the page is opened.
+const CostPage = lazy(() => import("./pages/CostPage").then((module) => ({ default: module.CostPage })));
 
 const linkClass = ({ isActive }: { isActive: boolean }) =>
   `rounded px-2 py-1 text-sm sm:px-3 ${isActive ? "bg-indigo-600 text-white" : "text-slate-700 hover:bg-slate-100"}`;
@@ -33,6 +37,9 @@ export function App() {
               </NavLink>
               <NavLink to="/documents" className={linkClass}>
                 Documents
+              </NavLink>
+              <NavLink to="/cost" className={linkClass}>
+                Cost
               </NavLink>
               <NavLink to="/account" className={linkClass}>
                 Account
@@ -59,6 +66,16 @@ export function App() {
           <Route path="/history" element={<RequireAuth><HistoryPage /></RequireAuth>} />
           <Route path="/chat" element={<RequireAuth><ChatPage /></RequireAuth>} />
           <Route path="/documents" element={<RequireAuth><DocumentsPage /></RequireAuth>} />
+          <Route
+            path="/cost"
+            element={
+              <RequireAuth>
+                <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
+                  <CostPage />
+                </Suspense>
+              </RequireAuth>
+            }
+          />
           <Route path="/account" element={<RequireAuth><AccountPage /></RequireAuth>} />
           <Route path="*" element={<NotFound />} />
         </Routes>

@@ -7,3 +7,19 @@ export const FRAMEWORK_LABELS: Record<FrameworkName, string> = {
   langchain: "LangChain",
   langgraph: "LangGraph",
 };
+
+/** One colour per framework wherever frameworks are told apart (charts, comparison). */
+export const FRAMEWORK_COLORS: Record<FrameworkName, string> = {
+  semantic_kernel: "#2563eb",
+  langchain: "#059669",
+  langgraph: "#d97706",
+};
+const OTHER_COLOR = "#64748b";
+
+export function frameworkColor(name: string): string {
+  return FRAMEWORK_COLORS[name as FrameworkName] ?? OTHER_COLOR;
+}
+
+export function frameworkLabel(name: string): string {
+  return FRAMEWORK_LABELS[name as FrameworkName] ?? name;
+}

@@ -1,0 +1,89 @@
+import type { UnitCost } from "../client/types.gen";
+import { frameworkColor, frameworkLabel, FRAMEWORKS } from "../lib/frameworks";
+import { formatCount, formatLatency, formatUsd } from "./format";
+
+type Best = "cheapest" | "fastest" | "leanest";
+
+/** Which frameworks hold the lowest median cost, latency and tokens (ties all win; needs two to compare). */
+export function bestOf(units: UnitCost[]): Map<string, Best[]> {
+  const compared = units.filter((unit) => unit.units > 0);
+  const result = new Map<string, Best[]>(compared.map((unit) => [unit.key, []]));
+  if (compared.length < 2) return result;
+  const pickLowest = (badge: Best, value: (unit: UnitCost) => number | null) => {
+    const values = compared.map(value).filter((found): found is number => found !== null);
+    if (values.length < 2) return;
+    const lowest = Math.min(...values);
+    for (const unit of compared) if (value(unit) === lowest) result.get(unit.key)?.push(badge);
+  };
+  pickLowest("cheapest", (unit) => unit.median_cost_usd);
+  pickLowest("fastest", (unit) => unit.median_latency_ms);
+  pickLowest("leanest", (unit) => unit.median_tokens);
+  return result;
+}
+
+const BADGE_TEXT: Record<Best, string> = { cheapest: "cheapest", fastest: "fastest", leanest: "fewest tokens" };
+
+function order(units: UnitCost[]): UnitCost[] {
+  const rank = (key: string) => {
+    const index = FRAMEWORKS.indexOf(key as (typeof FRAMEWORKS)[number]);
+    return index < 0 ? FRAMEWORKS.length : index;
+  };
+  return [...units].sort((a, b) => rank(a.key) - rank(b.key) || a.key.localeCompare(b.key));
+}
+
+/** Per framework, what one story costs, how long it takes and how many tokens it uses (medians). */
+export function FrameworkComparison({ frameworks }: { frameworks: UnitCost[] }) {
+  const units = order(frameworks.filter((unit) => unit.units > 0));
+  const best = bestOf(units);
+  return (
+    <section aria-labelledby="comparison-title" className="flex min-w-0 flex-col gap-2 rounded-lg border border-slate-200 bg-white p-3">
+      <h3 id="comparison-title" className="font-semibold">
+        Framework comparison <span className="text-sm font-normal text-slate-500">per story, medians</span>
+      </h3>
+      {units.length === 0 ? (
+        <p className="text-sm text-slate-500">No stories in this period: generate one with each framework to compare them.</p>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full text-sm tabular-nums" data-testid="framework-comparison">
+            <thead className="border-b border-slate-200 text-xs text-slate-600">
+              <tr>
+                <th scope="col" className="px-2 py-1 text-left font-medium">Framework</th>
+                <th scope="col" className="px-2 py-1 text-right font-medium">Stories</th>
+                <th scope="col" className="px-2 py-1 text-right font-medium">Cost</th>
+                <th scope="col" className="px-2 py-1 text-right font-medium">Latency (p95)</th>
+                <th scope="col" className="px-2 py-1 text-right font-medium">Tokens</th>
+              </tr>
+            </thead>
+            <tbody>
+              {units.map((unit) => {
+                const badges = best.get(unit.key) ?? [];
+                const marked = (badge: Best) => (badges.includes(badge) ? "font-semibold text-emerald-700" : "");
+                return (
+                  <tr key={unit.key} className="border-b border-slate-100 last:border-0" data-testid={`comparison-${unit.key}`}>
+                    <th scope="row" className="px-2 py-1 text-left font-normal">
+                      <span className="flex flex-wrap items-center gap-1">
+                        <span aria-hidden="true" className="inline-block h-2.5 w-2.5 rounded-sm" style={{ backgroundColor: frameworkColor(unit.key) }} />
+                        {frameworkLabel(unit.key)}
+                        {badges.map((badge) => (
+                          <span key={badge} className="rounded bg-emerald-50 px-1.5 text-xs text-emerald-700">
+                            {BADGE_TEXT[badge]}
+                          </span>
+                        ))}
+                      </span>
+                    </th>
+                    <td className="px-2 py-1 text-right">{formatCount(unit.units)}</td>
+                    <td className={`px-2 py-1 text-right ${marked("cheapest")}`}>{formatUsd(unit.median_cost_exact)}</td>
+                    <td className={`whitespace-nowrap px-2 py-1 text-right ${marked("fastest")}`}>
+                      {formatLatency(unit.median_latency_ms)} <span className="text-xs font-normal text-slate-500">({formatLatency(unit.p95_latency_ms)})</span>
+                    </td>
+                    <td className={`px-2 py-1 text-right ${marked("leanest")}`}>{unit.median_tokens === null ? "—" : formatCount(unit.median_tokens)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
