@@ -11,7 +11,8 @@ interface AuthState {
   status: Status;
   user: UserOut | null;
   signIn: (email: string, password: string) => Promise<void>;
-  signUp: (email: string, password: string) => Promise<void>;
+  /** `inviteCode` when sign-up is invite-only (GET /api/auth/options says "invite"). */
+  signUp: (email: string, password: string, inviteCode?: string) => Promise<void>;
   signOut: () => Promise<void>;
 }
 
@@ -57,8 +58,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const signUp = useCallback(
-    async (email: string, password: string) => {
-      const tokens = await unwrap(() => register({ body: { email, password } }));
+    async (email: string, password: string, inviteCode?: string) => {
+      const body = inviteCode ? { email, password, invite_code: inviteCode } : { email, password };
+      const tokens = await unwrap(() => register({ body }));
       setAccessToken(tokens.access_token);
       await loadUser();
     },

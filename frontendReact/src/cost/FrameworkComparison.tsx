@@ -21,6 +21,25 @@ export function bestOf(units: UnitCost[]): Map<string, Best[]> {
   return result;
 }
 
+/** One sentence for the answer the page exists to give: who costs most per story, against the cheapest. */
+export function verdict(units: UnitCost[]): string | null {
+  const priced = units.filter((unit) => unit.units > 0 && unit.median_cost_usd !== null);
+  if (priced.length < 2) return null;
+  const byCost = [...priced].sort((a, b) => (b.median_cost_usd ?? 0) - (a.median_cost_usd ?? 0));
+  const dearest = byCost[0];
+  const cheapest = byCost.at(-1);
+  if (!dearest || !cheapest || dearest.median_cost_usd === cheapest.median_cost_usd) {
+    return "Every framework costs the same per story in this period.";
+  }
+  const ratio = (dearest.median_cost_usd ?? 0) / (cheapest.median_cost_usd ?? 0);
+  const times = Number.isFinite(ratio) ? `, ${ratio.toFixed(1)}× ${frameworkLabel(cheapest.key)}'s ${formatUsd(cheapest.median_cost_exact)}` : "";
+  const tokens =
+    dearest.median_tokens !== null && cheapest.median_tokens !== null
+      ? ` It uses ${formatCount(dearest.median_tokens)} tokens per story against ${formatCount(cheapest.median_tokens)}.`
+      : "";
+  return `${frameworkLabel(dearest.key)} costs the most per story: ${formatUsd(dearest.median_cost_exact)} (median)${times}.${tokens}`;
+}
+
 const BADGE_TEXT: Record<Best, string> = { cheapest: "cheapest", fastest: "fastest", leanest: "fewest tokens" };
 
 function order(units: UnitCost[]): UnitCost[] {
@@ -40,6 +59,11 @@ export function FrameworkComparison({ frameworks }: { frameworks: UnitCost[] }) 
       <h3 id="comparison-title" className="font-semibold">
         Framework comparison <span className="text-sm font-normal text-slate-500">per story, medians</span>
       </h3>
+      {verdict(units) && (
+        <p className="text-sm" data-testid="comparison-verdict">
+          {verdict(units)}
+        </p>
+      )}
       {units.length === 0 ? (
         <p className="text-sm text-slate-500">No stories in this period: generate one with each framework to compare them.</p>
       ) : (
@@ -50,7 +74,7 @@ export function FrameworkComparison({ frameworks }: { frameworks: UnitCost[] }) 
                 <th scope="col" className="px-2 py-1 text-left font-medium">Framework</th>
                 <th scope="col" className="px-2 py-1 text-right font-medium">Stories</th>
                 <th scope="col" className="px-2 py-1 text-right font-medium">Cost</th>
-                <th scope="col" className="px-2 py-1 text-right font-medium">Latency (p95)</th>
+                <th scope="col" className="px-2 py-1 text-right font-medium">Latency</th>
                 <th scope="col" className="px-2 py-1 text-right font-medium">Tokens</th>
               </tr>
             </thead>
@@ -59,22 +83,27 @@ export function FrameworkComparison({ frameworks }: { frameworks: UnitCost[] }) 
                 const badges = best.get(unit.key) ?? [];
                 const marked = (badge: Best) => (badges.includes(badge) ? "font-semibold text-emerald-700" : "");
                 return (
-                  <tr key={unit.key} className="border-b border-slate-100 last:border-0" data-testid={`comparison-${unit.key}`}>
+                  <tr key={unit.key} className="border-b border-slate-100 align-top last:border-0" data-testid={`comparison-${unit.key}`}>
                     <th scope="row" className="px-2 py-1 text-left font-normal">
-                      <span className="flex flex-wrap items-center gap-1">
-                        <span aria-hidden="true" className="inline-block h-2.5 w-2.5 rounded-sm" style={{ backgroundColor: frameworkColor(unit.key) }} />
+                      <span className="flex items-center gap-1.5 whitespace-nowrap">
+                        <span aria-hidden="true" className="inline-block h-2.5 w-2.5 shrink-0 rounded-sm" style={{ backgroundColor: frameworkColor(unit.key) }} />
                         {frameworkLabel(unit.key)}
-                        {badges.map((badge) => (
-                          <span key={badge} className="rounded bg-emerald-50 px-1.5 text-xs text-emerald-700">
-                            {BADGE_TEXT[badge]}
-                          </span>
-                        ))}
                       </span>
+                      {badges.length > 0 && (
+                        <span className="mt-0.5 flex flex-wrap gap-1">
+                          {badges.map((badge) => (
+                            <span key={badge} className="whitespace-nowrap rounded bg-emerald-50 px-1.5 text-xs text-emerald-700">
+                              {BADGE_TEXT[badge]}
+                            </span>
+                          ))}
+                        </span>
+                      )}
                     </th>
                     <td className="px-2 py-1 text-right">{formatCount(unit.units)}</td>
                     <td className={`px-2 py-1 text-right ${marked("cheapest")}`}>{formatUsd(unit.median_cost_exact)}</td>
                     <td className={`whitespace-nowrap px-2 py-1 text-right ${marked("fastest")}`}>
-                      {formatLatency(unit.median_latency_ms)} <span className="text-xs font-normal text-slate-500">({formatLatency(unit.p95_latency_ms)})</span>
+                      {formatLatency(unit.median_latency_ms)}
+                      <span className="block text-xs font-normal text-slate-500">p95 {formatLatency(unit.p95_latency_ms)}</span>
                     </td>
                     <td className={`px-2 py-1 text-right ${marked("leanest")}`}>{unit.median_tokens === null ? "—" : formatCount(unit.median_tokens)}</td>
                   </tr>

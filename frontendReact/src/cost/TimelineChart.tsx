@@ -29,7 +29,7 @@ export function TimelineChart({ id, title, rows, frameworks, metric, format }: T
               formatter={(value, name) => [format(Number(value)), frameworkLabel(String(name).split(":")[1] ?? "")]}
               labelFormatter={(label) => `${String(label)} (UTC)`}
             />
-            <Legend formatter={(name) => frameworkLabel(String(name).split(":")[1] ?? "")} wrapperStyle={{ fontSize: 12 }} />
+            <Legend itemSorter={null} formatter={(name) => frameworkLabel(String(name).split(":")[1] ?? "")} wrapperStyle={{ fontSize: 12 }} />
             {frameworks.map((framework) => (
               <Bar
                 key={framework}

@@ -1,7 +1,9 @@
+import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router";
-import { ApiError } from "../api/client";
+import { ApiError, unwrap } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
+import { getRegistrationOptions } from "../client/sdk.gen";
 import { usePageTitle } from "../lib/usePageTitle";
 
 /** Sign in, or sign up (the first account becomes the administrator). */
@@ -11,10 +13,18 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
   const location = useLocation();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const [inviteCode, setInviteCode] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const from = (location.state as { from?: string } | null)?.from ?? "/";
   const signingUp = mode === "signup";
+  const options = useQuery({
+    queryKey: ["registration-options"],
+    enabled: signingUp,
+    queryFn: () => unwrap(() => getRegistrationOptions()),
+  });
+  const registration = options.data?.registration ?? "open";
+  const needsInvite = signingUp && registration === "invite";
   usePageTitle(signingUp ? "Sign up" : "Sign in");
 
   if (status === "signed-in") return <Navigate to={from} replace />;
@@ -24,11 +34,12 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
     setBusy(true);
     setError(null);
     try {
-      await (signingUp ? signUp : signIn)(email, password);
+      if (signingUp) await signUp(email, password, needsInvite ? inviteCode.trim() : undefined);
+      else await signIn(email, password);
       navigate(from, { replace: true });
     } catch (caught) {
       const problem = caught instanceof ApiError ? caught : null;
-      const detail = problem?.details.find((item) => item.field === "password" || item.field === "email");
+      const detail = problem?.details.find((item) => ["password", "email", "invite_code"].includes(item.field ?? ""));
       setError(detail ? `${problem?.message} ${detail.message}` : (problem?.message ?? "Something went wrong."));
     } finally {
       setBusy(false);
@@ -64,6 +75,23 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
             onChange={(event) => setPassword(event.target.value)}
           />
         </label>
+        {needsInvite && (
+          <label className="flex flex-col gap-1 text-sm">
+            Invite code
+            <input
+              required
+              autoComplete="off"
+              maxLength={64}
+              className="rounded border border-slate-300 px-2 py-1 font-mono"
+              value={inviteCode}
+              onChange={(event) => setInviteCode(event.target.value)}
+            />
+            <span className="text-xs text-slate-500">Sign-up here is by invitation: an administrator gives you a code.</span>
+          </label>
+        )}
+        {signingUp && registration === "closed" && (
+          <p className="rounded bg-amber-50 p-2 text-xs text-amber-900">Sign-up is closed here: ask an administrator for an account.</p>
+        )}
         {signingUp && <p className="text-xs text-slate-500">At least 10 characters, hard to guess: a few unrelated words work well.</p>}
         {error && (
           <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">

@@ -61,6 +61,7 @@ export function CostPage() {
         <div className="flex min-w-0 flex-col gap-4" aria-busy={usage.isFetching} data-testid="cost-report">
           <UnpricedNotice unpriced={data.unpriced} />
           <Headline summary={data.summary} performance={performance.data} />
+          <BudgetPanel userId={budgetUser} />
           {performance.error && <p role="alert" className="text-sm text-red-700">{performance.error.message}</p>}
           {empty ? (
             <p className="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500" data-testid="cost-empty">
@@ -80,7 +81,6 @@ export function CostPage() {
           )}
         </div>
       )}
-      <BudgetPanel userId={budgetUser} />
       <LedgerTable key={JSON.stringify(query)} query={query} onOpen={setOpenGuid} />
       {openGuid && <TransactionDialog guid={openGuid} onClose={closeTransaction} />}
     </section>
