@@ -8,16 +8,25 @@ import { StatusBadge } from "./StatusBadge";
 
 const PAGE_SIZE = 25;
 
+interface PagePosition {
+  cursor: string | null;
+  offset: number;
+}
+interface LedgerPosition extends PagePosition {
+  previous: PagePosition[];
+}
+
 /**
  * The ledger, one row per provider call, newest first, paged by the server's keyset cursor.
  * Give it a `key` that changes with the filters, so new filters start from the first page.
  */
 export function LedgerTable({ query, onOpen }: { query: CostQuery; onOpen: (guid: string) => void }) {
-  // Cursors of the pages before this one (Previous pops), and this page's own (null: the first).
-  const [current, setCurrent] = useState<{ previous: (string | null)[]; cursor: string | null }>({ previous: [], cursor: null });
+  // The pages before this one (Previous pops), and this page's own cursor (null: the first) and
+  // offset (the rows before it, for "26–50 of 120").
+  const [current, setCurrent] = useState<LedgerPosition>({ previous: [], cursor: null, offset: 0 });
   const page = useLedgerPage(query, current.cursor, PAGE_SIZE);
   const rows = page.data?.transactions ?? [];
-  const first = current.previous.length * PAGE_SIZE + 1;
+  const first = current.offset + 1;
   const total = page.data?.total ?? 0;
 
   return (
@@ -63,7 +72,7 @@ export function LedgerTable({ query, onOpen }: { query: CostQuery; onOpen: (guid
             type="button"
             className="rounded border border-slate-300 px-3 py-1 disabled:opacity-40"
             disabled={current.previous.length === 0}
-            onClick={() => setCurrent({ previous: current.previous.slice(0, -1), cursor: current.previous.at(-1) ?? null })}
+            onClick={() => setCurrent({ previous: current.previous.slice(0, -1), ...(current.previous.at(-1) ?? { cursor: null, offset: 0 }) })}
           >
             Previous
           </button>
@@ -74,7 +83,13 @@ export function LedgerTable({ query, onOpen }: { query: CostQuery; onOpen: (guid
             type="button"
             className="rounded border border-slate-300 px-3 py-1 disabled:opacity-40"
             disabled={!page.data?.next_cursor || page.isPlaceholderData}
-            onClick={() => setCurrent({ previous: [...current.previous, current.cursor], cursor: page.data?.next_cursor ?? null })}
+            onClick={() =>
+              setCurrent({
+                previous: [...current.previous, { cursor: current.cursor, offset: current.offset }],
+                cursor: page.data?.next_cursor ?? null,
+                offset: current.offset + rows.length,
+              })
+            }
           >
             Next
           </button>

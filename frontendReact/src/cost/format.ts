@@ -6,6 +6,10 @@ const grouping = new Intl.NumberFormat("en-US");
 /** "0.001332000" → "$0.001332"; "1234.5" → "$1,234.50"; null → "—". */
 export function formatUsd(exact: string | null | undefined): string {
   if (exact === null || exact === undefined || exact === "") return "—";
+  if (!/^-?\d+(\.\d+)?$/.test(exact)) {
+    const value = Number(exact); // e.g. "0E-9": not the plain form the API sends, but still a number
+    return Number.isFinite(value) ? formatUsd(value.toFixed(9)) : "—";
+  }
   const negative = exact.startsWith("-");
   const [whole = "0", fraction = ""] = (negative ? exact.slice(1) : exact).split(".");
   const trimmed = fraction.replace(/0+$/, "").padEnd(2, "0");
