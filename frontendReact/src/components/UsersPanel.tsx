@@ -1,13 +1,15 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { unwrap } from "../api/client";
-import { disableUser, enableUser, listUsers } from "../client/sdk.gen";
+import { useAdminUsers } from "../api/cost";
+import { disableUser, enableUser } from "../client/sdk.gen";
 import type { UserOut } from "../client/types.gen";
 import { formatDate } from "../lib/format";
+import { UserBudget } from "./UserBudget";
 
-/** Administrators: every account, and a switch to disable or re-enable it. */
+/** Administrators: every account, its monthly budget, and a switch to disable or re-enable it. */
 export function UsersPanel({ selfId }: { selfId: number }) {
   const queryClient = useQueryClient();
-  const users = useQuery({ queryKey: ["admin-users"], queryFn: () => unwrap(() => listUsers({ query: { limit: 100 } })) });
+  const users = useAdminUsers();
   const toggle = useMutation({
     mutationFn: ({ id, active }: { id: number; active: boolean }) =>
       unwrap(() => (active ? enableUser({ path: { user_id: id } }) : disableUser({ path: { user_id: id } }))),
@@ -42,6 +44,9 @@ export function UsersPanel({ selfId }: { selfId: number }) {
                 {account.is_active ? "Disable" : "Enable"}
               </button>
             )}
+            <span className="basis-full">
+              <UserBudget account={account} />
+            </span>
           </li>
         ))}
       </ul>

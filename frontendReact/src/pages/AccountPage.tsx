@@ -5,6 +5,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { changePassword, createApiKey, listApiKeys, revokeApiKey } from "../client/sdk.gen";
 import type { ApiKeyCreated, ApiKeyOut } from "../client/types.gen";
 import { TextField } from "../components/TextField";
+import { InvitesPanel } from "../components/InvitesPanel";
 import { UsersPanel } from "../components/UsersPanel";
 import { formatDate } from "../lib/format";
 import { usePageTitle } from "../lib/usePageTitle";
@@ -91,6 +92,7 @@ export function AccountPage() {
       </div>
       <PasswordForm />
       {user?.is_admin && <UsersPanel selfId={user.id} />}
+      {user?.is_admin && <InvitesPanel />}
     </section>
   );
 }
