@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator
 
 from backend.frameworks.base import FrameworkName
+from backend.models import ChatMessage, Conversation
 from backend.schemas.common import NOT_BLANK, StrictModel
 from backend.schemas.stories import LedgerCallOut
 
@@ -102,3 +103,23 @@ class ConversationRename(StrictModel):
         if not value.strip():
             raise ValueError("must not be blank")
         return value.strip()
+
+
+def chat_response(conversation: Conversation, answer: ChatMessage) -> ChatResponse:
+    """A chat turn's answer as the API shows it."""
+    return ChatResponse(
+        response=answer.content,
+        conversation_id=conversation.id,
+        message_id=answer.id,
+        method=FrameworkName(answer.framework or conversation.framework),
+        generation_time_ms=answer.generation_time_ms or 0.0,
+        model_time_ms=answer.model_time_ms,
+        reply_to_id=answer.reply_to_id,
+        input_tokens=answer.input_tokens,
+        output_tokens=answer.output_tokens,
+        total_tokens=answer.input_tokens + answer.output_tokens,
+        estimated_cost_usd=float(answer.estimated_cost_usd),
+        model=answer.model,
+        provider=answer.provider,
+        transaction_guid=answer.transaction_guid,
+    )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from backend.frameworks.base import FrameworkName
+from backend.models import ContextExecution
 from backend.schemas.common import NOT_BLANK, StrictModel
 
 FILE_ID = r"^ctx_[0-9a-f]{16}$"
@@ -92,3 +93,28 @@ class ExecutionListResponse(BaseModel):
     total: int
     skip: int
     limit: int
+
+
+def execution_response(execution: ContextExecution) -> ExecutionResponse:
+    return ExecutionResponse(
+        execution_id=execution.id,
+        status=execution.status,
+        response=execution.response,
+        framework=FrameworkName(execution.framework),
+        file_ids=execution.file_ids.split(","),
+        system_prompt=execution.system_prompt,
+        user_prompt=execution.user_prompt,
+        strategy=execution.strategy,
+        chunks=execution.chunks,
+        error_code=execution.error_code,
+        error_message=execution.error_message,
+        file_processing_time_ms=execution.file_processing_time_ms,
+        llm_execution_time_ms=execution.llm_execution_time_ms,
+        total_execution_time_ms=execution.total_execution_time_ms,
+        input_tokens=execution.input_tokens,
+        output_tokens=execution.output_tokens,
+        total_tokens=execution.input_tokens + execution.output_tokens,
+        estimated_cost_usd=float(execution.estimated_cost_usd),
+        transaction_guid=execution.transaction_guid,
+        created_at=execution.created_at,
+    )

@@ -30,34 +30,15 @@ from backend.schemas.chat import (
     ConversationOut,
     ConversationRename,
     MessageOut,
+    chat_response,
 )
 from backend.schemas.stories import LedgerCallOut
 from backend.services import conversations
-from backend.services.chat import ChatDone, ChatEvent, ChatText, ChatTurnResult
+from backend.services.chat import ChatDone, ChatEvent, ChatText
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 ConversationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def chat_response(result: ChatTurnResult) -> ChatResponse:
-    answer = result.assistant_message
-    return ChatResponse(
-        response=answer.content,
-        conversation_id=result.conversation.id,
-        message_id=answer.id,
-        method=FrameworkName(answer.framework or result.conversation.framework),
-        generation_time_ms=answer.generation_time_ms or 0.0,
-        model_time_ms=answer.model_time_ms,
-        reply_to_id=answer.reply_to_id,
-        input_tokens=answer.input_tokens,
-        output_tokens=answer.output_tokens,
-        total_tokens=answer.input_tokens + answer.output_tokens,
-        estimated_cost_usd=float(answer.estimated_cost_usd),
-        model=answer.model,
-        provider=answer.provider,
-        transaction_guid=answer.transaction_guid,
-    )
 
 
 def message_out(message: ChatMessage) -> MessageOut:
@@ -96,7 +77,7 @@ async def final_turn(events: AsyncIterator[ChatEvent]) -> ChatResponse:
     """The answer of a plain (not streamed) turn: the last event."""
     async for item in events:
         if isinstance(item, ChatDone):
-            return chat_response(item.result)
+            return chat_response(item.result.conversation, item.result.assistant_message)
     raise RuntimeError("a chat turn ended without an answer")  # pragma: no cover
 
 
@@ -104,7 +85,15 @@ def to_sse(framework: str, item: ChatEvent) -> ServerSentEvent:
     tag = {"framework": framework}
     if isinstance(item, ChatText):
         return sse.event("token", {**tag, "text": item.text})
-    return sse.event("done", {**tag, "chat": chat_response(item.result).model_dump(mode="json")})
+    return sse.event(
+        "done",
+        {
+            **tag,
+            "chat": chat_response(
+                item.result.conversation, item.result.assistant_message
+            ).model_dump(mode="json"),
+        },
+    )
 
 
 def _turn_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[ChatResponse]]:

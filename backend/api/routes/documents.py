@@ -21,8 +21,7 @@ from backend.api.deps import (
 )
 from backend.api.responses import GENERATION, errors
 from backend.core.errors import PayloadTooLargeError, UnprocessableError
-from backend.frameworks.base import FrameworkName
-from backend.models import ContextExecution, Document
+from backend.models import Document
 from backend.runtime import Runtime
 from backend.schemas.documents import (
     FILE_ID,
@@ -31,6 +30,7 @@ from backend.schemas.documents import (
     ExecutionListResponse,
     ExecutionResponse,
     UploadResponse,
+    execution_response,
 )
 from backend.services.document_text import check_filename
 from backend.services.documents import RunEvent, RunFailedError, RunFinished, RunStep, RunText
@@ -53,31 +53,6 @@ def upload_response(document: Document) -> UploadResponse:
         estimated_tokens=document.tokens,
         processing_time_ms=document.processing_time_ms,
         created_at=document.created_at,
-    )
-
-
-def execution_response(execution: ContextExecution) -> ExecutionResponse:
-    return ExecutionResponse(
-        execution_id=execution.id,
-        status=execution.status,
-        response=execution.response,
-        framework=FrameworkName(execution.framework),
-        file_ids=execution.file_ids.split(","),
-        system_prompt=execution.system_prompt,
-        user_prompt=execution.user_prompt,
-        strategy=execution.strategy,
-        chunks=execution.chunks,
-        error_code=execution.error_code,
-        error_message=execution.error_message,
-        file_processing_time_ms=execution.file_processing_time_ms,
-        llm_execution_time_ms=execution.llm_execution_time_ms,
-        total_execution_time_ms=execution.total_execution_time_ms,
-        input_tokens=execution.input_tokens,
-        output_tokens=execution.output_tokens,
-        total_tokens=execution.input_tokens + execution.output_tokens,
-        estimated_cost_usd=float(execution.estimated_cost_usd),
-        transaction_guid=execution.transaction_guid,
-        created_at=execution.created_at,
     )
 
 
