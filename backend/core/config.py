@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     global_daily_budget_usd: Decimal | None = Field(default=None, ge=0, le=10**9)
     rate_limit_key_prefix: str = "fastapillm"
     max_request_bytes: int = Field(default=1_048_576, ge=1024, le=100 * 1_048_576)
+    # The MCP server over streamable HTTP (`python -m backend.mcp_server --http`).
+    mcp_host: str = "127.0.0.1"
+    mcp_port: int = Field(default=9999, ge=1, le=65535)
     # Heartbeat comments on server-sent event streams, so proxies keep them open.
     sse_ping_seconds: float = Field(default=15.0, gt=0, le=300)
     # Each process heartbeats in the database; rows in flight of one silent for 4 beats (or

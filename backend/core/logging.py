@@ -50,20 +50,24 @@ def _redact_secrets(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever `sys.stdout` is at the time of the record, not at set-up."""
+    """Writes to whatever `sys.stdout` (or `sys.stderr`) is at the time of the record, not at
+    set-up."""
+
+    to_stderr = False
 
     @property
     def stream(self) -> Any:
-        return sys.stdout
+        return sys.stderr if self.to_stderr else sys.stdout
 
     @stream.setter
     def stream(self, _: Any) -> None:
         pass
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+def configure_logging(level: str = "INFO", fmt: str = "json", *, to_stderr: bool = False) -> None:
     """structlog events and standard-library records (uvicorn, alembic, sqlalchemy) both come
-    out as one JSON line each on stdout, carrying the request id and transaction GUID."""
+    out as one JSON line each on stdout, carrying the request id and transaction GUID. On
+    stderr instead for the MCP server over stdio, whose stdout carries only the protocol."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         _add_request_ids,
@@ -88,6 +92,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         cache_logger_on_first_use=False,
     )
     handler = _StdoutHandler()
+    handler.to_stderr = to_stderr
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],

@@ -1,0 +1,1 @@
+"""The platform as an MCP server (FastMCP): `python -m backend.mcp_server`."""

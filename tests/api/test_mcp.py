@@ -1,0 +1,211 @@
+"""The MCP server as MCP clients use it: `python -m backend.mcp_server` as a real subprocess,
+driven by FastMCP's Python client over stdio and over streamable HTTP. Tools reach the same
+services and ledger as the REST API, under the key's account; no key, nothing runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastmcp import Client
+from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
+from fastmcp.exceptions import ToolError
+from mcp.shared.exceptions import McpError
+
+from backend.testprovider import RunningProvider
+from tests.conftest import (
+    TEST_MODEL,
+    AppClient,
+    ProviderControl,
+    SettingsFactory,
+    open_client,
+)
+from tests.live import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+STORY = {"primary_character": "Ada", "secondary_character": "Grace"}
+
+
+def mcp_env(database_url: str, provider: RunningProvider, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROVIDER_", "FASTAPILLM_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        PROVIDER_API_BASE_URL=provider.base_url,
+        PROVIDER_API_KEY="sk-test-secret-key",
+        PROVIDER_MODEL=TEST_MODEL,
+        PROVIDER_NAME="test-provider",
+        STORY_MAX_TOKENS="64",
+        LOG_LEVEL="INFO",
+        **extra,
+    )
+    return env
+
+
+@pytest.fixture
+async def platform(
+    make_settings: SettingsFactory, provider_control: ProviderControl, database_url: str
+) -> AsyncIterator[tuple[AppClient, str, str]]:
+    """The REST app on the database the MCP server will share, an account and its key."""
+    async for client in open_client(make_settings()):
+        created = await client.post("/api/auth/api-keys", json={"name": "mcp"})
+        assert created.status_code == 201, created.text
+        yield client, database_url, created.json()["key"]
+
+
+async def ledger(client: AppClient) -> list[dict[str, Any]]:
+    page = (await client.get("/api/cost/transactions", params={"limit": 100})).json()
+    rows: list[dict[str, Any]] = page["transactions"]
+    return rows
+
+
+async def test_stdio_tools_resources_and_progress_land_in_the_ledger(
+    platform: tuple[AppClient, str, str], provider: RunningProvider
+) -> None:
+    client, database_url, key = platform
+    me = (await client.get("/api/auth/me")).json()
+    transport = StdioTransport(
+        command=sys.executable,
+        args=["-m", "backend.mcp_server"],
+        env=mcp_env(database_url, provider, FASTAPILLM_API_KEY=key),
+        cwd=str(ROOT),
+    )
+    progress: list[tuple[float, str | None]] = []
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        progress.append((done, message))
+
+    async with Client(transport, progress_handler=on_progress) as mcp:
+        names = {tool.name for tool in await mcp.list_tools()}
+        assert names >= {
+            "generate_story_semantic_kernel",
+            "generate_story_langchain",
+            "generate_story_langgraph",
+            "compare_frameworks",
+            "chat",
+            "run_document_prompt",
+            "list_frameworks",
+            "get_cost_usage",
+        }
+        result = await mcp.call_tool("generate_story_langgraph", STORY)
+        story = result.structured_content
+        assert story is not None
+        assert story["method"] == "langgraph"  # the REST API's story shape
+        assert story["story"]
+        assert story["input_tokens"] > 0
+        assert story["output_tokens"] > 0
+        assert progress
+        assert progress[0][1] == "langgraph: storyteller"
+        assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+
+        recent = await mcp.read_resource("stories://recent")
+        listed = json.loads(recent[0].text)
+        assert [item["id"] for item in listed] == [story["id"]]
+
+        usage = (await mcp.call_tool("get_cost_usage", {})).structured_content
+        assert usage is not None
+
+    rows = await ledger(client)
+    assert len(rows) == 2  # LangGraph's storyteller and editor
+    assert {row["transaction_guid"] for row in rows} == {story["transaction_guid"]}
+    assert all(row["user_id"] == me["id"] for row in rows)
+    assert usage["total_requests"] == 2
+    assert usage["total_tokens"] == sum(row["total_tokens"] for row in rows)
+
+
+async def test_tool_errors_carry_the_error_shapes_code(
+    platform: tuple[AppClient, str, str], provider: RunningProvider
+) -> None:
+    client, database_url, key = platform
+    transport = StdioTransport(
+        command=sys.executable,
+        args=["-m", "backend.mcp_server"],
+        env=mcp_env(database_url, provider, FASTAPILLM_API_KEY=key),
+        cwd=str(ROOT),
+    )
+    async with Client(transport) as mcp:
+        with pytest.raises(ToolError, match="VALIDATION_ERROR"):
+            await mcp.call_tool("generate_story_langchain", {**STORY, "primary_character": " "})
+        with pytest.raises(McpError, match="NOT_FOUND"):
+            await mcp.read_resource("stories://424242")
+    assert await ledger(client) == []
+
+
+def test_stdio_refuses_to_start_without_a_valid_key(
+    platform: tuple[AppClient, str, str], provider: RunningProvider
+) -> None:
+    _, database_url, _ = platform
+    for env_key in ("", "fapi_not-a-real-key"):
+        finished = subprocess.run(
+            [sys.executable, "-m", "backend.mcp_server"],
+            cwd=ROOT,
+            env=mcp_env(database_url, provider, FASTAPILLM_API_KEY=env_key),
+            input=b"",
+            capture_output=True,
+            timeout=60,
+        )
+        assert finished.returncode != 0
+        assert finished.stdout == b""  # stdout is the protocol's alone
+
+
+async def test_http_needs_a_key_and_runs_tools_as_its_account(
+    platform: tuple[AppClient, str, str], provider: RunningProvider
+) -> None:
+    client, database_url, key = platform
+    port = free_port()
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "backend.mcp_server",
+        "--http",
+        cwd=ROOT,
+        env=mcp_env(database_url, provider, MCP_PORT=str(port)),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            await _wait_for_port(http, url, server)
+            listing = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+            assert (await http.post(url, json=listing)).status_code == 401
+        with pytest.raises(httpx.HTTPStatusError):
+            async with Client(StreamableHttpTransport(url, auth="fapi_wrong")) as mcp:
+                await mcp.list_tools()
+
+        async with Client(StreamableHttpTransport(url, auth=key)) as mcp:
+            frameworks = (await mcp.call_tool("list_frameworks", {})).structured_content
+            assert frameworks is not None
+            answer = await mcp.call_tool("chat", {"message": "Hello", "framework": "langchain"})
+            reply = answer.structured_content
+            assert reply is not None
+            assert reply["response"]
+    finally:
+        server.terminate()
+        await asyncio.wait_for(server.wait(), 20)
+    rows = await ledger(client)
+    assert [row["type"] for row in rows] == ["chat"]
+    assert rows[0]["transaction_guid"] == reply["transaction_guid"]
+
+
+async def _wait_for_port(
+    http: httpx.AsyncClient, url: str, process: asyncio.subprocess.Process, seconds: float = 60
+) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.returncode is not None:
+            raise RuntimeError(f"the MCP server exited with {process.returncode}")
+        try:
+            await http.get(url)
+            return
+        except httpx.TransportError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the MCP server did not come up")
