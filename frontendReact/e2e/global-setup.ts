@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -49,7 +49,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // several seconds on the embedded model. The heartbeat is shortened instead, to one second, so
   // every stream in the suite outlasts it and the UI is shown to survive comment lines mid-stream.
   for (const key of ["STORY_MAX_TOKENS", "CHAT_MAX_TOKENS", "SSE_PING_SECONDS"]) delete env[key];
+  // Price the embedded model (free by default), so the cost page has real, non-zero spend to show.
+  const prices = join(dataDir, "prices.json");
+  writeFileSync(prices, JSON.stringify({ "SmolLM2-135M-Instruct": { input_per_mtok: 1.5, output_per_mtok: 3 } }));
+  for (const key of ["PRICE_OVERRIDES_FILE", "REGISTRATION", "GLOBAL_DAILY_BUDGET_USD", "DEFAULT_MONTHLY_BUDGET_USD"]) delete env[key];
   Object.assign(env, {
+    PRICE_OVERRIDES_FILE: prices,
     DATABASE_URL: `sqlite:///${join(dataDir, "e2e.db")}`,
     SSE_PING_SECONDS: "1",
     LOG_LEVEL: "WARNING",

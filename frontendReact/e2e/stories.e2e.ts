@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Locator, Page, Response } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./browser";
+import { expectChartsRendered, expectCsvDownload, expectHeadlineMatchesApi, expectTransactionOpens, openCostPage } from "./costPage";
 import { recordedStream, recordEventStreams } from "./sseRecorder";
 
 // The backend runs the embedded model with its default output length (STORY_MAX_TOKENS=400) and a
@@ -31,7 +32,7 @@ async function signUp(page: Page, baseUrl: string, email: string): Promise<void>
   await expect.poll(() => page.getByTestId("signed-in-as").textContent(), UI).toBe(email);
 }
 
-async function openPage(page: Page, name: "Stories" | "History" | "Chat" | "Documents" | "Account"): Promise<void> {
+async function openPage(page: Page, name: "Stories" | "History" | "Chat" | "Documents" | "Cost" | "Account"): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
 }
 
@@ -66,7 +67,8 @@ async function expectStoryFigures(card: Locator): Promise<void> {
   const [input, output] = tokens.replace(/\s*\(est\.\)\s*$/, "").split("/").map((part) => Number(part.trim()));
   expect(input).toBeGreaterThan(0);
   expect(output).toBeGreaterThan(0);
-  expect(await card.getByTestId("figure-Cost").textContent()).toBe("$0");
+  // global-setup.ts prices the embedded model (PRICE_OVERRIDES_FILE), so every story costs something.
+  expect(await card.getByTestId("figure-Cost").textContent()).toMatch(/^\$0\.0*[1-9]\d*$/);
   expect(await card.getByTestId("figure-Provider").textContent()).toBe("embedded");
 }
 
@@ -291,6 +293,16 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("5 stories");
   }, TEST_LIMIT);
 
+  it("the cost page shows the ledger's figures, charts, a transaction's calls and the CSV", async () => {
+    const usageRequest = await openCostPage(page);
+    await expect.poll(() => page.title(), UI).toBe("Cost · FASTAPILLM");
+    await expectChartsRendered(page);
+    const usage = await expectHeadlineMatchesApi(page, usageRequest);
+    await page.screenshot({ path: "test-results/cost.png", fullPage: true });
+    await expectTransactionOpens(page, usageRequest, baseUrl);
+    await expectCsvDownload(page, usageRequest, usage, baseUrl);
+  });
+
   it("no page is wider than a 390 px phone", async () => {
     await page.setViewportSize(PHONE);
     const widths: Record<string, number> = {};
@@ -312,6 +324,7 @@ describe("accounts, stories, chat and documents on the real backend and embedded
         },
       ],
       ["Documents", () => page.getByTestId("executions").getByText("completed").first().waitFor(UI)],
+      ["Cost", () => page.locator('[data-testid="chart-spend"] .recharts-bar-rectangle').first().waitFor(UI)],
       ["Account", () => page.getByTestId("api-keys").waitFor(UI)],
     ];
     for (const [name, ready] of visits) {

@@ -45,7 +45,7 @@ describe("BudgetMeter", () => {
 
   it("says there is no budget when none is set", () => {
     render(<BudgetMeter budget={budget({ limit_usd: null, used_fraction: null, spent_usd: "0.25" })} />);
-    expect(screen.getByTestId("budget-user_monthly")).toHaveTextContent("No budget set. Spent this period: $0.25.");
+    expect(screen.getByTestId("budget-user_monthly")).toHaveTextContent("No budget set. Spent this month (UTC): $0.25.");
     expect(screen.queryByRole("progressbar")).not.toBeInTheDocument();
   });
 });

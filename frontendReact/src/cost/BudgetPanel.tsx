@@ -2,6 +2,8 @@ import { useBudget } from "../api/cost";
 import type { BudgetState } from "../client/types.gen";
 import { formatPercent, formatUsd } from "./format";
 
+const PERIODS: Record<BudgetState["scope"], string> = { user_monthly: "this month", global_daily: "today" };
+
 const SCOPE_TITLES: Record<BudgetState["scope"], string> = {
   user_monthly: "Monthly budget",
   global_daily: "Platform daily cap",
@@ -18,7 +20,7 @@ export function BudgetMeter({ budget }: { budget: BudgetState }) {
     return (
       <div className="flex flex-col gap-1" data-testid={`budget-${budget.scope}`}>
         <h4 className="text-sm font-semibold">{title}</h4>
-        <p className="text-sm text-slate-600">No budget set. Spent this period: {formatUsd(budget.spent_usd)}.</p>
+        <p className="text-sm text-slate-600">No budget set. Spent {PERIODS[budget.scope]} (UTC): {formatUsd(budget.spent_usd)}.</p>
       </div>
     );
   }
