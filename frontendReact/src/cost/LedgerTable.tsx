@@ -7,6 +7,8 @@ import { formatCount, formatLatency, formatUsdFloat, formatUtc } from "./format"
 import { StatusBadge } from "./StatusBadge";
 
 const PAGE_SIZE = 25;
+// What tells calls apart comes first: on a phone, the columns past the screen's edge scroll.
+const COLUMNS = ["Time (UTC)", "Framework / step", "Status", "Cost", "Tokens in / out", "Latency", "Operation", "Model"];
 
 interface PagePosition {
   cursor: string | null;
@@ -45,7 +47,7 @@ export function LedgerTable({ query, onOpen }: { query: CostQuery; onOpen: (guid
         <table className="w-full text-xs tabular-nums sm:text-sm" data-testid="ledger">
           <thead className="border-b border-slate-200 text-xs text-slate-600">
             <tr>
-              {["Time (UTC)", "Operation", "Framework / step", "Model", "Status", "Tokens in / out", "Cost", "Latency"].map((name) => (
+              {COLUMNS.map((name) => (
                 <th key={name} scope="col" className="whitespace-nowrap px-2 py-1 text-left font-medium">
                   {name}
                 </th>
@@ -56,6 +58,13 @@ export function LedgerTable({ query, onOpen }: { query: CostQuery; onOpen: (guid
             {rows.map((row) => (
               <LedgerRow key={row.id} row={row} onOpen={onOpen} />
             ))}
+            {page.isPending && (
+              <tr>
+                <td colSpan={8} className="px-2 py-4 text-center text-slate-500">
+                  Loading…
+                </td>
+              </tr>
+            )}
             {page.data && rows.length === 0 && (
               <tr>
                 <td colSpan={8} className="px-2 py-4 text-center text-slate-500">
@@ -115,26 +124,26 @@ function LedgerRow({ row, onOpen }: { row: Transaction; onOpen: (guid: string) =
           {formatUtc(row.created_at)}
         </button>
       </td>
-      <td className="whitespace-nowrap px-2 py-1">{OPERATION_LABELS[row.type] ?? row.type}</td>
       <td className="whitespace-nowrap px-2 py-1">
         {frameworkLabel(row.framework)}
         {row.step && <span className="text-slate-500"> / {row.step}</span>}
-      </td>
-      <td className="max-w-[10rem] truncate px-2 py-1" title={row.model}>
-        {row.model}
       </td>
       <td className="whitespace-nowrap px-2 py-1">
         <StatusBadge status={row.status} httpStatus={row.http_status} />
       </td>
       <td className="whitespace-nowrap px-2 py-1">
-        {formatCount(row.input_tokens)} / {formatCount(row.output_tokens)}
-        {row.tokens_estimated && <span className="ml-1 text-xs text-amber-700" title="counted here: the provider reported no usage">est.</span>}
-      </td>
-      <td className="whitespace-nowrap px-2 py-1">
         {formatUsdFloat(row.estimated_cost_usd)}
         {row.price_source === "unknown" && <span className="ml-1 text-xs text-amber-700" title="no known price for this model">unpriced</span>}
       </td>
+      <td className="whitespace-nowrap px-2 py-1">
+        {formatCount(row.input_tokens)} / {formatCount(row.output_tokens)}
+        {row.tokens_estimated && <span className="ml-1 text-xs text-amber-700" title="counted here: the provider reported no usage">est.</span>}
+      </td>
       <td className="whitespace-nowrap px-2 py-1">{formatLatency(row.generation_time_ms)}</td>
+      <td className="whitespace-nowrap px-2 py-1">{OPERATION_LABELS[row.type] ?? row.type}</td>
+      <td className="max-w-[10rem] truncate px-2 py-1" title={row.model}>
+        {row.model}
+      </td>
     </tr>
   );
 }

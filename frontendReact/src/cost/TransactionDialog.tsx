@@ -53,7 +53,31 @@ export function TransactionDialog({ guid, onClose }: { guid: string; onClose: ()
               {data.calls.length} provider {data.calls.length === 1 ? "call" : "calls"} · {formatCount(data.total_tokens)} tokens ·{" "}
               <strong>{formatUsd(data.total_cost_exact)}</strong>
             </p>
-            <div className="overflow-x-auto">
+            {/* A phone gets one card per call (every figure in view); wider screens get the table. */}
+            <ol className="flex flex-col gap-2 sm:hidden" aria-label="Calls">
+              {data.calls.map((call) => (
+                <li key={call.id} className="rounded border border-slate-200 p-2 text-xs">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <span className="font-medium">
+                      {frameworkLabel(call.framework)}
+                      {call.step && <span className="font-normal text-slate-500"> / {call.step}</span>}
+                    </span>
+                    <span>attempt {call.attempt}</span>
+                    <StatusBadge status={call.status} httpStatus={call.http_status} />
+                  </div>
+                  {call.error_message && <p className="break-words text-red-700">{call.error_message}</p>}
+                  <p className="text-slate-600">
+                    {formatUtc(call.created_at)} · {OPERATION_LABELS[call.type] ?? call.type} · {call.model}
+                  </p>
+                  <p className="tabular-nums">
+                    {formatLatency(call.generation_time_ms)} (first token {formatLatency(call.time_to_first_token_ms)}) ·{" "}
+                    {formatCount(call.input_tokens)} / {formatCount(call.output_tokens)} tokens
+                    {call.tokens_estimated && <span className="ml-1 text-amber-700">est.</span>} · {formatUsdFloat(call.estimated_cost_usd)}
+                  </p>
+                </li>
+              ))}
+            </ol>
+            <div className="hidden overflow-x-auto sm:block">
               <table className="w-full text-xs tabular-nums sm:text-sm" data-testid="transaction-calls">
                 <thead className="border-b border-slate-200 text-xs text-slate-600">
                   <tr>
