@@ -20,6 +20,7 @@ from backend.api.routes import (
     docs,
     documents,
     generate,
+    ledger,
     spa,
     stories,
     streaming,
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(stories.router)
     app.include_router(cost.router)
+    app.include_router(ledger.router)
+    app.include_router(ledger.links)
     docs.mount_docs(app)
     if settings.serve_frontend:
         spa.mount_spa(app, settings.frontend_dist)

@@ -99,6 +99,39 @@ def decode_access_token(token: str, *, key: str) -> AccessClaims:
     )
 
 
+def create_link_token(
+    claims: dict[str, object], *, purpose: str, key: str, lifetime: timedelta
+) -> tuple[str, datetime]:
+    """A short-lived signed link for one purpose (e.g. a download the browser streams
+    to disk, which cannot send an Authorization header)."""
+    issued = datetime.now(UTC)
+    expires = issued + lifetime
+    payload = {
+        **claims,
+        "type": purpose,
+        "iss": ISSUER,
+        "iat": int(issued.timestamp()),
+        "exp": int(expires.timestamp()),
+    }
+    return jwt.encode(payload, key, algorithm=ALGORITHM), expires
+
+
+def decode_link_token(token: str, *, purpose: str, key: str) -> dict[str, object]:
+    try:
+        claims: dict[str, object] = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "iss"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError(type(exc).__name__) from exc
+    if claims.get("type") != purpose:
+        raise InvalidTokenError(f"not a {purpose} link")
+    return claims
+
+
 def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 

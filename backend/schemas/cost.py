@@ -42,6 +42,7 @@ class FrameworkUsage(BaseModel):
 
 class UserUsage(FrameworkUsage):
     user_id: int | None
+    email: str | None = Field(description="null for rows whose account is gone")
 
 
 class HourUsage(FrameworkUsage):
@@ -145,6 +146,7 @@ class Transaction(BaseModel):
     total_tokens: int
     tokens_estimated: bool
     estimated_cost_usd: float
+    cost_exact: str = Field(description="the same cost as an exact decimal string")
     price_source: str
     generation_time_ms: float
     time_to_first_token_ms: float | None
@@ -193,3 +195,8 @@ class BudgetState(BaseModel):
 class BudgetResponse(BaseModel):
     user_id: int
     budgets: list[BudgetState]
+
+
+class ExportLink(BaseModel):
+    url: str = Field(description="GET it (no Authorization header) within 60 seconds")
+    expires_at: datetime

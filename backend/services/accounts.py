@@ -26,7 +26,9 @@ from backend.core.logging import get_logger
 from backend.core.security import (
     InvalidTokenError,
     create_access_token,
+    create_link_token,
     decode_access_token,
+    decode_link_token,
     hash_password,
     looks_like_api_key,
     new_secret,
@@ -92,6 +94,26 @@ class AccountService:
         self._access_lifetime = access_lifetime
         self._refresh_lifetime = refresh_lifetime
         self._rate_limits = rate_limits
+
+    def sign_link(
+        self, claims: dict[str, object], purpose: str, lifetime: timedelta
+    ) -> tuple[str, datetime]:
+        """A short-lived link signed with the platform's key (see `create_link_token`)."""
+        return create_link_token(claims, purpose=purpose, key=self._key, lifetime=lifetime)
+
+    async def open_link(
+        self, session: AsyncSession, token: str, purpose: str
+    ) -> tuple[Principal, dict[str, object]]:
+        """The account a link was made for (still active) and the link's claims; 401 for a
+        link that is forged, expired, for another purpose, or whose account is disabled."""
+        try:
+            claims = decode_link_token(token, purpose=purpose, key=self._key)
+        except InvalidTokenError as exc:
+            raise AuthenticationError("This link is invalid or has expired.") from exc
+        user = await session.get(User, int(str(claims["sub"])))
+        if user is None or not user.is_active:
+            raise AuthenticationError("This link is invalid or has expired.")
+        return Principal(user_id=user.id, is_admin=user.is_admin), claims
 
     async def register(
         self, session: AsyncSession, email: str, password: str, invite_code: str | None = None

@@ -19,6 +19,9 @@ from backend.models import LLMCall
 NOT_FAILED = [CallStatus.OK.value, CallStatus.IN_FLIGHT.value]
 
 
+_TEXT_FIELDS = ("framework", "model", "provider", "operation")
+
+
 @dataclass(frozen=True)
 class UsageFilter:
     start_date: date | None = None
@@ -29,6 +32,28 @@ class UsageFilter:
     model: str | None = None
     provider: str | None = None
     operation: str | None = None
+
+    def to_claims(self) -> dict[str, Any]:
+        """The filter as JSON-safe values (for a signed link)."""
+        claims: dict[str, Any] = {key: getattr(self, key) for key in _TEXT_FIELDS}
+        claims["start_date"] = self.start_date.isoformat() if self.start_date else None
+        claims["end_date"] = self.end_date.isoformat() if self.end_date else None
+        claims["user_id"] = self.user_id
+        return claims
+
+    @classmethod
+    def from_claims(cls, claims: Any) -> UsageFilter:
+        """The inverse of `to_claims` (the link's signature vouches for the values)."""
+
+        def day(value: Any) -> date | None:
+            return date.fromisoformat(value) if value else None
+
+        return cls(
+            start_date=day(claims.get("start_date")),
+            end_date=day(claims.get("end_date")),
+            user_id=claims.get("user_id"),
+            **{key: claims.get(key) for key in _TEXT_FIELDS},
+        )
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []

@@ -162,6 +162,10 @@ async def test_an_administrator_sees_spend_by_user(
     usage = (await client.get("/api/cost/usage", params={"all_users": True})).json()
     by_user = {item["user_id"]: item for item in usage["by_user"]}
     assert sorted(item["requests"] for item in by_user.values()) == [1, 2]
+    assert sorted(item["email"] for item in by_user.values()) == [
+        "owner@example.com",
+        "second@example.com",
+    ]
     assert _exact_sum(list(by_user.values())) == Decimal(usage["summary"]["total_cost_exact"])
     refused = await client.get("/api/cost/usage", params={"all_users": True}, headers=bearer(other))
     assert_error_shape(refused, 403, "FORBIDDEN")
@@ -275,3 +279,42 @@ async def test_the_ledger_pages_by_cursor_without_gaps_or_repeats(
     assert len(seen) == everything["total"] == 8
     bad = await client.get("/api/cost/transactions", params={"cursor": "yesterday"})
     assert_error_shape(bad, 422, "VALIDATION_ERROR")
+
+
+async def test_a_signed_export_link_streams_the_csv_without_a_header_for_a_minute(
+    client: AppClient, provider_control: ProviderControl
+) -> None:
+    await generate(client, "langgraph")
+    await generate(client, "langchain")
+    filters = {"framework": "langgraph"}
+    made = await client.post("/api/cost/export-link", params=filters)
+    assert made.status_code == 200, made.text
+    link = made.json()
+    assert link["url"].startswith("/api/cost/exports/")
+    expires = datetime.fromisoformat(link["expires_at"])
+    assert timedelta(seconds=50) < expires - datetime.now(UTC) <= timedelta(seconds=60)
+
+    authorization = client.headers["Authorization"]
+    del client.headers["Authorization"]
+    try:
+        downloaded = await client.get(link["url"])
+        assert downloaded.status_code == 200, downloaded.text
+        assert "attachment" in downloaded.headers["content-disposition"]
+        assert_error_shape(await client.get(link["url"] + "x"), 401, "UNAUTHORIZED")
+        access_token = authorization.removeprefix("Bearer ")
+        misused = await client.get(f"/api/cost/exports/{access_token}")
+        assert_error_shape(misused, 401, "UNAUTHORIZED")  # an access token is not a link
+    finally:
+        client.headers["Authorization"] = authorization
+    direct = await client.get("/api/cost/export.csv", params=filters)
+    assert downloaded.text == direct.text
+    assert len(list(csv.DictReader(io.StringIO(downloaded.text)))) == 2
+
+    other = await sign_up(client, "second@example.com")
+    refused = await client.post(
+        "/api/cost/export-link", params={"all_users": True}, headers=bearer(other)
+    )
+    assert_error_shape(refused, 403, "FORBIDDEN")
+    theirs = await client.post("/api/cost/export-link", headers=bearer(other))
+    mine_hidden = await client.get(theirs.json()["url"], headers={"Authorization": ""})
+    assert list(csv.DictReader(io.StringIO(mine_hidden.text))) == []

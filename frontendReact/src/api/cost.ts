@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import {
-  exportLedgerCsv,
+  createExportLink,
   getBudget,
   getCostPerformance,
   getTransaction,
@@ -60,20 +60,17 @@ export function useAdminUsers(enabled = true) {
 }
 
 /**
- * Download the ledger as CSV for the filters. The server streams it; the access token is a
- * Bearer header kept in memory, which a plain link cannot carry, so the body is fetched with
- * the header and handed to the browser's download manager as a Blob (Chromium keeps large blobs
- * on disk, not in the page's memory).
+ * Download the ledger as CSV for the filters. The access token is a Bearer header kept in
+ * memory, which a plain link cannot carry, so the server is first asked for a signed link
+ * (valid for a minute); following it is an ordinary download that the browser streams to disk
+ * while the server streams rows from a database cursor: neither side holds the whole file.
  */
 export async function downloadLedgerCsv(query: CostQuery): Promise<void> {
-  const blob = await unwrap(() => exportLedgerCsv({ query, parseAs: "blob" }));
-  const url = URL.createObjectURL(blob as Blob);
+  const { url } = await unwrap(() => createExportLink({ query }));
   const link = document.createElement("a");
   link.href = url;
-  link.download = `ledger-${query.start_date ?? "all"}-to-${query.end_date ?? "now"}.csv`;
+  link.download = "";
   document.body.append(link);
   link.click();
   link.remove();
-  // Give the download manager time to take its copy before the blob is freed.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

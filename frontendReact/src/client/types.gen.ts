@@ -603,6 +603,22 @@ export type ExecutionResponse = {
 };
 
 /**
+ * ExportLink
+ */
+export type ExportLink = {
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Url
+     *
+     * GET it (no Authorization header) within 60 seconds
+     */
+    url: string;
+};
+
+/**
  * FrameworkName
  */
 export type FrameworkName = 'semantic_kernel' | 'langchain' | 'langgraph';
@@ -1410,6 +1426,12 @@ export type Transaction = {
      */
     cached_tokens: number;
     /**
+     * Cost Exact
+     *
+     * the same cost as an exact decimal string
+     */
+    cost_exact: string;
+    /**
      * Created At
      */
     created_at: string;
@@ -1856,6 +1878,12 @@ export type UserUsage = {
      * Cost Usd
      */
     cost_usd: number;
+    /**
+     * Email
+     *
+     * null for rows whose account is gone
+     */
+    email: string | null;
     /**
      * Requests
      */
@@ -3545,6 +3573,84 @@ export type GetBudgetResponses = {
 
 export type GetBudgetResponse = GetBudgetResponses[keyof GetBudgetResponses];
 
+export type CreateExportLinkData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Start Date
+         *
+         * first day, inclusive (UTC)
+         */
+        start_date?: string | null;
+        /**
+         * End Date
+         *
+         * last day, inclusive (UTC)
+         */
+        end_date?: string | null;
+        /**
+         * Framework
+         */
+        framework?: FrameworkName | null;
+        /**
+         * Model
+         */
+        model?: string | null;
+        /**
+         * Provider
+         */
+        provider?: string | null;
+        /**
+         * Operation
+         */
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | null;
+        /**
+         * User Id
+         *
+         * admins: one user's spend
+         */
+        user_id?: number | null;
+        /**
+         * All Users
+         *
+         * admins: everyone's spend
+         */
+        all_users?: boolean;
+    };
+    url: '/api/cost/export-link';
+};
+
+export type CreateExportLinkErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type CreateExportLinkError = CreateExportLinkErrors[keyof CreateExportLinkErrors];
+
+export type CreateExportLinkResponses = {
+    /**
+     * Successful Response
+     */
+    200: ExportLink;
+};
+
+export type CreateExportLinkResponse = CreateExportLinkResponses[keyof CreateExportLinkResponses];
+
 export type ExportLedgerCsvData = {
     body?: never;
     path?: never;
@@ -3615,6 +3721,46 @@ export type ExportLedgerCsvErrors = {
 export type ExportLedgerCsvError = ExportLedgerCsvErrors[keyof ExportLedgerCsvErrors];
 
 export type ExportLedgerCsvResponses = {
+    /**
+     * The ledger as CSV
+     */
+    200: unknown;
+};
+
+export type DownloadExportData = {
+    body?: never;
+    path: {
+        /**
+         * Link
+         */
+        link: string;
+    };
+    query?: never;
+    url: '/api/cost/exports/{link}';
+};
+
+export type DownloadExportErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type DownloadExportError = DownloadExportErrors[keyof DownloadExportErrors];
+
+export type DownloadExportResponses = {
     /**
      * The ledger as CSV
      */

@@ -7,6 +7,7 @@ import { OPERATION_LABELS } from "./filters";
 /** Where the spend went: by framework, model, provider, operation and (everyone's spend) user. */
 export function Breakdowns({ usage, users }: { usage: UsageResponse; users: UserOut[] | undefined }) {
   const emails = new Map(users?.map((user) => [user.id, user.email]));
+  for (const slice of usage.by_user ?? []) if (slice.user_id !== null && slice.email) emails.set(slice.user_id, slice.email);
   const byUser = usage.by_user?.map((slice) => [String(slice.user_id ?? "none"), slice] as [string, typeof slice]);
   const userLabel = (key: string) => (key === "none" ? "(no user)" : (emails.get(Number(key)) ?? `user ${key}`));
   return (

@@ -3,7 +3,7 @@ import { useLedgerPage } from "../api/cost";
 import type { Transaction } from "../client/types.gen";
 import { frameworkLabel } from "../lib/frameworks";
 import { type CostQuery, OPERATION_LABELS } from "./filters";
-import { formatCount, formatLatency, formatUsdFloat, formatUtc } from "./format";
+import { formatCount, formatLatency, formatUsd, formatUtc } from "./format";
 import { StatusBadge } from "./StatusBadge";
 
 const PAGE_SIZE = 25;
@@ -132,7 +132,7 @@ function LedgerRow({ row, onOpen }: { row: Transaction; onOpen: (guid: string) =
         <StatusBadge status={row.status} httpStatus={row.http_status} />
       </td>
       <td className="whitespace-nowrap px-2 py-1">
-        {formatUsdFloat(row.estimated_cost_usd)}
+        {formatUsd(row.cost_exact)}
         {row.price_source === "unknown" && <span className="ml-1 text-xs text-amber-700" title="no known price for this model">unpriced</span>}
       </td>
       <td className="whitespace-nowrap px-2 py-1">

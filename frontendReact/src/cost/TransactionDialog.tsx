@@ -2,7 +2,7 @@ import { useEffect, useRef } from "react";
 import { useTransaction } from "../api/cost";
 import { frameworkLabel } from "../lib/frameworks";
 import { OPERATION_LABELS } from "./filters";
-import { formatCount, formatLatency, formatUsd, formatUsdFloat, formatUtc } from "./format";
+import { formatCount, formatLatency, formatUsd, formatUtc } from "./format";
 import { StatusBadge } from "./StatusBadge";
 
 /** Every provider call under one transaction GUID (retries and failed attempts too), oldest first. */
@@ -72,7 +72,7 @@ export function TransactionDialog({ guid, onClose }: { guid: string; onClose: ()
                   <p className="tabular-nums">
                     {formatLatency(call.generation_time_ms)} (first token {formatLatency(call.time_to_first_token_ms)}) ·{" "}
                     {formatCount(call.input_tokens)} / {formatCount(call.output_tokens)} tokens
-                    {call.tokens_estimated && <span className="ml-1 text-amber-700">est.</span>} · {formatUsdFloat(call.estimated_cost_usd)}
+                    {call.tokens_estimated && <span className="ml-1 text-amber-700">est.</span>} · {formatUsd(call.cost_exact)}
                   </p>
                 </li>
               ))}
@@ -111,7 +111,7 @@ export function TransactionDialog({ guid, onClose }: { guid: string; onClose: ()
                         {formatCount(call.input_tokens)} / {formatCount(call.output_tokens)}
                         {call.tokens_estimated && <span className="ml-1 text-xs text-amber-700">est.</span>}
                       </td>
-                      <td className="whitespace-nowrap px-2 py-1">{formatUsdFloat(call.estimated_cost_usd)}</td>
+                      <td className="whitespace-nowrap px-2 py-1">{formatUsd(call.cost_exact)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -17,9 +17,6 @@ export function formatUsd(exact: string | null | undefined): string {
 }
 
 /** A dollar amount the API gives only as a float (a ledger row), shown to the nano-dollar. */
-export function formatUsdFloat(usd: number): string {
-  return formatUsd(usd.toFixed(9));
-}
 
 /** A float dollar amount (chart axes, tooltips), to six decimals at most. */
 export function formatUsdApprox(usd: number): string {

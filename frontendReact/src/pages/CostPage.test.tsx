@@ -59,6 +59,7 @@ function call(id: number, overrides: Partial<Transaction> = {}): Transaction {
     total_tokens: 100,
     tokens_estimated: false,
     estimated_cost_usd: 0.0014,
+    cost_exact: "0.001400000",
     price_source: "genai-prices",
     generation_time_ms: 1500,
     time_to_first_token_ms: 200,
@@ -89,7 +90,7 @@ function renderCost(path: string, { isAdmin = false, usage: usageOverride = {} }
     "GET /api/auth/me": () => me,
     "GET /api/cost/usage": (url) => {
       if (usageOverride instanceof Response) return usageOverride.clone();
-      const byUser = url.searchParams.get("all_users") ? { by_user: [{ ...slice(3, "0.004200000"), user_id: 2 }] } : {};
+      const byUser = url.searchParams.get("all_users") ? { by_user: [{ ...slice(3, "0.004200000"), user_id: 2, email: "grace@example.com" }] } : {};
       return usage({ ...byUser, ...usageOverride });
     },
     "GET /api/cost/performance": () => ({ latency_ms: { count: 2, median: 1500, p95: 1900 }, time_to_first_token_ms: { count: 0, median: null, p95: null }, by_operation: [], frameworks: [] }),
