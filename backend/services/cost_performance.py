@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from backend.db.base import nanos_to_usd
 from backend.llm.calls import CallStatus
 from backend.models import LLMCall
-from backend.services.usage import UsageFilter
+from backend.services.usage import UsageFilter, read_snapshot
 
 # Both ways of writing a story; their units are stories.
 STORY_OPERATIONS = ("story_generation", "comparison")
@@ -68,6 +68,7 @@ def percentile(values: Sequence[Any], fraction: float) -> Any:
 
 
 async def performance_report(session: AsyncSession, usage_filter: UsageFilter) -> PerformanceReport:
+    await read_snapshot(session)
     conditions = usage_filter.conditions()
     ok = [*conditions, LLMCall.status == CallStatus.OK.value]
     ttft = [*ok, LLMCall.time_to_first_token_ms.is_not(None)]

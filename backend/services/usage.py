@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, and_, case, cast, func, or_, select
+from sqlalchemy import BigInteger, Date, and_, case, cast, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -216,10 +216,18 @@ def _fold(points: list[Period], key: Any) -> list[tuple[Any, Bucket]]:
     return [(k, _bucket(*acc)) for k, acc in sums.items()]
 
 
+async def read_snapshot(session: AsyncSession) -> None:
+    """Make the report's queries read one snapshot (PostgreSQL), so a call landing between
+    two of them cannot make a breakdown disagree with the summary."""
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+
+
 async def usage_report(
     session: AsyncSession, usage_filter: UsageFilter, *, hourly: bool = False
 ) -> UsageReport:
     """The summary and every breakdown, each summing exactly (in nano-dollars) to it."""
+    await read_snapshot(session)
     conditions = usage_filter.conditions()
     totals = (
         await session.execute(
