@@ -5,6 +5,7 @@ from backend.models.chat import ChatMessage, Conversation
 from backend.models.document import ContextExecution, Document
 from backend.models.instance import AppInstance
 from backend.models.llm_call import LLMCall
+from backend.models.llm_call_day import LLMCallDay
 from backend.models.story import Story
 from backend.models.user import ApiKey, AuthSession, Invite, ServerSecret, User
 
@@ -18,6 +19,7 @@ __all__ = [
     "Document",
     "Invite",
     "LLMCall",
+    "LLMCallDay",
     "ServerSecret",
     "SpendReservation",
     "Story",

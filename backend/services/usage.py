@@ -1,4 +1,8 @@
-"""Cost reports. Computed from the ledger and nothing else, so every view agrees."""
+"""Cost reports. Computed from the ledger and nothing else, so every view agrees.
+
+The summary and breakdowns read the ledger's daily sums (`llm_call_days`, which triggers keep
+in step with every ledger write), so a report over 90 days of a million calls sums a few
+thousand rows; only the hourly timeline and the ledger pages read the calls themselves."""
 
 from __future__ import annotations
 
@@ -7,17 +11,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, and_, case, cast, func, or_, select, text
+from sqlalchemy import BigInteger, and_, cast, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.db.base import NANOS_PER_USD, nanos_to_usd
-from backend.llm.calls import CallStatus
-from backend.models import LLMCall
-
-# A call still in flight has not failed (yet); everything but `ok` after it ended has.
-NOT_FAILED = [CallStatus.OK.value, CallStatus.IN_FLIGHT.value]
-
+from backend.models import LLMCall, LLMCallDay
+from backend.models.llm_call_day import NO_USER
 
 _TEXT_FIELDS = ("framework", "model", "provider", "operation")
 
@@ -77,6 +77,25 @@ class UsageFilter:
                 conditions.append(column == value)
         return conditions
 
+    def day_conditions(self) -> list[ColumnElement[bool]]:
+        """The same filter over the daily sums: each filter is one of their columns."""
+        conditions: list[ColumnElement[bool]] = []
+        if self.user_id is not None:
+            conditions.append(LLMCallDay.user_key == self.user_id)
+        if self.start_date is not None:
+            conditions.append(LLMCallDay.day >= self.start_date)
+        if self.end_date is not None:
+            conditions.append(LLMCallDay.day <= self.end_date)
+        for column, value in (
+            (LLMCallDay.framework, self.framework),
+            (LLMCallDay.model, self.model),
+            (LLMCallDay.provider, self.provider),
+            (LLMCallDay.operation, self.operation),
+        ):
+            if value is not None:
+                conditions.append(column == value)
+        return conditions
+
 
 @dataclass(frozen=True)
 class Bucket:
@@ -112,12 +131,9 @@ class UsageReport:
     by_model: dict[str, Bucket]
     by_provider: dict[str, Bucket]
     by_operation: dict[str, Bucket]
-    by_user: dict[int, Bucket] | None  # only for a report over several users
+    by_user: dict[int | None, Bucket] | None  # only for a report over several users
     by_hour: list[tuple[datetime, Bucket]] | None  # only when asked for
     timeline: list[Period]  # by day, or by hour when asked for; one point per framework
-
-
-UNPRICED = "unknown"
 
 
 def _hour(session: AsyncSession) -> ColumnElement[Any]:
@@ -137,23 +153,30 @@ def _as_day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+def _total(column: Any) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(column), 0)
+
+
+# Keys whose calls were all dropped (a call that never left) keep a row of zeros.
+HAS_CALLS = func.sum(LLMCallDay.requests) > 0
+
+
 async def _breakdown(
     session: AsyncSession, column: Any, conditions: list[ColumnElement[bool]]
 ) -> dict[Any, Bucket]:
     rows = await session.execute(
-        select(column, func.count(LLMCall.id), _tokens(), _raw_cost())
+        select(
+            column,
+            _total(LLMCallDay.requests),
+            _total(LLMCallDay.input_tokens + LLMCallDay.output_tokens),
+            _total(LLMCallDay.cost_nanos),
+        )
         .where(*conditions)
         .group_by(column)
+        .having(HAS_CALLS)
         .order_by(column)
     )
     return {row[0]: _bucket(row[1], row[2], row[3]) for row in rows}
-
-
-def _day(session: AsyncSession) -> ColumnElement[Any]:
-    """The UTC calendar day of a ledger row, per engine."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("UTC", LLMCall.created_at), Date)
-    return func.date(LLMCall.created_at)
 
 
 def _raw_cost() -> ColumnElement[Any]:
@@ -161,35 +184,46 @@ def _raw_cost() -> ColumnElement[Any]:
     return func.coalesce(func.sum(cast(LLMCall.cost_usd, BigInteger)), 0)
 
 
-def _tokens() -> ColumnElement[Any]:
-    return func.coalesce(func.sum(LLMCall.input_tokens + LLMCall.output_tokens), 0)
-
-
 def _bucket(requests: Any, tokens: Any, cost: Any) -> Bucket:
     return Bucket(int(requests or 0), int(tokens or 0), nanos_to_usd(cost))
 
 
-def _count_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 async def _timeline(
-    session: AsyncSession, conditions: list[ColumnElement[bool]], *, hourly: bool
+    session: AsyncSession, usage_filter: UsageFilter, *, hourly: bool
 ) -> list[Period]:
-    period = (_hour(session) if hourly else _day(session)).label("period")
-    rows = await session.execute(
-        select(
-            period,
-            LLMCall.framework,
-            func.count(LLMCall.id),
-            func.coalesce(func.sum(LLMCall.input_tokens), 0),
-            func.coalesce(func.sum(LLMCall.output_tokens), 0),
-            _raw_cost(),
+    """By day from the daily sums; by hour from the calls (the UI asks for hours over a day
+    or two)."""
+    if hourly:
+        period = _hour(session).label("period")
+        query = (
+            select(
+                period,
+                LLMCall.framework,
+                func.count(),
+                _total(LLMCall.input_tokens),
+                _total(LLMCall.output_tokens),
+                _raw_cost(),
+            )
+            .where(*usage_filter.conditions())
+            .group_by(period, LLMCall.framework)
+            .order_by(period, LLMCall.framework)
         )
-        .where(*conditions)
-        .group_by(period, LLMCall.framework)
-        .order_by(period, LLMCall.framework)
-    )
+    else:
+        query = (
+            select(
+                LLMCallDay.day,
+                LLMCallDay.framework,
+                _total(LLMCallDay.requests),
+                _total(LLMCallDay.input_tokens),
+                _total(LLMCallDay.output_tokens),
+                _total(LLMCallDay.cost_nanos),
+            )
+            .where(*usage_filter.day_conditions())
+            .group_by(LLMCallDay.day, LLMCallDay.framework)
+            .having(HAS_CALLS)
+            .order_by(LLMCallDay.day, LLMCallDay.framework)
+        )
+    rows = await session.execute(query)
     return [
         Period(
             start=_as_hour(row[0])
@@ -228,25 +262,35 @@ async def usage_report(
 ) -> UsageReport:
     """The summary and every breakdown, each summing exactly (in nano-dollars) to it."""
     await read_snapshot(session)
-    conditions = usage_filter.conditions()
+    conditions = usage_filter.day_conditions()
     totals = (
         await session.execute(
             select(
-                func.count(LLMCall.id),
-                _tokens(),
-                _raw_cost(),
-                func.coalesce(func.sum(LLMCall.input_tokens), 0),
-                func.coalesce(func.sum(LLMCall.output_tokens), 0),
-                _count_where(LLMCall.status.not_in(NOT_FAILED)),
-                func.coalesce(func.sum(LLMCall.cached_tokens), 0),
-                _count_where(LLMCall.tokens_estimated.is_(True)),
+                _total(LLMCallDay.requests),
+                _total(LLMCallDay.input_tokens + LLMCallDay.output_tokens),
+                _total(LLMCallDay.cost_nanos),
+                _total(LLMCallDay.input_tokens),
+                _total(LLMCallDay.output_tokens),
+                _total(LLMCallDay.failed_requests),
+                _total(LLMCallDay.cached_tokens),
+                _total(LLMCallDay.estimated_requests),
+                _total(LLMCallDay.unpriced_requests),
             ).where(*conditions)
         )
     ).one()
-    unpriced = await _breakdown(
-        session, LLMCall.model, [*conditions, LLMCall.price_source == UNPRICED]
+    unpriced_models = await session.execute(
+        select(LLMCallDay.model)
+        .where(*conditions)
+        .group_by(LLMCallDay.model)
+        .having(func.sum(LLMCallDay.unpriced_requests) > 0)
+        .order_by(LLMCallDay.model)
     )
-    timeline = await _timeline(session, conditions, hourly=hourly)
+    timeline = await _timeline(session, usage_filter, hourly=hourly)
+    by_user = (
+        await _breakdown(session, LLMCallDay.user_key, conditions)
+        if usage_filter.user_id is None
+        else None
+    )
     return UsageReport(
         total=_bucket(totals[0], totals[1], totals[2]),
         input_tokens=int(totals[3]),
@@ -254,15 +298,15 @@ async def usage_report(
         failed_requests=int(totals[5]),
         cached_tokens=int(totals[6]),
         estimated_requests=int(totals[7]),
-        unpriced_requests=sum(bucket.requests for bucket in unpriced.values()),
-        unpriced_models=sorted(unpriced),
-        by_framework=await _breakdown(session, LLMCall.framework, conditions),
-        by_model=await _breakdown(session, LLMCall.model, conditions),
-        by_provider=await _breakdown(session, LLMCall.provider, conditions),
-        by_operation=await _breakdown(session, LLMCall.operation, conditions),
+        unpriced_requests=int(totals[8]),
+        unpriced_models=list(unpriced_models.scalars()),
+        by_framework=await _breakdown(session, LLMCallDay.framework, conditions),
+        by_model=await _breakdown(session, LLMCallDay.model, conditions),
+        by_provider=await _breakdown(session, LLMCallDay.provider, conditions),
+        by_operation=await _breakdown(session, LLMCallDay.operation, conditions),
         by_user=(
-            await _breakdown(session, LLMCall.user_id, conditions)
-            if usage_filter.user_id is None
+            {None if key == NO_USER else key: bucket for key, bucket in by_user.items()}
+            if by_user is not None
             else None
         ),
         by_hour=_fold(timeline, lambda point: point.start) if hourly else None,
@@ -281,16 +325,20 @@ async def list_transactions(
 ) -> tuple[list[LLMCall], int]:
     """Newest first. `after` (the last row of the previous page: its time and id) pages by
     keyset, so a deep page costs what the first one does; `skip` is the offset way."""
-    conditions = usage_filter.conditions()
-    total = (await session.execute(select(func.count(LLMCall.id)).where(*conditions))).scalar_one()
-    query = select(LLMCall).where(*conditions)
+    total = (
+        await session.execute(
+            select(_total(LLMCallDay.requests)).where(*usage_filter.day_conditions())
+        )
+    ).scalar_one()
+    query = select(LLMCall).where(*usage_filter.conditions())
     if after is not None:
         moment, row_id = after
         query = query.where(
+            # The first condition alone is an index range; the second breaks ties in time.
+            LLMCall.created_at <= moment,
             or_(
-                LLMCall.created_at < moment,
-                and_(LLMCall.created_at == moment, LLMCall.id < row_id),
-            )
+                LLMCall.created_at < moment, and_(LLMCall.created_at == moment, LLMCall.id < row_id)
+            ),
         )
     else:
         query = query.offset(skip)
