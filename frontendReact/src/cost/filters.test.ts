@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filtersToQuery, filtersToSearch, granularityFor, parseFilters, queryToSearch } from "./filters";
+import { filtersToQuery, filtersToSearch, granularityFor, optionsQuery, parseFilters, queryToSearch } from "./filters";
 
 const NOW = new Date("2026-11-24T15:30:00Z");
 const parse = (search: string) => parseFilters(new URLSearchParams(search), NOW);
@@ -34,6 +34,12 @@ describe("cost filters", () => {
     });
     expect(parse(filtersToSearch(filters).toString())).toEqual(filters);
     expect(queryToSearch(filtersToQuery(filters)).get("user_id")).toBe("7");
+  });
+
+  it("offers models and providers from the whole period and accounts, not the narrowed view", () => {
+    const query = filtersToQuery(parse("range=7d&framework=langgraph&model=gpt-4o-mini&provider=OpenRouter&operation=chat&user=7"));
+    expect(optionsQuery(query)).toEqual({ start_date: "2026-11-18", end_date: "2026-11-24", user_id: 7 });
+    expect(query.model).toBe("gpt-4o-mini");
   });
 
   it("asks for everyone's spend with all_users, never with a user id", () => {

@@ -128,6 +128,17 @@ export function filtersToQuery(filters: CostFilters): CostQuery {
   return query;
 }
 
+/** The same period and accounts without the narrowing filters: what the model and provider
+ * pickers offer, so choosing one model does not hide the others. */
+export function optionsQuery(query: CostQuery): CostQuery {
+  const options = { ...query };
+  delete options.framework;
+  delete options.model;
+  delete options.provider;
+  delete options.operation;
+  return options;
+}
+
 /** The same parameters as a query string, for the CSV export's URL. */
 export function queryToSearch(query: CostQuery): URLSearchParams {
   const params = new URLSearchParams();

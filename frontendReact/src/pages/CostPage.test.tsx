@@ -91,7 +91,11 @@ function renderCost(path: string, { isAdmin = false, usage: usageOverride = {} }
     "GET /api/cost/usage": (url) => {
       if (usageOverride instanceof Response) return usageOverride.clone();
       const byUser = url.searchParams.get("all_users") ? { by_user: [{ ...slice(3, "0.004200000"), user_id: 2, email: "grace@example.com" }] } : {};
-      return usage({ ...byUser, ...usageOverride });
+      // like the server, a model filter narrows the model breakdown to that model
+      const model = url.searchParams.get("model");
+      const byModel = { "gpt-4o-mini": slice(2, "0.003000000"), "llama-3-8b": slice(1, "0.001200000") };
+      const models = { by_model: model ? { [model]: byModel[model as keyof typeof byModel] } : byModel };
+      return usage({ ...byUser, ...models, ...usageOverride });
     },
     "GET /api/cost/performance": () => ({ latency_ms: { count: 2, median: 1500, p95: 1900 }, time_to_first_token_ms: { count: 0, median: null, p95: null }, by_operation: [], frameworks: [] }),
     "GET /api/cost/budget": () => ({ user_id: 1, budgets: [] }),
@@ -170,6 +174,19 @@ describe("CostPage", () => {
     await waitFor(() => expect(sent("/api/cost/usage").some((params) => params.get("granularity") === "hour")).toBe(true));
     expect(screen.getByTestId("location").textContent).toContain("range=today");
     expect(screen.getByRole("button", { name: "Today" })).toHaveAttribute("aria-pressed", "true");
+  });
+
+  it("keeps offering every model of the period after one is picked", async () => {
+    const actor = userEvent.setup();
+    const { sent } = renderCost("/cost");
+    const picker = await screen.findByLabelText("Model");
+    await within(picker).findByRole("option", { name: "llama-3-8b" });
+    await actor.selectOptions(picker, "gpt-4o-mini");
+    await waitFor(() => expect(sent("/api/cost/usage").some((params) => params.get("model") === "gpt-4o-mini")).toBe(true));
+    await waitFor(() => expect(within(screen.getByTestId("breakdown-model")).queryByText("llama-3-8b")).not.toBeInTheDocument());
+    expect(within(screen.getByLabelText("Model")).getByRole("option", { name: "llama-3-8b" })).toBeInTheDocument();
+    await actor.selectOptions(screen.getByLabelText("Model"), "llama-3-8b");
+    expect(screen.getByTestId("location").textContent).toContain("model=llama-3-8b");
   });
 
   it("lets an administrator see everyone's spend, by user", async () => {

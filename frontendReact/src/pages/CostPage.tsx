@@ -6,7 +6,7 @@ import { BudgetPanel } from "../cost/BudgetPanel";
 import { CostCharts } from "../cost/CostCharts";
 import { CsvButton } from "../cost/CsvButton";
 import { FilterBar } from "../cost/FilterBar";
-import { filtersToQuery, granularityFor } from "../cost/filters";
+import { filtersToQuery, granularityFor, optionsQuery } from "../cost/filters";
 import { FrameworkComparison } from "../cost/FrameworkComparison";
 import { Headline } from "../cost/Headline";
 import { LedgerTable } from "../cost/LedgerTable";
@@ -25,6 +25,8 @@ export function CostPage() {
   const granularity = granularityFor(filters);
   const range = useMemo(() => ({ start: filters.start, end: filters.end }), [filters.start, filters.end]);
   const usage = useUsage(query, granularity);
+  const unfiltered = useMemo(() => optionsQuery(query), [query]);
+  const options = useUsage(unfiltered, granularity).data ?? usage.data;
   const performance = usePerformance(query);
   const users = useAdminUsers(isAdmin);
   const [openGuid, setOpenGuid] = useState<string | null>(null);
@@ -47,8 +49,8 @@ export function CostPage() {
       <FilterBar
         filters={filters}
         onChange={setFilters}
-        models={Object.keys(data?.by_model ?? {}).sort()}
-        providers={Object.keys(data?.by_provider ?? {}).sort()}
+        models={Object.keys(options?.by_model ?? {}).sort()}
+        providers={Object.keys(options?.by_provider ?? {}).sort()}
         users={isAdmin ? (users.data?.users ?? []) : null}
       />
       {usage.error && (
