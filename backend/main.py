@@ -61,7 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # innermost, just outside the router, unexpected errors become a 500 that still passes
     # through all of them.
     app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 5, not Starlette's 9: a gzipped CSV export of a million rows streams about twice
+    # as fast for a file 3% larger (bench/cost_report.py).
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

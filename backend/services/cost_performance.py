@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, cast, func, select
+from sqlalchemy import BigInteger, Float, cast, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -73,13 +73,13 @@ async def performance_report(session: AsyncSession, usage_filter: UsageFilter) -
     ok = [*conditions, LLMCall.status == CallStatus.OK.value]
     ttft = [*ok, LLMCall.time_to_first_token_ms.is_not(None)]
     if session.get_bind().dialect.name == "postgresql":
+        by_operation, story_frameworks = await _units_sql(session, conditions)
+        latency, time_to_first_token = await _spreads_sql(session, ok)
         return PerformanceReport(
-            latency_ms=await _spread_sql(session, LLMCall.latency_ms, ok),
-            time_to_first_token_ms=await _spread_sql(session, LLMCall.time_to_first_token_ms, ttft),
-            by_operation=await _units_sql(session, conditions, by="operation"),
-            story_frameworks=await _units_sql(
-                session, [*conditions, LLMCall.operation.in_(STORY_OPERATIONS)], by="framework"
-            ),
+            latency_ms=latency,
+            time_to_first_token_ms=time_to_first_token,
+            by_operation=by_operation,
+            story_frameworks=story_frameworks,
         )
     units = (await session.execute(_units(conditions))).all()
     return PerformanceReport(
@@ -108,19 +108,31 @@ def _units(conditions: list[ColumnElement[bool]]) -> Any:
     )
 
 
-async def _spread_sql(
-    session: AsyncSession, column: Any, conditions: list[ColumnElement[bool]]
-) -> Spread:
+async def _spreads_sql(
+    session: AsyncSession, conditions: list[ColumnElement[bool]]
+) -> tuple[Spread, Spread]:
+    """Latency and time to first token in one scan (ordered-set aggregates skip NULLs, so
+    calls that did not stream count only for latency)."""
+    measures = (LLMCall.latency_ms, LLMCall.time_to_first_token_ms)
     row = (
         await session.execute(
             select(
-                func.count(column),
-                func.percentile_disc(0.5).within_group(column),
-                func.percentile_disc(0.95).within_group(column),
+                *(
+                    aggregate
+                    for column in measures
+                    for aggregate in (
+                        func.count(column),
+                        func.percentile_disc(0.5).within_group(column),
+                        func.percentile_disc(0.95).within_group(column),
+                    )
+                )
             ).where(*conditions)
         )
     ).one()
-    return Spread(int(row[0]), _float(row[1]), _float(row[2]))
+    return (
+        Spread(int(row[0]), _float(row[1]), _float(row[2])),
+        Spread(int(row[3]), _float(row[4]), _float(row[5])),
+    )
 
 
 async def _spread_rows(
@@ -133,35 +145,49 @@ async def _spread_rows(
 
 
 async def _units_sql(
-    session: AsyncSession, conditions: list[ColumnElement[bool]], *, by: str
-) -> list[UnitStats]:
-    units = _units(conditions).subquery()
-    key = units.c[by]
+    session: AsyncSession, conditions: list[ColumnElement[bool]]
+) -> tuple[list[UnitStats], list[UnitStats]]:
+    """Units by operation, and stories by framework, from one pass over the ledger: grouping
+    a million rows into units is most of the report's time, so it is done once (a CTE read
+    twice, which PostgreSQL materialises)."""
+    units = _units(conditions).cte("units")
+
+    def stats(kind: str, key: Any, *where: ColumnElement[bool]) -> Any:
+        return (
+            select(
+                literal(kind).label("kind"),
+                key.label("key"),
+                func.count(),
+                func.sum(units.c.cost),
+                func.percentile_disc(0.5).within_group(units.c.cost),
+                func.percentile_disc(0.5).within_group(units.c.tokens),
+                func.percentile_disc(0.5).within_group(cast(units.c.latency, Float)),
+                func.percentile_disc(0.95).within_group(cast(units.c.latency, Float)),
+            )
+            .where(*where)
+            .group_by(key)
+        )
+
     rows = await session.execute(
-        select(
-            key,
-            func.count(),
-            func.sum(units.c.cost),
-            func.percentile_disc(0.5).within_group(units.c.cost),
-            func.percentile_disc(0.5).within_group(units.c.tokens),
-            func.percentile_disc(0.5).within_group(cast(units.c.latency, Float)),
-            func.percentile_disc(0.95).within_group(cast(units.c.latency, Float)),
-        )
-        .group_by(key)
-        .order_by(key)
+        union_all(
+            stats("operation", units.c.operation),
+            stats("framework", units.c.framework, units.c.operation.in_(STORY_OPERATIONS)),
+        ).order_by("kind", "key")
     )
-    return [
-        UnitStats(
-            key=row[0],
-            units=int(row[1]),
-            cost_usd=nanos_to_usd(row[2]),
-            median_cost_usd=nanos_to_usd(row[3]),
-            median_tokens=int(row[4]),
-            median_latency_ms=_float(row[5]),
-            p95_latency_ms=_float(row[6]),
+    found: dict[str, list[UnitStats]] = {"operation": [], "framework": []}
+    for row in rows:
+        found[row[0]].append(
+            UnitStats(
+                key=row[1],
+                units=int(row[2]),
+                cost_usd=nanos_to_usd(row[3]),
+                median_cost_usd=nanos_to_usd(row[4]),
+                median_tokens=int(row[5]),
+                median_latency_ms=_float(row[6]),
+                p95_latency_ms=_float(row[7]),
+            )
         )
-        for row in rows
-    ]
+    return found["operation"], found["framework"]
 
 
 def _fold_units(units: Sequence[Any], *, by: str) -> list[UnitStats]:
