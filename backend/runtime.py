@@ -32,6 +32,7 @@ from backend.llm.provider import ProviderConfig
 from backend.llm.retry import RetryPolicy
 from backend.pricing import ModelPrice, parse_overrides
 from backend.services.accounts import AccountService
+from backend.services.admission import GenerationGate
 from backend.services.chat import ChatService
 from backend.services.documents import DocumentService
 from backend.services.instances import InstanceRegistry
@@ -106,12 +107,19 @@ class Runtime:
     caps: SpendCaps
     instances: InstanceRegistry
     heartbeat: asyncio.Task[None]
+    gate: GenerationGate
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
         overrides = load_price_overrides(settings)
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
-        engine = create_engine(settings.database_url, echo=settings.database_echo)
+        engine = create_engine(
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+            pool_timeout=settings.database_pool_timeout_seconds,
+        )
         embedded: EmbeddedModelServer | None = None
         try:
             if settings.uses_embedded_model:
@@ -225,6 +233,10 @@ class Runtime:
             caps=caps,
             instances=instances,
             heartbeat=asyncio.create_task(instances.run(ledger), name="instance-heartbeat"),
+            gate=GenerationGate(
+                settings.max_in_flight_generations,
+                retry_after_seconds=settings.overloaded_retry_after_seconds,
+            ),
             accounts=accounts,
             rate_limits=rate_limits,
             embedded=embedded,

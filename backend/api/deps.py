@@ -72,6 +72,13 @@ async def general_rate_limit(principal: CurrentPrincipal, runtime: RuntimeDep) -
     await runtime.rate_limits.hit(Budget.GENERAL, f"user:{principal.user_id}")
 
 
+async def generation_slot(runtime: RuntimeDep) -> AsyncIterator[None]:
+    """Back-pressure, checked before anything else: held until the response (a stream
+    included) has been sent."""
+    with runtime.gate.slot():
+        yield
+
+
 async def generation_rate_limit(principal: CurrentPrincipal, runtime: RuntimeDep) -> None:
     await runtime.rate_limits.hit(Budget.GENERATION, f"user:{principal.user_id}")
 
@@ -97,7 +104,8 @@ def get_story_service(runtime: RuntimeDep) -> StoryService:
 StoryServiceDep = Annotated[StoryService, Depends(get_story_service)]
 
 GENERAL_LIMIT = [Depends(general_rate_limit)]
-GENERATION_LIMIT = [Depends(generation_rate_limit)]
-COMPARISON_LIMIT = [Depends(comparison_rate_limit)]
+GENERATION_SLOT = [Depends(generation_slot)]
+GENERATION_LIMIT = [*GENERATION_SLOT, Depends(generation_rate_limit)]
+COMPARISON_LIMIT = [*GENERATION_SLOT, Depends(comparison_rate_limit)]
 ANONYMOUS_LIMIT = [Depends(anonymous_rate_limit)]
 SIGNUP_LIMIT = [Depends(anonymous_rate_limit), Depends(signup_rate_limit)]

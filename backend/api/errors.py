@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,8 +15,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend.api.asgi import StartTrackingSend
 from backend.core.context import current_request_id
-from backend.core.errors import AppError
+from backend.core.errors import AppError, DatabaseBusyError
 from backend.core.logging import get_logger
+from backend.db.session import busy_error
 
 log = get_logger(__name__)
 
@@ -92,6 +94,10 @@ async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    return await _app_error(request, busy_error(exc) or DatabaseBusyError())
+
+
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     error_type, code = _HTTP_CODES.get(exc.status_code, ("HTTPError", f"HTTP_{exc.status_code}"))
@@ -110,6 +116,7 @@ def install_error_handlers(app: FastAPI) -> None:
     `Exception` would run in Starlette's outermost layer, after the request's ids are gone."""
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(sqlalchemy.exc.TimeoutError, _pool_timeout)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
 

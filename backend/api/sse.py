@@ -22,6 +22,7 @@ from backend.core.aio import closing
 from backend.core.context import current_request_id, current_transaction_guid
 from backend.core.errors import AppError
 from backend.core.logging import get_logger
+from backend.db.session import busy_error
 
 log = get_logger(__name__)
 
@@ -94,9 +95,11 @@ async def pump(
             extra = on_failure(error) if on_failure else {}
             await channel.send(event("error", {**tag, **error_payload(error), **extra}))
         except Exception as exc:
-            log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
+            busy = busy_error(exc)
+            if busy is None:
+                log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
             extra = on_failure(exc) if on_failure else {}
-            payload = {**tag, **error_payload(InternalStreamError()), **extra}
+            payload = {**tag, **error_payload(busy or InternalStreamError()), **extra}
             await channel.send(event("error", payload))
 
 

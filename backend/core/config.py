@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     provider_backoff_base_seconds: float = Field(default=0.5, ge=0, le=30)
     provider_backoff_max_seconds: float = Field(default=8.0, ge=0, le=120)
     provider_retry_after_max_seconds: float = Field(default=30.0, ge=0, le=600)
-    provider_max_connections: int = Field(default=50, ge=1, le=1000)
+    # Open connections to the provider, kept alive between calls: enough not to cap a busy
+    # server (each waiting call holds one).
+    provider_max_connections: int = Field(default=1000, ge=1, le=100_000)
     # Calls sent at once; more wait their turn here (the embedded model serves one at a time).
     provider_max_concurrency: int | None = Field(default=None, ge=1, le=10_000)
 
@@ -110,8 +112,19 @@ class Settings(BaseSettings):
     # whose pid is gone on this host) are marked interrupted.
     instance_heartbeat_seconds: float = Field(default=15.0, gt=0, le=3600)
 
+    # Back-pressure: generations (stories, comparisons, chat turns, document runs; streamed
+    # or not) in flight in this process. Past it, a request is refused at once with a 503 and
+    # Retry-After instead of queueing until it times out.
+    max_in_flight_generations: int = Field(default=1000, ge=1, le=1_000_000)
+    overloaded_retry_after_seconds: int = Field(default=1, ge=1, le=600)
+
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False
+    # The database connection pool of each process. A request that waits longer than the
+    # timeout for a connection gets a 503 with Retry-After, not a 500.
+    database_pool_size: int = Field(default=10, ge=1, le=1000)
+    database_max_overflow: int = Field(default=20, ge=0, le=1000)
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"

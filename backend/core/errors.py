@@ -90,6 +90,20 @@ class ServiceUnavailableError(AppError):
     error_type = "ServiceUnavailableError"
 
 
+class DatabaseBusyError(ServiceUnavailableError):
+    """Every database connection stayed in use past the pool's timeout: the server is busy,
+    the request was fine."""
+
+    code = "DATABASE_BUSY"
+    error_type = "DatabaseBusyError"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The server is busy (no database connection came free in time). Try again shortly.",
+            headers={"Retry-After": "1"},
+        )
+
+
 class ProviderError(AppError):
     """The model provider failed; the user's request was fine."""
 

@@ -17,6 +17,7 @@ from backend.core.context import (
     transaction_guid_var,
 )
 from backend.core.errors import AppError
+from backend.db.session import busy_error
 from backend.mcp_server.auth import RuntimeHolder, principal_for, request_key
 from backend.runtime import Runtime
 from backend.services.accounts import Principal
@@ -42,11 +43,18 @@ class ToolCalls:
             principal = await principal_for(runtime, request_key(self._stdio_key))
             key = f"user:{principal.user_id}"
             await runtime.rate_limits.hit(Budget.GENERAL, key)
-            if generation_cost:
+            if not generation_cost:
+                return await body(runtime, principal)
+            with runtime.gate.slot():
                 await runtime.rate_limits.hit(Budget.GENERATION, key, cost=generation_cost)
-            return await body(runtime, principal)
+                return await body(runtime, principal)
         except AppError as exc:
             raise ToolError(error_text(exc.code, exc.message, exc.details)) from exc
+        except Exception as exc:
+            busy = busy_error(exc)
+            if busy is None:
+                raise
+            raise ToolError(error_text(busy.code, busy.message, busy.details)) from exc
         except ValidationError as exc:
             details = [
                 {"field": ".".join(map(str, error["loc"])), "message": error["msg"]}

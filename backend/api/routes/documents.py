@@ -15,6 +15,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from backend.api import sse
 from backend.api.deps import (
     GENERAL_LIMIT,
+    GENERATION_SLOT,
     CurrentPrincipal,
     RuntimeDep,
     SessionDep,
@@ -141,7 +142,8 @@ async def delete_document(
     "/execute",
     response_model=ExecutionResponse,
     responses={**GENERATION, **errors(404)},
-    dependencies=GENERAL_LIMIT,  # the run counts its planned calls against the generation budget
+    # the run counts its planned calls against the generation budget
+    dependencies=[*GENERATION_SLOT, *GENERAL_LIMIT],
     operation_id="execute_prompt",
 )
 async def execute(
@@ -180,7 +182,8 @@ def _failed_run(error: Exception) -> dict[str, Any]:
     "/execute/stream",
     response_class=EventSourceResponse,
     responses={**GENERATION, **sse.SSE_RESPONSE},
-    dependencies=GENERAL_LIMIT,  # the run counts its planned calls against the generation budget
+    # the run counts its planned calls against the generation budget
+    dependencies=[*GENERATION_SLOT, *GENERAL_LIMIT],
     operation_id="execute_prompt_stream",
 )
 async def execute_stream(

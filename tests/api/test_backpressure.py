@@ -1,0 +1,134 @@
+"""Back-pressure and pool exhaustion: past MAX_IN_FLIGHT_GENERATIONS a generation is refused at
+once with a 503 and Retry-After in the error shape (streams hold their place until their last
+event, and give it back when the client leaves); a database pool with no connection free in
+time is a 503 too, never a 500. Nothing is stuck afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from backend.runtime import Runtime
+from tests.conftest import AppClient, ProviderControl, SettingsFactory, open_client
+from tests.live import live_app, running_apps, signed_in, sse_events
+
+STORY = {"primary_character": "Ada", "secondary_character": "Grace"}
+
+
+def assert_overloaded(response: httpx.Response, limit: int) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "1"
+    error = response.json()["error"]
+    assert error["code"] == "OVERLOADED"
+    assert error["details"] == [{"limit": limit, "retry_after_seconds": 1}]
+    assert error["request_id"] == response.headers["x-request-id"]
+
+
+async def wait_for(condition: object, what: str) -> None:
+    for _ in range(500):
+        if callable(condition) and condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+async def gated(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> AsyncIterator[AppClient]:
+    settings = make_settings(max_in_flight_generations=2, rate_limit_enabled=False)
+    async for opened in open_client(settings):
+        yield opened
+
+
+async def test_past_the_bound_generations_are_refused_at_once_and_nothing_sticks(
+    gated: AppClient, provider_control: ProviderControl
+) -> None:
+    provider_control.configure(latency_ms=1500)
+    held = [
+        asyncio.create_task(gated.post(path, json=STORY))
+        for path in ("/api/langchain", "/api/semantic-kernel")
+    ]
+    await wait_for(lambda: gated.runtime.gate.in_flight == 2, "two generations in flight")
+    await wait_for(lambda: len(provider_control.requests()) == 2, "the provider to hold both")
+
+    # every kind of generation is refused while both places are taken; none reaches the model
+    refusals = [
+        await gated.post("/api/langgraph", json=STORY),
+        await gated.post("/api/compare", json=STORY),
+        await gated.post("/api/chat/langchain", json={"message": "Hello"}),
+        await gated.post(
+            "/api/context/execute",
+            json={
+                "file_id": "ctx_" + "0" * 16,
+                "system_prompt": "s",
+                "user_prompt": "u",
+                "framework": "langchain",
+            },
+        ),
+    ]
+    for refused in refusals:
+        assert_overloaded(refused, limit=2)
+    assert len(provider_control.requests()) == 2
+    # what is not a generation is still served
+    assert (await gated.get("/api/stories")).status_code == 200
+
+    for finished in await asyncio.gather(*held):
+        assert finished.status_code == 200, finished.text
+    assert gated.runtime.gate.in_flight == 0
+    provider_control.configure(latency_ms=0)
+    assert (await gated.post("/api/langgraph", json=STORY)).status_code == 200
+    assert gated.runtime.gate.in_flight == 0
+
+
+async def test_a_stream_holds_its_place_until_its_end_or_until_its_client_leaves(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    provider_control.configure(stream_chunk_delay_ms=50, reply_words=40)
+    settings = make_settings(max_in_flight_generations=1, rate_limit_enabled=False)
+    with live_app(settings) as base:
+        runtime: Runtime = running_apps[base].state.runtime
+        async with signed_in(base) as client:
+            # a stream read to its end keeps its place the whole time, and gives it back
+            async with client.stream("POST", "/api/langchain/stream", json=STORY) as stream:
+                assert stream.status_code == 200
+                names = []
+                async for name, _ in sse_events(stream):
+                    names.append(name)
+                    if name == "token" and names.count("token") == 1:
+                        assert_overloaded(await client.post("/api/langgraph", json=STORY), limit=1)
+                        refused = await client.post(
+                            "/api/chat/langchain/stream", json={"message": "Hi"}
+                        )
+                        assert_overloaded(refused, limit=1)
+                assert names[-1] == "done"
+            await wait_for(lambda: runtime.gate.in_flight == 0, "the finished stream's place")
+
+            # a client that leaves mid-stream gives its place back
+            async with client.stream("POST", "/api/langgraph/stream", json=STORY) as stream:
+                async for name, _ in sse_events(stream):
+                    if name == "token":
+                        break
+            await wait_for(lambda: runtime.gate.in_flight == 0, "the abandoned stream's place")
+            assert (await client.post("/api/semantic-kernel", json=STORY)).status_code == 200
+
+
+async def test_a_pool_with_no_connection_free_in_time_is_a_503(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    settings = make_settings(
+        database_pool_size=1, database_max_overflow=0, database_pool_timeout_seconds=0.2
+    )
+    async for client in open_client(settings):
+        engine = client.runtime.engine
+        async with engine.connect():  # the pool's only connection, held elsewhere
+            response = await client.get("/api/stories")
+            assert response.status_code == 503, response.text
+            assert response.headers["retry-after"] == "1"
+            error = response.json()["error"]
+            assert error["code"] == "DATABASE_BUSY"
+            assert error["request_id"] == response.headers["x-request-id"]
+        assert (await client.get("/api/stories")).status_code == 200
