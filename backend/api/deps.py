@@ -17,7 +17,8 @@ from backend.services.rate_limits import Budget
 from backend.services.stories import StoryService
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async, as every dependency here: a plain `def` would cost a thread-pool hop per request."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -97,7 +98,7 @@ async def signup_rate_limit(request: Request, runtime: RuntimeDep) -> None:
     await runtime.rate_limits.hit(Budget.SIGNUPS_IP, f"ip:{client_ip(request)}")
 
 
-def get_story_service(runtime: RuntimeDep) -> StoryService:
+async def get_story_service(runtime: RuntimeDep) -> StoryService:
     return runtime.stories
 
 
