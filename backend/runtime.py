@@ -27,7 +27,11 @@ from backend.frameworks import (
     build_frameworks,
 )
 from backend.llm.client import build_openai_client
-from backend.llm.embedded import EmbeddedModelServer, locate_model_file
+from backend.llm.embedded import (
+    EmbeddedModelServer,
+    embedded_provider_config,
+    locate_model_file,
+)
 from backend.llm.provider import ProviderConfig
 from backend.llm.retry import RetryPolicy
 from backend.pricing import ModelPrice, parse_overrides
@@ -83,6 +87,10 @@ def load_price_overrides(settings: Settings) -> dict[str, ModelPrice]:
 def preflight(settings: Settings) -> None:
     """Fail fast, before the server starts, on settings that cannot work."""
     load_price_overrides(settings)
+    if settings.workers > 1 and not settings.redis_url:
+        raise ConfigurationError(
+            "WORKERS above 1 needs REDIS_URL: the workers share rate limits through Redis"
+        )
     if settings.uses_embedded_model:
         locate_model_file()
     else:
@@ -122,7 +130,9 @@ class Runtime:
         )
         embedded: EmbeddedModelServer | None = None
         try:
-            if settings.uses_embedded_model:
+            if settings.uses_embedded_model and settings.embedded_model_url:
+                provider = embedded_provider_config(settings.embedded_model_url)
+            elif settings.uses_embedded_model:
                 embedded = EmbeddedModelServer(
                     port=settings.embedded_model_port,
                     threads=settings.embedded_model_threads,
@@ -148,7 +158,8 @@ class Runtime:
             timeout_seconds=settings.provider_timeout_seconds,
             connect_timeout_seconds=settings.provider_connect_timeout_seconds,
             max_connections=settings.provider_max_connections,
-            max_concurrency=settings.provider_max_concurrency or (1 if embedded else None),
+            max_concurrency=settings.provider_max_concurrency
+            or (1 if settings.uses_embedded_model else None),
         )
         generation = GenerationSettings(
             model=provider.model,

@@ -118,6 +118,12 @@ class Settings(BaseSettings):
     max_in_flight_generations: int = Field(default=1000, ge=1, le=1_000_000)
     overloaded_retry_after_seconds: int = Field(default=1, ge=1, le=600)
 
+    # Server processes (`python -m backend`). More than one needs REDIS_URL: rate limits are
+    # shared through it. The embedded model is started once, by the parent, for all of them.
+    workers: int = Field(default=1, ge=1, le=64)
+    # Set by that parent for its workers: the embedded model already running there.
+    embedded_model_url: str | None = None
+
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False
     # The database connection pool of each process. A request that waits longer than the

@@ -64,6 +64,19 @@ def free_port() -> int:
         return port
 
 
+def embedded_provider_config(base_url: str) -> ProviderConfig:
+    """The embedded model as a provider, wherever it runs (this process's child, or the one
+    a parent started for all its workers)."""
+    return ProviderConfig(
+        name=EMBEDDED_PROVIDER_NAME,
+        model=EMBEDDED_MODEL_NAME,
+        base_url=base_url,
+        api_key="embedded",
+        is_local=True,
+        honours_max_completion_tokens=False,
+    )
+
+
 class EmbeddedModelServer:
     def __init__(self, *, port: int = 0, threads: int = 2, context: int = 2048) -> None:
         self.port = port or free_port()
@@ -77,14 +90,7 @@ class EmbeddedModelServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def provider_config(self) -> ProviderConfig:
-        return ProviderConfig(
-            name=EMBEDDED_PROVIDER_NAME,
-            model=EMBEDDED_MODEL_NAME,
-            base_url=self.base_url,
-            api_key="embedded",
-            is_local=True,
-            honours_max_completion_tokens=False,
-        )
+        return embedded_provider_config(self.base_url)
 
     async def start(self, timeout_seconds: float = 60.0) -> None:
         model_file = locate_model_file()

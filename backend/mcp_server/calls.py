@@ -50,17 +50,17 @@ class ToolCalls:
                 return await body(runtime, principal)
         except AppError as exc:
             raise ToolError(error_text(exc.code, exc.message, exc.details)) from exc
-        except Exception as exc:
-            busy = busy_error(exc)
-            if busy is None:
-                raise
-            raise ToolError(error_text(busy.code, busy.message, busy.details)) from exc
         except ValidationError as exc:
             details = [
                 {"field": ".".join(map(str, error["loc"])), "message": error["msg"]}
                 for error in exc.errors()
             ]
             raise ToolError(error_text("VALIDATION_ERROR", "Invalid arguments.", details)) from exc
+        except Exception as exc:
+            busy = busy_error(exc)
+            if busy is None:
+                raise
+            raise ToolError(error_text(busy.code, busy.message, busy.details)) from exc
         finally:
             request_id_var.reset(request_token)
             transaction_guid_var.reset(guid_token)

@@ -3,12 +3,12 @@ call.
 
 A unit of work first reserves its worst-case cost (its planned calls' input estimate plus
 their maximum output, at the model's price). The check and the reservation happen in one
-short transaction under one lock (a PostgreSQL advisory lock, so replicas take turns; an
-in-process lock for SQLite, which serves one process), so twenty concurrent requests cannot
-all see the same room. Spend is the ledger's rows plus the open reservations; while a unit
-runs its reservation stands in for its own rows, and when it ends the reservation goes and
-the ledger (the single source of cost truth) settles it. A reservation left by a crashed
-process expires.
+short transaction under one lock (a PostgreSQL advisory lock, so replicas take turns; on
+SQLite an in-process lock plus SQLite's write lock, which a machine's worker processes share),
+so twenty concurrent requests cannot all see the same room. Spend is the ledger's rows plus
+the open reservations; while a unit runs its reservation stands in for its own rows, and when
+it ends the reservation goes and the ledger (the single source of cost truth) settles it. A
+reservation left by a crashed process expires.
 """
 
 from __future__ import annotations
@@ -242,10 +242,15 @@ class _Locked:
         await self._lock.acquire()
         try:
             self._session = self._sessions()
-            if self._session.get_bind().dialect.name == "postgresql":
+            dialect = self._session.get_bind().dialect.name
+            if dialect == "postgresql":
                 await self._session.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
                 )
+            elif dialect == "sqlite":
+                # SQLite's one write lock, taken by a write that changes nothing: the other
+                # worker processes of a machine (WORKERS) wait for it as replicas do above.
+                await self._session.execute(text("DELETE FROM spend_reservations WHERE 0"))
         except BaseException:
             if self._session is not None:
                 await self._session.close()

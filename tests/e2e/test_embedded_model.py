@@ -3,14 +3,23 @@ no provider configured. Outputs are short and odd, but real, with real token cou
 
 from __future__ import annotations
 
+import asyncio
+import os
+import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 
+import httpx
 import pytest
 
 from backend.core.config import Settings
-from tests.conftest import AppClient, open_client
+from tests.api.test_crash_recovery import process
+from tests.conftest import PASSWORD, AppClient, open_client
 from tests.helpers import FRAMEWORK_PATHS, generate
+from tests.live import free_port
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 pytestmark = pytest.mark.embedded
 
@@ -82,3 +91,56 @@ async def test_a_comparison_streams_all_three_on_the_embedded_model(
     names = [name for name, _ in events]
     assert names.count("done") == 3, names
     assert "error" not in names
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += [int(child), *descendants(int(child))]
+    return found
+
+
+def command_line(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+@pytest.mark.skipif(REDIS_URL is None, reason="several workers share rate limits through Redis")
+async def test_two_workers_share_one_embedded_model(tmp_path: Path) -> None:
+    """WORKERS=2: the parent starts the model once; both workers generate on it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROVIDER_", "EMBEDDED_"))}
+    env.update(
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path}/workers.db",
+        WORKERS="2",
+        REDIS_URL=REDIS_URL or "",
+        RATE_LIMIT_KEY_PREFIX=f"embedded-{uuid.uuid4().hex[:8]}",
+        STORY_MAX_TOKENS="16",
+        SERVE_FRONTEND="false",
+        LOG_LEVEL="WARNING",
+    )
+    base = f"http://127.0.0.1:{port}"
+    with process(["-m", "backend"], env, f"{base}/health") as server:
+        models = [pid for pid in descendants(server.pid) if "llama_cpp.server" in command_line(pid)]
+        workers = [pid for pid in descendants(server.pid) if "multiprocessing" in command_line(pid)]
+        assert len(models) == 1
+        assert len(workers) >= 2
+        async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+            registered = await client.post(
+                "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
+            )
+            client.headers["Authorization"] = f"Bearer {registered.json()['access_token']}"
+            stories = await asyncio.gather(
+                *(
+                    client.post(
+                        "/api/langchain",
+                        json={"primary_character": "Ada", "secondary_character": "Grace"},
+                        headers={"Connection": "close"},
+                    )
+                    for _ in range(2)
+                )
+            )
+        for story in stories:
+            assert story.status_code == 200, story.text
+            assert story.json()["provider"] == "embedded"
+            assert story.json()["calls"][0]["output_tokens"] > 0
