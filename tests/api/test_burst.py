@@ -1,0 +1,66 @@
+"""A burst of a few hundred concurrent chat turns against a real server process, with the
+provider taking half a second for each: every one succeeds, with its conversation, answer and
+ledger row. (Sized for CI; bench/load.py sends the full 1,500 and prints the figures.)"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from backend.core.config import async_database_url
+from backend.testprovider import RunningProvider
+from tests.api.test_crash_recovery import backend_env, process
+from tests.conftest import PASSWORD, ProviderControl
+from tests.live import free_port
+
+BURST = 300
+
+
+async def test_a_burst_of_concurrent_chat_turns_all_succeed(
+    database_url: str, provider: RunningProvider, provider_control: ProviderControl
+) -> None:
+    provider_control.configure(latency_ms=500, reply_words=20)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with process(
+        ["-m", "backend"], backend_env(database_url, provider.port, port), f"{base}/health"
+    ):
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+        async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+            registered = await client.post(
+                "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
+            )
+            assert registered.status_code == 201, registered.text
+            client.headers["Authorization"] = f"Bearer {registered.json()['access_token']}"
+            turns = await asyncio.gather(
+                *(
+                    client.post("/api/chat/langchain", json={"message": f"Hello number {n}"})
+                    for n in range(BURST)
+                )
+            )
+    statuses = Counter(turn.status_code for turn in turns)
+    assert statuses == {200: BURST}, [turn.text for turn in turns if turn.status_code != 200][:3]
+    assert provider_control.max_in_flight() >= 10  # they really overlapped
+    assert len({turn.json()["conversation_id"] for turn in turns}) == BURST
+
+    engine = create_async_engine(async_database_url(database_url))
+    try:
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    text("SELECT status, count(*) FROM llm_calls GROUP BY status")
+                )
+            ).all()
+            answers = (
+                await connection.execute(
+                    text("SELECT count(*) FROM chat_messages WHERE role = 'assistant'")
+                )
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    assert dict(rows) == {"ok": BURST}
+    assert answers == BURST
