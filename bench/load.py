@@ -26,23 +26,19 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import httpx
 
+from bench.processes import process
 from tests.live import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench horse battery 9 staple"  # noqa: S105 (a throw-away benchmark account)
 STORY = {"primary_character": "Ada", "secondary_character": "Grace", "length": "short"}
 COMPLETION = {
@@ -91,33 +87,6 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-@contextmanager
-def process(
-    args: list[str], env: dict[str, str], ready_url: str
-) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                httpx.get(ready_url, timeout=2).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    told = proc.stderr.read().decode() if proc.stderr else ""
-                    raise RuntimeError(f"{args[2]} did not start: {told}") from None
-                time.sleep(0.2)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 async def timed(
