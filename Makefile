@@ -74,7 +74,12 @@ check-client: $(STAMPS)/python $(STAMPS)/web
 	@rm -rf $(WEB)/.client-check $(WEB)/.openapi-check.json
 	@echo "OpenAPI document and generated client are up to date"
 
-test-backend: $(STAMPS)/python
+# The official MCP TypeScript SDK, for the Node client tests (tests/api/test_mcp_node.py).
+$(STAMPS)/mcp-node: tests/mcp_node/package.json tests/mcp_node/package-lock.json
+	cd tests/mcp_node && npm install --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+test-backend: $(STAMPS)/python $(STAMPS)/mcp-node
 	$(PY) -m pytest
 
 test-web: $(STAMPS)/web

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,6 @@ from backend.testprovider import RunningProvider
 from tests.conftest import (
     TEST_MODEL,
     AppClient,
-    ProviderControl,
-    SettingsFactory,
-    open_client,
 )
 from tests.live import free_port
 
@@ -48,17 +44,6 @@ def mcp_env(database_url: str, provider: RunningProvider, **extra: str) -> dict[
         **extra,
     )
     return env
-
-
-@pytest.fixture
-async def platform(
-    make_settings: SettingsFactory, provider_control: ProviderControl, database_url: str
-) -> AsyncIterator[tuple[AppClient, str, str]]:
-    """The REST app on the database the MCP server will share, an account and its key."""
-    async for client in open_client(make_settings()):
-        created = await client.post("/api/auth/api-keys", json={"name": "mcp"})
-        assert created.status_code == 201, created.text
-        yield client, database_url, created.json()["key"]
 
 
 async def ledger(client: AppClient) -> list[dict[str, Any]]:

@@ -1,0 +1,20 @@
+"""Fixtures shared by the MCP tests (FastMCP's Python client and the TypeScript SDK's)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.conftest import AppClient, ProviderControl, SettingsFactory, open_client
+
+
+@pytest.fixture
+async def platform(
+    make_settings: SettingsFactory, provider_control: ProviderControl, database_url: str
+) -> AsyncIterator[tuple[AppClient, str, str]]:
+    """The REST app on the database the MCP server will share, an account and its key."""
+    async for client in open_client(make_settings()):
+        created = await client.post("/api/auth/api-keys", json={"name": "mcp"})
+        assert created.status_code == 201, created.text
+        yield client, database_url, created.json()["key"]
