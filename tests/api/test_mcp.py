@@ -24,6 +24,7 @@ from backend.testprovider import RunningProvider
 from tests.conftest import (
     TEST_MODEL,
     AppClient,
+    ProviderControl,
 )
 from tests.live import free_port
 
@@ -194,3 +195,30 @@ async def _wait_for_port(
         except httpx.TransportError:
             await asyncio.sleep(0.1)
     raise RuntimeError("the MCP server did not come up")
+
+
+async def test_budgets_and_rate_limits_hold_over_mcp(
+    platform: tuple[AppClient, str, str],
+    provider: RunningProvider,
+    provider_control: ProviderControl,
+) -> None:
+    """A key's account spends through MCP under the same budget and limits as over REST."""
+    client, database_url, key = platform
+    me = (await client.get("/api/auth/me")).json()
+    zero = await client.put(f"/api/admin/users/{me['id']}/budget", json={"monthly_budget_usd": 0})
+    assert zero.status_code == 200, zero.text
+    transport = StdioTransport(
+        command=sys.executable,
+        args=["-m", "backend.mcp_server"],
+        env=mcp_env(database_url, provider, FASTAPILLM_API_KEY=key, RATE_LIMIT_GENERAL="3/minute"),
+        cwd=str(ROOT),
+    )
+    async with Client(transport) as mcp:
+        with pytest.raises(ToolError, match=r"^BUDGET_EXCEEDED: "):
+            await mcp.call_tool("generate_story_langchain", STORY)
+        for _ in range(2):  # the general limit: 3 a minute, the refused story was the first
+            await mcp.call_tool("list_frameworks", {})
+        with pytest.raises(ToolError, match=r"^RATE_LIMITED: "):
+            await mcp.call_tool("list_frameworks", {})
+    assert provider_control.requests() == []
+    assert await ledger(client) == []
