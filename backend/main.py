@@ -11,7 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from backend.api.armour import BodyLimitMiddleware, SecurityHeadersMiddleware
 from backend.api.errors import UnhandledErrorMiddleware, install_error_handlers
-from backend.api.middleware import RequestContextMiddleware
+from backend.api.middleware import HttpMetricsMiddleware, RequestContextMiddleware
 from backend.api.routes import (
     admin,
     auth,
@@ -26,18 +26,21 @@ from backend.api.routes import (
     streaming,
     system,
 )
+from backend.api.routes import metrics as metrics_route
 from backend.core.config import Settings, get_settings
 from backend.core.logging import configure_logging
+from backend.core.metrics import Metrics
 from backend.runtime import Runtime
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    metrics = Metrics() if settings.metrics_enabled else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await Runtime.start(settings)
+        runtime = await Runtime.start(settings, metrics)
         app.state.runtime = runtime
         try:
             yield
@@ -80,8 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         path_limits={documents.UPLOAD_PATH: settings.max_upload_bytes + 65_536},
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    if metrics is not None:
+        app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(system.router)
+    app.include_router(metrics_route.router)
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(generate.router)

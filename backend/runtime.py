@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from backend.core.config import Settings
 from backend.core.errors import ConfigurationError
 from backend.core.logging import get_logger
+from backend.core.metrics import Metrics
 from backend.db.migrate import upgrade_to_head
 from backend.db.session import create_engine, create_session_factory
 from backend.frameworks import (
@@ -87,6 +88,10 @@ def load_price_overrides(settings: Settings) -> dict[str, ModelPrice]:
 def preflight(settings: Settings) -> None:
     """Fail fast, before the server starts, on settings that cannot work."""
     load_price_overrides(settings)
+    if settings.metrics_enabled and settings.metrics_token is None:
+        raise ConfigurationError(
+            "METRICS_ENABLED needs METRICS_TOKEN: /metrics is never served without one"
+        )
     if settings.workers > 1 and not settings.redis_url:
         raise ConfigurationError(
             "WORKERS above 1 needs REDIS_URL: the workers share rate limits through Redis"
@@ -116,9 +121,10 @@ class Runtime:
     instances: InstanceRegistry
     heartbeat: asyncio.Task[None]
     gate: GenerationGate
+    metrics: Metrics | None
 
     @classmethod
-    async def start(cls, settings: Settings) -> Runtime:
+    async def start(cls, settings: Settings, metrics: Metrics | None = None) -> Runtime:
         overrides = load_price_overrides(settings)
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
         engine = create_engine(
@@ -194,7 +200,7 @@ class Runtime:
         instances = InstanceRegistry(
             sessions, heartbeat_seconds=settings.instance_heartbeat_seconds
         )
-        ledger = Ledger(sessions, CallPricer(provider, overrides), instances.id)
+        ledger = Ledger(sessions, CallPricer(provider, overrides), instances.id, metrics)
         await instances.register()
         await instances.recover(ledger)
         caps = SpendCaps(
@@ -224,6 +230,22 @@ class Runtime:
             model=provider.model,
             rate_limits=rate_limits.backend,
         )
+        gate = GenerationGate(
+            settings.max_in_flight_generations,
+            retry_after_seconds=settings.overloaded_retry_after_seconds,
+        )
+        if metrics is not None:
+            pool = engine.pool
+            metrics.watch(
+                "fastapillm_db_pool_checked_out",
+                "Database connections in use now (none is held while a model works).",
+                lambda: float(pool.checkedout()),  # type: ignore[attr-defined]
+            )
+            metrics.watch(
+                "fastapillm_generations_in_flight",
+                "Generations running now (MAX_IN_FLIGHT_GENERATIONS bounds them).",
+                lambda: float(gate.in_flight),
+            )
         return cls(
             settings=settings,
             engine=engine,
@@ -244,10 +266,8 @@ class Runtime:
             caps=caps,
             instances=instances,
             heartbeat=asyncio.create_task(instances.run(ledger), name="instance-heartbeat"),
-            gate=GenerationGate(
-                settings.max_in_flight_generations,
-                retry_after_seconds=settings.overloaded_retry_after_seconds,
-            ),
+            gate=gate,
+            metrics=metrics,
             accounts=accounts,
             rate_limits=rate_limits,
             embedded=embedded,

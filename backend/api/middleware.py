@@ -21,6 +21,7 @@ from backend.core.context import (
     transaction_guid_var,
 )
 from backend.core.logging import get_logger
+from backend.core.metrics import Metrics
 
 log = get_logger("backend.access")
 
@@ -76,3 +77,44 @@ class RequestContextMiddleware:
             request_id_var.reset(request_token)
             transaction_guid_var.reset(guid_token)
             structlog.contextvars.clear_contextvars()
+
+
+class HttpMetricsMiddleware:
+    """Requests by route template and status, their duration (a stream's whole life), and the
+    streams open now (a response that starts as `text/event-stream`). Pure ASGI, so streamed
+    responses pass through unbuffered."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        streaming = False
+
+        async def observe(message: Message) -> None:
+            nonlocal status, streaming
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if content_type.startswith(b"text/event-stream"):
+                    streaming = True
+                    self.metrics.streams_in_flight.inc()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            if streaming:
+                self.metrics.streams_in_flight.dec()
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "")
+            self.metrics.http_requests.labels(method, template, str(status)).inc()
+            self.metrics.http_duration.labels(method, template).observe(
+                time.perf_counter() - started
+            )

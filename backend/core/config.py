@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     # Set by that parent for its workers: the embedded model already running there.
     embedded_model_url: str | None = None
 
+    # Prometheus metrics at /metrics: off unless enabled, and then only for a scraper that
+    # sends `Authorization: Bearer <METRICS_TOKEN>`.
+    metrics_enabled: bool = False
+    metrics_token: SecretStr | None = None
+
     database_url: str = DEFAULT_DATABASE_URL
     database_echo: bool = False
     # The database connection pool of each process. A request that waits longer than the

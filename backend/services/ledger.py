@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.core.metrics import Metrics
 from backend.core.text import storable
 from backend.llm.calls import AttemptStart, CallStatus, ProviderCall
 from backend.llm.provider import ProviderConfig
@@ -60,10 +61,12 @@ class Ledger:
         sessions: async_sessionmaker[AsyncSession],
         pricer: CallPricer,
         instance_id: str,
+        metrics: Metrics | None = None,
     ) -> None:
         self._sessions = sessions
         self.pricer = pricer
         self.instance_id = instance_id
+        self._metrics = metrics
 
     @property
     def provider(self) -> ProviderConfig:
@@ -101,10 +104,13 @@ class Ledger:
             await session.commit()
         return row_id
 
-    async def close(self, row_id: int, call: ProviderCall, quote: PriceQuote) -> None:
+    async def close(
+        self, row_id: int, call: ProviderCall, quote: PriceQuote, scope: LedgerScope
+    ) -> None:
         """Complete an in-flight row with what happened. A row already completed (e.g. by a
         unit of work closing early) keeps its first outcome; one a sweep wrongly marked
-        `interrupted` (its live process missed heartbeats) gets the real one."""
+        `interrupted` (its live process missed heartbeats) gets the real one. The metrics
+        count the same completion, so they agree with the ledger."""
         values: dict[str, Any] = {
             "status": call.status,
             "http_status": call.http_status,
@@ -120,12 +126,26 @@ class Ledger:
             "error_message": storable(call.error_message)[:500] if call.error_message else None,
         }
         async with self._sessions() as session:
-            await session.execute(
+            completed = await session.execute(
                 update(LLMCall)
                 .where(LLMCall.id == row_id, LLMCall.status.in_(OPEN_STATUSES))
                 .values(**values)
             )
             await session.commit()
+        if self._metrics is not None and completed.rowcount:  # type: ignore[attr-defined]
+            self._metrics.provider_call(
+                framework=scope.framework,
+                operation=scope.operation,
+                provider=self.provider.name,
+                model=values["model"],
+                status=call.status,
+                attempt=call.attempt,
+                input_tokens=call.usage.input_tokens,
+                output_tokens=call.usage.output_tokens,
+                cached_tokens=call.usage.cached_tokens,
+                cost_usd=quote.cost_usd,
+                latency_ms=call.latency_ms,
+            )
 
     async def drop(self, row_id: int) -> None:
         """The attempt never reached the provider (connection refused): nothing was spent."""

@@ -232,7 +232,7 @@ class MeteredUnit:
         quote = self._ledger.pricer.quote(call.model, call.usage)
         self.calls.append(call)
         self._quotes.append(quote)
-        await self._ledger.close(handle, call, quote)
+        await self._ledger.close(handle, call, quote, self.scope)
 
     async def attempt_unreached(self, handle: AttemptHandle) -> None:
         if handle is None or self._open.pop(handle, None) is None:
