@@ -10,12 +10,12 @@ LLAMA_VERSION := 0.3.36
 WEB := frontendReact
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test install lint test-backend test-web test-e2e check-client client bench chromium clean
+.PHONY: run test install lint test-backend test-web test-e2e check-client check-deploy client bench chromium clean
 
 run: install $(WEB)/dist/index.html
 	$(PY) -m backend
 
-test: install $(WEB)/dist/index.html chromium lint check-client test-backend test-web test-e2e
+test: install $(WEB)/dist/index.html chromium lint check-client check-deploy test-backend test-web test-e2e
 
 install: $(STAMPS)/python $(STAMPS)/web
 
@@ -46,12 +46,26 @@ $(STAMPS)/web: $(WEB)/package.json $(WEB)/package-lock.json
 $(WEB)/dist/index.html: $(STAMPS)/web $(WEB_SOURCES)
 	cd $(WEB) && npm run --silent build
 
-# Debian's Chromium for the end-to-end tests (never a browser downloaded by a test tool).
+# From Debian: Chromium for the end-to-end tests (never a browser downloaded by a test tool),
+# nginx and docker-compose for the deployment checks (tests/deploy).
+DEBIAN_TOOLS := /usr/bin/chromium /usr/sbin/nginx /usr/bin/docker-compose
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if ! ls $(DEBIAN_TOOLS) >/dev/null 2>&1; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
+			chromium nginx docker-compose; \
 	fi
+
+# The deployment files: the compose file must resolve (with the example settings, and not
+# without its secrets) and the Dockerfiles must pass hadolint. tests/deploy runs the same
+# topology as processes.
+check-deploy: $(STAMPS)/python chromium
+	docker-compose --env-file deploy.env.example -f docker-compose.separated.yml config -q
+	@empty=$$(mktemp); ! env -i PATH="$$PATH" docker-compose --env-file $$empty \
+		-f docker-compose.separated.yml config -q 2>/dev/null \
+		|| (rm -f $$empty; echo "the compose file resolves without its secrets"; exit 1); rm -f $$empty
+	$(VENV)/bin/hadolint Dockerfile.backend Dockerfile.mcp frontendReact/Dockerfile
+	@echo "Compose file and Dockerfiles are valid"
 
 lint: $(STAMPS)/python
 	$(VENV)/bin/ruff check .
