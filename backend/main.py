@@ -21,6 +21,7 @@ from backend.api.routes import (
     documents,
     generate,
     ledger,
+    logs,
     spa,
     stories,
     streaming,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_route.router)
     app.include_router(auth.router)
     app.include_router(admin.router)
+    app.include_router(logs.router)
     app.include_router(generate.router)
     app.include_router(streaming.router)
     app.include_router(chat.router)

@@ -42,6 +42,7 @@ from backend.services.chat import ChatService
 from backend.services.documents import DocumentService
 from backend.services.instances import InstanceRegistry
 from backend.services.ledger import CallPricer, Ledger
+from backend.services.log_store import LogStore
 from backend.services.metering import Meter
 from backend.services.rate_limits import RateLimits, RateLimitSettings
 from backend.services.signing_key import resolve_signing_key
@@ -122,6 +123,7 @@ class Runtime:
     heartbeat: asyncio.Task[None]
     gate: GenerationGate
     metrics: Metrics | None
+    log_store: LogStore | None
 
     @classmethod
     async def start(cls, settings: Settings, metrics: Metrics | None = None) -> Runtime:
@@ -230,6 +232,15 @@ class Runtime:
             model=provider.model,
             rate_limits=rate_limits.backend,
         )
+        log_store: LogStore | None = None
+        if settings.log_store_enabled:
+            log_store = LogStore(
+                sessions,
+                instance_id=instances.id,
+                level=settings.log_store_level,
+                keep_rows=settings.log_store_rows,
+            )
+            log_store.start()
         gate = GenerationGate(
             settings.max_in_flight_generations,
             retry_after_seconds=settings.overloaded_retry_after_seconds,
@@ -268,6 +279,7 @@ class Runtime:
             heartbeat=asyncio.create_task(instances.run(ledger), name="instance-heartbeat"),
             gate=gate,
             metrics=metrics,
+            log_store=log_store,
             accounts=accounts,
             rate_limits=rate_limits,
             embedded=embedded,
@@ -275,6 +287,8 @@ class Runtime:
         )
 
     async def stop(self) -> None:
+        if self.log_store is not None:
+            await self.log_store.stop()
         self.heartbeat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.heartbeat

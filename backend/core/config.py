@@ -138,6 +138,11 @@ class Settings(BaseSettings):
     database_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # The log viewer's store (in the database, shared by replicas): lines at or above this
+    # level, the newest LOG_STORE_ROWS of them.
+    log_store_enabled: bool = True
+    log_store_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_store_rows: int = Field(default=100_000, ge=100, le=100_000_000)
     log_format: Literal["json", "console"] = "json"
 
     serve_frontend: bool = True

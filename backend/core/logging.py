@@ -64,11 +64,8 @@ class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json", *, to_stderr: bool = False) -> None:
-    """structlog events and standard-library records (uvicorn, alembic, sqlalchemy) both come
-    out as one JSON line each on stdout, carrying the request id and transaction GUID. On
-    stderr instead for the MCP server over stdio, whose stdout carries only the protocol."""
-    shared: list[Any] = [
+def _shared_processors() -> list[Any]:
+    return [
         structlog.contextvars.merge_contextvars,
         _add_request_ids,
         structlog.stdlib.add_log_level,
@@ -76,14 +73,29 @@ def configure_logging(level: str = "INFO", fmt: str = "json", *, to_stderr: bool
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _redact_secrets,
     ]
+
+
+def line_formatter(fmt: str = "json") -> logging.Formatter:
+    """What turns a record (structlog's or a library's) into one line, ids added and secrets
+    redacted: the output's, and the log store's (which reads the JSON back)."""
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
     )
+    return structlog.stdlib.ProcessorFormatter(
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        foreign_pre_chain=_shared_processors(),
+    )
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json", *, to_stderr: bool = False) -> None:
+    """structlog events and standard-library records (uvicorn, alembic, sqlalchemy) both come
+    out as one JSON line each on stdout, carrying the request id and transaction GUID. On
+    stderr instead for the MCP server over stdio, whose stdout carries only the protocol."""
     structlog.configure(
         processors=[
-            *shared,
+            *_shared_processors(),
             structlog.processors.format_exc_info,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
@@ -93,14 +105,11 @@ def configure_logging(level: str = "INFO", fmt: str = "json", *, to_stderr: bool
     )
     handler = _StdoutHandler()
     handler.to_stderr = to_stderr
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
-            foreign_pre_chain=shared,
-        )
-    )
+    handler.setFormatter(line_formatter(fmt))
     root = logging.getLogger()
-    root.handlers = [handler]
+    # a log store's handler (services/log_store.py) stays; every other is replaced
+    root.handlers = [h for h in root.handlers if getattr(h, "keep_on_reconfigure", False)]
+    root.addHandler(handler)
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []

@@ -6,6 +6,7 @@ from backend.models.document import ContextExecution, Document
 from backend.models.instance import AppInstance
 from backend.models.llm_call import LLMCall
 from backend.models.llm_call_day import LLMCallDay
+from backend.models.log_entry import LogEntry
 from backend.models.story import Story
 from backend.models.user import ApiKey, AuthSession, Invite, ServerSecret, User
 
@@ -20,6 +21,7 @@ __all__ = [
     "Invite",
     "LLMCall",
     "LLMCallDay",
+    "LogEntry",
     "ServerSecret",
     "SpendReservation",
     "Story",

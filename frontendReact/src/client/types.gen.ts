@@ -826,6 +826,76 @@ export type LedgerCallOut = {
 };
 
 /**
+ * LogEntryOut
+ */
+export type LogEntryOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Event
+     */
+    event: string;
+    /**
+     * Fields
+     *
+     * The line's other keys (method, path, status...).
+     */
+    fields: {
+        [key: string]: unknown;
+    };
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: string | null;
+    /**
+     * Level
+     */
+    level: string;
+    /**
+     * Logger
+     */
+    logger: string;
+    /**
+     * Request Id
+     */
+    request_id: string | null;
+    /**
+     * Transaction Guid
+     */
+    transaction_guid: string | null;
+};
+
+/**
+ * LogPage
+ */
+export type LogPage = {
+    /**
+     * Entries
+     *
+     * Newest first.
+     */
+    entries: Array<LogEntryOut>;
+    /**
+     * Newest Id
+     *
+     * The newest entry's id: pass as after_id to follow what comes next.
+     */
+    newest_id: number | null;
+    /**
+     * Next Before Id
+     *
+     * Pass as before_id for the next (older) page; null on the last page.
+     */
+    next_before_id: number | null;
+};
+
+/**
  * MessageOut
  */
 export type MessageOut = {
@@ -2015,6 +2085,88 @@ export type CreateInviteResponses = {
 };
 
 export type CreateInviteResponse = CreateInviteResponses[keyof CreateInviteResponses];
+
+export type ListLogsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Level
+         *
+         * This level and above.
+         */
+        level?: 'debug' | 'info' | 'warning' | 'error' | 'critical' | null;
+        /**
+         * Since
+         *
+         * From this time (inclusive).
+         */
+        since?: string | null;
+        /**
+         * Until
+         *
+         * Before this time.
+         */
+        until?: string | null;
+        /**
+         * Request Id
+         */
+        request_id?: string | null;
+        /**
+         * Transaction Guid
+         */
+        transaction_guid?: string | null;
+        /**
+         * Q
+         *
+         * Text in the message or any field, any case.
+         */
+        q?: string | null;
+        /**
+         * Before Id
+         */
+        before_id?: number | null;
+        /**
+         * After Id
+         */
+        after_id?: number | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/admin/logs';
+};
+
+export type ListLogsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Forbidden
+     */
+    403: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ListLogsError = ListLogsErrors[keyof ListLogsErrors];
+
+export type ListLogsResponses = {
+    /**
+     * Successful Response
+     */
+    200: LogPage;
+};
+
+export type ListLogsResponse = ListLogsResponses[keyof ListLogsResponses];
 
 export type ListUsersData = {
     body?: never;
