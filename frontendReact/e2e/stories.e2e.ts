@@ -32,7 +32,7 @@ async function signUp(page: Page, baseUrl: string, email: string): Promise<void>
   await expect.poll(() => page.getByTestId("signed-in-as").textContent(), UI).toBe(email);
 }
 
-async function openPage(page: Page, name: "Stories" | "History" | "Chat" | "Documents" | "Cost" | "Account"): Promise<void> {
+async function openPage(page: Page, name: "Stories" | "History" | "Chat" | "Documents" | "Cost" | "Account" | "Logs"): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
 }
 
@@ -303,6 +303,39 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     await expectCsvDownload(page, usageRequest, usage, baseUrl);
   });
 
+  it("the log viewer shows a line holding markup as text, runs no script, and links its GUID", async () => {
+    // a real request whose logged path holds markup (the access log records every path)
+    const markup = "<img src=x onerror=alert(1)>";
+    const probe = await page.request.get(`${baseUrl}/api/${encodeURIComponent(markup)}`);
+    expect(probe.status()).toBe(404);
+    const dialogs: string[] = [];
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await openPage(page, "Logs");
+    await page.getByRole("heading", { name: "Logs", level: 2 }).waitFor(UI);
+    await page.getByLabel("Text").fill("onerror");
+    await page.getByRole("button", { name: "Filter" }).click();
+    const entries = page.getByTestId("log-entries");
+    // the store writes in batches every half second; following refreshes the page until it shows
+    await entries.getByText(`path=/api/${markup}`).first().waitFor(UI);
+    expect(await entries.locator("img").count()).toBe(0);
+    expect(await page.locator("img").count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await page.screenshot({ path: "test-results/logs.png", fullPage: true });
+
+    // a GUID opens its ledger transaction on the cost page
+    await page.getByLabel("Text").fill("");
+    await page.getByLabel("Level").selectOption("info");
+    await page.getByRole("button", { name: "Filter" }).click();
+    const guided = entries.getByRole("link", { name: /^ledger / }).first();
+    await guided.waitFor(UI);
+    await guided.click();
+    await expect.poll(() => new URL(page.url()).pathname, UI).toBe("/cost");
+    expect(new URL(page.url()).searchParams.get("transaction")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it("no page is wider than a 390 px phone", async () => {
     await page.setViewportSize(PHONE);
     const widths: Record<string, number> = {};
@@ -326,6 +359,7 @@ describe("accounts, stories, chat and documents on the real backend and embedded
       ["Documents", () => page.getByTestId("executions").getByText("completed").first().waitFor(UI)],
       ["Cost", () => page.locator('[data-testid="chart-spend"] .recharts-bar-rectangle').first().waitFor(UI)],
       ["Account", () => page.getByTestId("api-keys").waitFor(UI)],
+      ["Logs", () => page.getByTestId("log-entry").first().waitFor(UI)],
     ];
     for (const [name, ready] of visits) {
       await openPage(page, name as "Stories");

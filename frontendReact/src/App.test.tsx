@@ -46,6 +46,7 @@ describe("App shell", () => {
       "Documents",
       "Cost",
       "Account",
+      "Logs", // an administrator's
     ]);
     expect(nav).toHaveClass("flex-wrap");
     expect(screen.getByRole("banner")).toHaveClass("flex-wrap");

@@ -9,6 +9,7 @@ import { AuthPage } from "./pages/AuthPage";
 import { ChatPage } from "./pages/ChatPage";
 import { DocumentsPage } from "./pages/DocumentsPage";
 import { HistoryPage } from "./pages/HistoryPage";
+import { LogsPage } from "./pages/LogsPage";
 import { StoriesPage } from "./pages/StoriesPage";
 
 // The cost page brings the charting library: load it only when the page is opened.
@@ -44,6 +45,11 @@ export function App() {
               <NavLink to="/account" className={linkClass}>
                 Account
               </NavLink>
+              {user?.is_admin && (
+                <NavLink to="/logs" className={linkClass}>
+                  Logs
+                </NavLink>
+              )}
             </nav>
             {/* relative: the running list hangs from this group, flush with the page's right margin */}
             <div className="relative ml-auto flex min-w-0 items-center gap-3 text-sm">
@@ -77,6 +83,7 @@ export function App() {
             }
           />
           <Route path="/account" element={<RequireAuth><AccountPage /></RequireAuth>} />
+          <Route path="/logs" element={<RequireAuth><LogsPage /></RequireAuth>} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

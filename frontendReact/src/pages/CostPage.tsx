@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from "react";
+import { useSearchParams } from "react-router";
 import { useAdminUsers, usePerformance, useUsage } from "../api/cost";
 import { useAuth } from "../auth/AuthProvider";
 import { Breakdowns } from "../cost/Breakdowns";
@@ -29,7 +30,9 @@ export function CostPage() {
   const options = useUsage(unfiltered, granularity).data ?? usage.data;
   const performance = usePerformance(query);
   const users = useAdminUsers(isAdmin);
-  const [openGuid, setOpenGuid] = useState<string | null>(null);
+  // a link from elsewhere (the log viewer) may name a transaction to open
+  const [search] = useSearchParams();
+  const [openGuid, setOpenGuid] = useState<string | null>(() => search.get("transaction"));
   const closeTransaction = useCallback(() => setOpenGuid(null), []);
   const data = usage.data;
   const empty = data !== undefined && data.summary.total_requests === 0;
