@@ -57,7 +57,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     PRICE_OVERRIDES_FILE: prices,
     DATABASE_URL: `sqlite:///${join(dataDir, "e2e.db")}`,
     SSE_PING_SECONDS: "1",
-    LOG_LEVEL: "WARNING",
+    LOG_LEVEL: "INFO", // the log viewer test reads the access log's lines (stdout itself is ignored)
   });
   const backend = spawn(python, ["-m", "backend"], { cwd: repoRoot, env, stdio: ["ignore", "ignore", "inherit"] });
   const baseUrl = `http://127.0.0.1:${port}`;

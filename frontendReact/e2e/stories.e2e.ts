@@ -334,6 +334,10 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     await guided.click();
     await expect.poll(() => new URL(page.url()).pathname, UI).toBe("/cost");
     expect(new URL(page.url()).searchParams.get("transaction")).toMatch(/^[0-9a-f-]{36}$/);
+    const dialog = page.getByTestId("transaction");
+    await dialog.waitFor(UI);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ ...UI, state: "detached" });
   });
 
   it("no page is wider than a 390 px phone", async () => {
