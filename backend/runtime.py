@@ -33,7 +33,8 @@ from backend.llm.embedded import (
     embedded_provider_config,
     locate_model_file,
 )
-from backend.llm.provider import ProviderConfig
+from backend.llm.fallback import CircuitBreakers
+from backend.llm.provider import EMBEDDED_PROVIDER_NAME, ProviderConfig
 from backend.llm.retry import RetryPolicy
 from backend.pricing import ModelPrice, parse_overrides
 from backend.services.accounts import AccountService
@@ -65,6 +66,31 @@ def provider_from_settings(settings: Settings) -> ProviderConfig:
         api_key=api_key or "not-needed",
         headers=settings.provider_headers,
     )
+
+
+def fallbacks_from_settings(settings: Settings, primary_name: str) -> list[ProviderConfig]:
+    """PROVIDER_FALLBACKS as providers; every name distinct (rows and circuits go by it)."""
+    fallbacks = []
+    names = {primary_name}
+    for fallback in settings.provider_fallbacks:
+        base_url = str(fallback.base_url).rstrip("/")
+        name = fallback.name or _host_name(base_url)
+        if name in names:
+            raise ConfigurationError(
+                f"PROVIDER_FALLBACKS: the name {name!r} is used twice; give each a distinct name"
+            )
+        names.add(name)
+        key = fallback.api_key.get_secret_value() if fallback.api_key else ""
+        fallbacks.append(
+            ProviderConfig(
+                name=name,
+                model=fallback.model,
+                base_url=base_url,
+                api_key=key or "not-needed",
+                headers=fallback.headers,
+            )
+        )
+    return fallbacks
 
 
 def _host_name(url: str) -> str:
@@ -99,8 +125,9 @@ def preflight(settings: Settings) -> None:
         )
     if settings.uses_embedded_model:
         locate_model_file()
+        fallbacks_from_settings(settings, EMBEDDED_PROVIDER_NAME)
     else:
-        provider_from_settings(settings)
+        fallbacks_from_settings(settings, provider_from_settings(settings).name)
 
 
 @dataclass
@@ -123,6 +150,8 @@ class Runtime:
     heartbeat: asyncio.Task[None]
     gate: GenerationGate
     metrics: Metrics | None
+    fallbacks: list[ProviderConfig]
+    breakers: CircuitBreakers | None
     log_store: LogStore | None
 
     @classmethod
@@ -153,6 +182,17 @@ class Runtime:
         except BaseException:
             await engine.dispose()
             raise
+        fallbacks = fallbacks_from_settings(settings, provider.name)
+        breakers = (
+            CircuitBreakers(
+                failures=settings.provider_circuit_failures,
+                open_seconds=settings.provider_circuit_open_seconds,
+                redis_url=settings.redis_url,
+                key_prefix=settings.rate_limit_key_prefix,
+            )
+            if fallbacks
+            else None
+        )
         client = build_openai_client(
             provider,
             RetryPolicy(
@@ -168,6 +208,8 @@ class Runtime:
             max_connections=settings.provider_max_connections,
             max_concurrency=settings.provider_max_concurrency
             or (1 if settings.uses_embedded_model else None),
+            fallbacks=fallbacks,
+            breakers=breakers,
         )
         generation = GenerationSettings(
             model=provider.model,
@@ -202,7 +244,8 @@ class Runtime:
         instances = InstanceRegistry(
             sessions, heartbeat_seconds=settings.instance_heartbeat_seconds
         )
-        ledger = Ledger(sessions, CallPricer(provider, overrides), instances.id, metrics)
+        pricer = CallPricer(provider, overrides, tuple(fallbacks))
+        ledger = Ledger(sessions, pricer, instances.id, metrics)
         await instances.register()
         await instances.recover(ledger)
         caps = SpendCaps(
@@ -235,7 +278,7 @@ class Runtime:
         log_store: LogStore | None = None
         if settings.log_store_enabled:
             log_store = LogStore(
-                sessions,
+                create_engine(settings.database_url, pool_size=1, max_overflow=1),
                 instance_id=instances.id,
                 level=settings.log_store_level,
                 keep_rows=settings.log_store_rows,
@@ -279,6 +322,8 @@ class Runtime:
             heartbeat=asyncio.create_task(instances.run(ledger), name="instance-heartbeat"),
             gate=gate,
             metrics=metrics,
+            fallbacks=fallbacks,
+            breakers=breakers,
             log_store=log_store,
             accounts=accounts,
             rate_limits=rate_limits,

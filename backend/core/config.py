@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, HttpUrl, SecretStr, field_validator
+from pydantic import BaseModel, Field, HttpUrl, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/fastapillm.db"
@@ -26,6 +26,16 @@ def async_database_url(value: str) -> str:
     if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
         raise ValueError("use a sqlite:/// or postgresql:// URL")
     return value
+
+
+class FallbackProvider(BaseModel):
+    """Another OpenAI-compatible provider to use when the ones before it fail."""
+
+    base_url: HttpUrl
+    model: str = Field(min_length=1)
+    api_key: SecretStr | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=64)
+    headers: dict[str, str] = Field(default_factory=dict)
 
 
 class Settings(BaseSettings):
@@ -58,6 +68,12 @@ class Settings(BaseSettings):
     provider_max_connections: int = Field(default=1000, ge=1, le=100_000)
     # Calls sent at once; more wait their turn here (the embedded model serves one at a time).
     provider_max_concurrency: int | None = Field(default=None, ge=1, le=10_000)
+    # Fallbacks, in order (a JSON list of {"base_url", "model", "api_key", "name", "headers"}),
+    # and each provider's circuit breaker: open after this many failed calls in a row, one
+    # probe let through after this long. Breakers are used when there are fallbacks.
+    provider_fallbacks: Annotated[list[FallbackProvider], NoDecode] = Field(default_factory=list)
+    provider_circuit_failures: int = Field(default=5, ge=1, le=1000)
+    provider_circuit_open_seconds: float = Field(default=30.0, gt=0, le=3600)
 
     # Generation.
     story_max_tokens: int = Field(default=400, ge=16, le=8192)
@@ -147,6 +163,13 @@ class Settings(BaseSettings):
 
     serve_frontend: bool = True
     frontend_dist: Path = Path(__file__).resolve().parents[2] / "frontendReact" / "dist"
+
+    @field_validator("provider_fallbacks", mode="before")
+    @classmethod
+    def _parse_fallbacks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else []
+        return value
 
     @field_validator("provider_headers", mode="before")
     @classmethod

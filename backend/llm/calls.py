@@ -42,6 +42,7 @@ class AttemptStart:
     estimate: TokenUsage
     streaming: bool
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    provider: str | None = None  # which provider (None: the primary, before fallbacks existed)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class ProviderCall:
     error_message: str | None = None
     retry_after_seconds: float | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    provider: str | None = None
 
 
 AttemptHandle = int | None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import httpx2 as httpx
 from openai import AsyncOpenAI
 
+from backend.llm.fallback import CircuitBreakers
 from backend.llm.provider import ProviderConfig
 from backend.llm.retry import RetryPolicy
 from backend.llm.transport import ProviderTransport
@@ -19,6 +22,8 @@ def build_openai_client(
     max_connections: int = 50,
     max_concurrency: int | None = None,
     inner_transport: httpx.AsyncBaseTransport | None = None,
+    fallbacks: Sequence[ProviderConfig] = (),
+    breakers: CircuitBreakers | None = None,
 ) -> AsyncOpenAI:
     """SDK retries are off (`max_retries=0`): `ProviderTransport` runs the only retry loop."""
     inner = inner_transport or httpx.AsyncHTTPTransport(
@@ -27,7 +32,13 @@ def build_openai_client(
         ),
     )
     http_client = httpx.AsyncClient(
-        transport=ProviderTransport(inner, policy, max_concurrency=max_concurrency),
+        transport=ProviderTransport(
+            inner,
+            policy,
+            max_concurrency=max_concurrency,
+            providers=(provider, *fallbacks) if fallbacks else (),
+            breakers=breakers,
+        ),
         timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
     )
     return AsyncOpenAI(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import anyio
@@ -34,6 +34,8 @@ from backend.llm.calls import (
     current_observer,
     current_step,
 )
+from backend.llm.fallback import CircuitBreakers, retarget
+from backend.llm.provider import ProviderConfig
 from backend.llm.recording_stream import RecordingStream, report
 from backend.llm.retry import (
     RETRYABLE_STATUS,
@@ -51,6 +53,12 @@ from backend.llm.usage import completion_text, estimate_usage, usage_from_payloa
 log = get_logger(__name__)
 
 
+def _worth_falling_back(outcome: Outcome) -> bool:
+    """Retries ended on what another provider may not have: 429, 5xx, a timeout, a dropped
+    connection. A 200 (a stream included) or a refusal of the request itself (400) ends it."""
+    return outcome.retryable
+
+
 class ProviderTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
@@ -58,9 +66,14 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         policy: RetryPolicy,
         *,
         max_concurrency: int | None = None,
+        providers: Sequence[ProviderConfig] = (),
+        breakers: CircuitBreakers | None = None,
     ) -> None:
         self._inner = inner
         self._policy = policy
+        # The primary first, then its fallbacks (llm/fallback.py); empty: only the client's URL.
+        self._providers = tuple(providers)
+        self._breakers = breakers
         # A model that serves one request at a time (the embedded one) queues here, where
         # the wait can be told apart from the model's own time.
         self._gate = anyio.Semaphore(max_concurrency) if max_concurrency else None
@@ -70,6 +83,53 @@ class ProviderTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         payload = request_payload(request)
+        if not self._providers:
+            outcome = await self._call(request, payload, None)
+        else:
+            outcome = await self._call_with_fallback(request, payload)
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.response is not None
+        return outcome.response
+
+    async def _call_with_fallback(self, request: httpx.Request, payload: dict[str, Any]) -> Outcome:
+        """Each provider in turn, while the last one's retries ended on a failure worth
+        retrying (or its circuit is open)."""
+        primary = self._providers[0]
+        outcome: Outcome | None = None
+        for provider in self._providers:
+            target, body = (
+                (request, payload)
+                if provider is primary
+                else retarget(request, payload, primary, provider)
+            )
+
+            def attempt(
+                target: httpx.Request = target,
+                body: dict[str, Any] = body,
+                name: str = provider.name,
+            ) -> Awaitable[Outcome]:
+                return self._call(target, body, name)
+
+            if self._breakers is None:
+                tried: Outcome | None = await attempt()
+            else:
+                tried = await self._breakers.call(provider.name, attempt, _worth_falling_back)
+            if tried is None:
+                log.warning("provider_circuit_open", provider=provider.name)
+                continue
+            outcome = tried
+            if not _worth_falling_back(outcome):
+                return outcome
+            log.warning("provider_fallback", provider=provider.name)
+        if outcome is None:  # every circuit was open: nothing was sent
+            return Outcome(None, httpx.ConnectError("every provider's circuit is open"), True)
+        return outcome
+
+    async def _call(
+        self, request: httpx.Request, payload: dict[str, Any], provider: str | None
+    ) -> Outcome:
+        """One provider: its retries, bounded by one deadline."""
         attempt = 0
         deadline: float | None = None  # starts when the first attempt leaves, not in a queue
 
@@ -82,7 +142,9 @@ class ProviderTransport(httpx.AsyncBaseTransport):
                 release = release_once(self._gate.release)
             deadline = deadline or time.monotonic() + self._policy.deadline_seconds
             try:
-                outcome = await self._attempt(request, payload, attempt, deadline, release)
+                outcome = await self._attempt(
+                    request, payload, attempt, deadline, release, provider
+                )
             except BaseException:
                 if release is not None:
                     release()
@@ -107,10 +169,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
             before_sleep=self._log_retry,
         )
         outcome: Outcome = await retrying(one_attempt)
-        if outcome.error is not None:
-            raise outcome.error
-        assert outcome.response is not None
-        return outcome.response
+        return outcome
 
     def _should_retry(self, outcome: Outcome, deadline: float) -> bool:
         if not outcome.retryable:
@@ -148,6 +207,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         attempt: int,
         deadline: float,
         release: Callable[[], None] | None,
+        provider: str | None = None,
     ) -> Outcome:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -164,6 +224,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
             step=step,
             estimate=estimate_usage(payload, ""),
             streaming=streaming,
+            provider=provider,
         )
         handle = await observer.attempt_started(start) if observer is not None else None
         started = time.perf_counter()
@@ -179,6 +240,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
                 step=step,
                 started_at=start.started_at,
                 http_status=fields.pop("http_status", None),
+                provider=provider,
                 **fields,
             )
 

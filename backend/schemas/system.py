@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class HealthResponse(BaseModel):
@@ -17,6 +17,17 @@ class HealthResponse(BaseModel):
     checks: dict[str, str]
 
 
+class ProviderState(BaseModel):
+    name: str
+    model: str
+    base_url: str | None
+    role: Literal["primary", "fallback"]
+    circuit: Literal["closed", "opened", "half-opened"] | None = Field(
+        description="The circuit breaker's state (null: no breaker, as without fallbacks)."
+    )
+    consecutive_failures: int
+
+
 class ProviderResponse(BaseModel):
     provider: str
     model: str
@@ -24,3 +35,6 @@ class ProviderResponse(BaseModel):
     embedded: bool
     base_url: str | None
     frameworks: list[str]
+    providers: list[ProviderState] = Field(
+        description="The primary, then the fallbacks in the order calls move to them."
+    )

@@ -31,15 +31,24 @@ OPEN_STATUSES = (CallStatus.IN_FLIGHT.value, CallStatus.INTERRUPTED.value)
 class CallPricer:
     provider: ProviderConfig
     overrides: Mapping[str, ModelPrice]
+    fallbacks: Sequence[ProviderConfig] = ()
 
-    def quote(self, model: str, usage: TokenUsage) -> PriceQuote:
+    def provider_named(self, name: str | None) -> ProviderConfig:
+        """The provider that served a call (the primary unless a fallback did)."""
+        for fallback in self.fallbacks:
+            if fallback.name == name:
+                return fallback
+        return self.provider
+
+    def quote(self, model: str, usage: TokenUsage, provider: str | None = None) -> PriceQuote:
+        served_by = self.provider_named(provider)
         return price_call(
-            model=model or self.provider.model,
+            model=model or served_by.model,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
             cached_tokens=usage.cached_tokens,
-            is_local=self.provider.is_local,
-            provider_base_url=self.provider.base_url,
+            is_local=served_by.is_local,
+            provider_base_url=served_by.base_url,
             overrides=self.overrides,
         )
 
@@ -74,9 +83,10 @@ class Ledger:
 
     async def open(self, scope: LedgerScope, start: AttemptStart) -> int:
         """The row for an attempt about to be sent: in flight, input estimated and priced."""
-        model = start.model or self.provider.model
+        served_by = self.pricer.provider_named(start.provider)
+        model = start.model or served_by.model
         estimate = TokenUsage(input_tokens=start.estimate.input_tokens, estimated=True)
-        quote = self.pricer.quote(model, estimate)
+        quote = self.pricer.quote(model, estimate, served_by.name)
         values: dict[str, Any] = {
             "user_id": scope.user_id,
             "transaction_guid": scope.transaction_guid,
@@ -84,7 +94,7 @@ class Ledger:
             "operation": scope.operation,
             "framework": scope.framework,
             "step": start.step,
-            "provider": self.provider.name,
+            "provider": served_by.name,
             "model": model,
             "attempt": start.attempt,
             "status": CallStatus.IN_FLIGHT.value,
@@ -114,7 +124,7 @@ class Ledger:
         values: dict[str, Any] = {
             "status": call.status,
             "http_status": call.http_status,
-            "model": call.model or self.provider.model,
+            "model": call.model or self.pricer.provider_named(call.provider).model,
             "input_tokens": call.usage.input_tokens,
             "output_tokens": call.usage.output_tokens,
             "cached_tokens": call.usage.cached_tokens,
@@ -136,7 +146,7 @@ class Ledger:
             self._metrics.provider_call(
                 framework=scope.framework,
                 operation=scope.operation,
-                provider=self.provider.name,
+                provider=self.pricer.provider_named(call.provider).name,
                 model=values["model"],
                 status=call.status,
                 attempt=call.attempt,

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from backend.core.logging import line_formatter
 from backend.core.text import storable
@@ -59,7 +59,7 @@ class _QueueingHandler(logging.Handler):
 class LogStore:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         *,
         instance_id: str,
         level: str = "INFO",
@@ -67,7 +67,9 @@ class LogStore:
         queue_size: int = 20_000,
         flush_seconds: float = 0.5,
     ) -> None:
-        self._sessions = sessions
+        # its own engine and small pool: writing the log never takes a request's connection
+        self._engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.instance_id = instance_id
         self.keep_rows = keep_rows
         self.flush_seconds = flush_seconds
@@ -96,6 +98,7 @@ class LogStore:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self.flush()
+        await self._engine.dispose()
 
     async def _run(self) -> None:
         rounds = 0

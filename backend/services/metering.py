@@ -229,7 +229,7 @@ class MeteredUnit:
             return
         if not self._open:
             self._settled.set()
-        quote = self._ledger.pricer.quote(call.model, call.usage)
+        quote = self._ledger.pricer.quote(call.model, call.usage, call.provider)
         self.calls.append(call)
         self._quotes.append(quote)
         await self._ledger.close(handle, call, quote, self.scope)
@@ -244,7 +244,10 @@ class MeteredUnit:
 
     @property
     def provider_name(self) -> str:
-        return self._ledger.provider.name
+        """The provider that answered (a fallback, when the primary failed)."""
+        answered = [call for call in self.calls if call.status == CallStatus.OK]
+        served_by = answered[-1].provider if answered else None
+        return self._ledger.pricer.provider_named(served_by).name
 
     @property
     def elapsed_ms(self) -> float:

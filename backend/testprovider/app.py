@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import random
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -55,6 +56,13 @@ class ProviderConfigUpdate(BaseModel):
     reply: str | None = None
     reply_words: int | None = Field(default=None, ge=1, le=5000)
     stream_chunk_delay_ms: float | None = Field(default=None, ge=0, le=10_000)
+    # Chaos: this share of requests (0..1) fails at random with a 429, 500, 502 or 503, or a
+    # dropped connection; the seed makes a run repeatable.
+    fault_rate: float | None = Field(default=None, ge=0, le=1)
+    fault_seed: int | None = None
+
+
+RANDOM_FAULTS = ("429", "500", "502", "503", "drop")
 
 
 @dataclass
@@ -71,6 +79,9 @@ class ProviderState:
     usages: list[dict[str, int] | None] = field(default_factory=list)
     in_flight: int = 0  # requests being answered now
     max_in_flight: int = 0  # the most answered at once since the last reset
+    fault_rate: float = 0.0
+    chance: random.Random = field(default_factory=lambda: random.Random(0))
+    random_faults: int = 0  # how many requests the fault rate failed
 
 
 def count_tokens(text: str) -> int:
@@ -125,6 +136,9 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
         state.usages.append(None)
         index = len(state.usages) - 1
         fault = state.faults.pop(0) if state.faults else None
+        if fault is None and state.fault_rate and state.chance.random() < state.fault_rate:
+            state.random_faults += 1
+            fault = Fault(kind=state.chance.choice(RANDOM_FAULTS))
         if fault is not None:
             faulted = await _fault_response(fault)
             if faulted is not None:
@@ -197,6 +211,10 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
             state.reply_words = update.reply_words
         if update.stream_chunk_delay_ms is not None:
             state.stream_chunk_delay_ms = update.stream_chunk_delay_ms
+        if update.fault_rate is not None:
+            state.fault_rate = update.fault_rate
+        if update.fault_seed is not None:
+            state.chance = random.Random(update.fault_seed)
         return {"latency_ms": state.latency_ms, "omit_usage": state.omit_usage}
 
     @app.get("/_control/streams")
@@ -211,7 +229,11 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
     @app.get("/_control/concurrency")
     async def concurrency() -> dict[str, int]:
         state = provider_state()
-        return {"in_flight": state.in_flight, "max_in_flight": state.max_in_flight}
+        return {
+            "in_flight": state.in_flight,
+            "max_in_flight": state.max_in_flight,
+            "random_faults": state.random_faults,
+        }
 
     @app.get("/_control/usage")
     async def usages() -> list[dict[str, int] | None]:

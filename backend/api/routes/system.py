@@ -12,7 +12,7 @@ from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, RuntimeDep
 from backend.api.responses import errors
 from backend.core.context import current_request_id
 from backend.frameworks.base import FrameworkName
-from backend.schemas.system import HealthResponse, ProviderResponse
+from backend.schemas.system import HealthResponse, ProviderResponse, ProviderState
 
 router = APIRouter(tags=["system"])
 
@@ -56,7 +56,22 @@ async def health(runtime: RuntimeDep) -> JSONResponse:
 )
 async def provider(principal: CurrentPrincipal, runtime: RuntimeDep) -> ProviderResponse:
     """The provider and model generation runs on. Never reveals keys or headers."""
-    embedded = runtime.embedded is not None
+    embedded = runtime.settings.uses_embedded_model
+    states = []
+    for role, config in [("primary", runtime.provider)] + [
+        ("fallback", fallback) for fallback in runtime.fallbacks
+    ]:
+        circuit = await runtime.breakers.state(config.name) if runtime.breakers else None
+        states.append(
+            ProviderState(
+                name=config.name,
+                model=config.model,
+                base_url=None if embedded and role == "primary" else config.base_url,
+                role=role,
+                circuit=circuit.state if circuit else None,
+                consecutive_failures=circuit.failures if circuit else 0,
+            )
+        )
     return ProviderResponse(
         provider=runtime.provider.name,
         model=runtime.provider.model,
@@ -64,4 +79,5 @@ async def provider(principal: CurrentPrincipal, runtime: RuntimeDep) -> Provider
         embedded=embedded,
         base_url=None if embedded else runtime.provider.base_url,
         frameworks=[framework.value for framework in FrameworkName],
+        providers=states,
     )

@@ -1064,6 +1064,44 @@ export type ProviderResponse = {
      * Provider
      */
     provider: string;
+    /**
+     * Providers
+     *
+     * The primary, then the fallbacks in the order calls move to them.
+     */
+    providers: Array<ProviderState>;
+};
+
+/**
+ * ProviderState
+ */
+export type ProviderState = {
+    /**
+     * Base Url
+     */
+    base_url: string | null;
+    /**
+     * Circuit
+     *
+     * The circuit breaker's state (null: no breaker, as without fallbacks).
+     */
+    circuit: 'closed' | 'opened' | 'half-opened' | null;
+    /**
+     * Consecutive Failures
+     */
+    consecutive_failures: number;
+    /**
+     * Model
+     */
+    model: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Role
+     */
+    role: 'primary' | 'fallback';
 };
 
 /**
