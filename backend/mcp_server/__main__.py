@@ -8,14 +8,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
+
+# Desktop clients start servers in a directory of their own choosing (some ignore a configured
+# `cwd`, some use `/`), so the server works from the project, as `make run` does: `.env` and
+# relative paths such as the default `./data` database mean the same as for the web app.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backend.mcp_server")
     parser.add_argument("--http", action="store_true", help="serve streamable HTTP, not stdio")
     args = parser.parse_args(argv)
+    os.chdir(PROJECT_ROOT)
 
     from backend.core.config import get_settings
     from backend.core.logging import configure_logging
