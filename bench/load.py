@@ -83,10 +83,15 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 def rss_mib(pid: int) -> float:
+    """Resident memory of the process and its live children (workers), each counted once."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+            total += int(line.split()[1]) / 1024
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        total += rss_mib(int(child))
+    return total
 
 
 async def timed(
@@ -236,6 +241,7 @@ async def run(args: argparse.Namespace) -> None:
             "PORT": str(app_port),
             "STORY_MAX_TOKENS": "64",
             **({"WORKERS": str(args.workers)} if args.workers else {}),
+            **({"REDIS_URL": args.redis_url} if args.workers > 1 else {}),
         }
         py = sys.executable
         with (
@@ -348,6 +354,9 @@ def main() -> None:
         "--database-url", help="PostgreSQL to use (dropped and re-created); SQLite otherwise"
     )
     parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379", help="for --workers above 1"
+    )
     parser.add_argument("--burst", type=int, default=1500)
     parser.add_argument("--rates", default="200,500")
     parser.add_argument("--seconds", type=float, default=30)

@@ -151,3 +151,23 @@ async def test_streams_in_flight_while_one_is_open(
                 total(streamed, "fastapillm_http_requests_total", route="/api/langchain/stream")
                 == 1
             )
+
+
+async def test_metrics_off_are_a_404_even_beside_the_web_app(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    """The web app answers unknown paths with its page; /metrics is not one of them."""
+    settings = make_settings(serve_frontend=True)
+    async for client in open_client(settings, email=None):
+        assert (await client.get("/some/page")).status_code == 200  # the web app's index
+        assert_error_shape(await client.get("/metrics", headers=SCRAPER), 404, "NOT_FOUND")
+
+
+async def test_unmatched_paths_share_one_label(metered: AppClient) -> None:
+    for path in ("/api/no-such-thing", "/api/nor-this/42"):
+        assert (await metered.get(path)).status_code == 404
+    found = samples((await metered.get("/metrics", headers=SCRAPER)).text)
+    routes = {labels["route"] for labels, _ in found["fastapillm_http_requests_total"]}
+    assert "unmatched" in routes
+    assert not [route for route in routes if "no-such-thing" in route or "nor-this" in route]
+    assert total(found, "fastapillm_http_requests_total", route="unmatched", status="404") == 2
