@@ -74,5 +74,13 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
 
 def busy_error(exc: BaseException) -> DatabaseBusyError | None:
     """The platform error for a pool that had no connection in time (SQLAlchemy's
-    `TimeoutError`), so every way in answers it as a 503, not a 500."""
-    return DatabaseBusyError() if isinstance(exc, sqlalchemy.exc.TimeoutError) else None
+    `TimeoutError`), so every way in answers it as a 503, not a 500 or a provider's 502. A
+    framework may have wrapped it: its causes are looked through."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, sqlalchemy.exc.TimeoutError):
+            return DatabaseBusyError()
+        seen = seen.__cause__ or seen.__context__
+    return None

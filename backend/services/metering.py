@@ -35,6 +35,7 @@ from backend.core.errors import (
     ProviderUnavailableError,
 )
 from backend.core.logging import get_logger
+from backend.db.session import busy_error
 from backend.frameworks.base import EmptyOutputError
 from backend.llm.calls import (
     AttemptHandle,
@@ -273,6 +274,9 @@ class MeteredUnit:
         """The API error for a failed unit; an `AppError` raised inside passes unchanged."""
         if isinstance(exc, AppError):
             return exc
+        busy = busy_error(exc)  # the database, not the provider, was short of connections
+        if busy is not None:
+            return busy
         log.warning("generation_failed", operation=self.scope.operation, error=type(exc).__name__)
         return provider_error(self.calls, exc)
 

@@ -132,3 +132,25 @@ async def test_a_pool_with_no_connection_free_in_time_is_a_503(
             assert error["code"] == "DATABASE_BUSY"
             assert error["request_id"] == response.headers["x-request-id"]
         assert (await client.get("/api/stories")).status_code == 200
+
+
+async def test_a_pool_exhausted_while_the_model_works_is_a_503_not_the_providers_fault(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    """The connection the ledger needs after the provider answered is taken: the answer says
+    the server was busy (503 DATABASE_BUSY), not that the provider failed (502)."""
+    provider_control.configure(latency_ms=800)
+    settings = make_settings(
+        database_pool_size=1,
+        database_max_overflow=0,
+        database_pool_timeout_seconds=0.2,
+        rate_limit_enabled=False,
+    )
+    async for client in open_client(settings):
+        story = asyncio.create_task(client.post("/api/langchain", json=STORY))
+        await wait_for(lambda: len(provider_control.requests()) == 1, "the provider to hold it")
+        async with client.runtime.engine.connect():  # taken while the model works
+            response = await story
+        assert response.status_code == 503, response.text
+        assert response.json()["error"]["code"] == "DATABASE_BUSY"
+        assert response.headers["retry-after"] == "1"
