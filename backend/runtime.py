@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from backend.core.config import Settings
 from backend.core.errors import ConfigurationError
 from backend.core.logging import get_logger
+from backend.core.loop_lag import LoopLag
 from backend.core.metrics import Metrics
 from backend.db.migrate import upgrade_to_head
 from backend.db.session import create_engine, create_session_factory
@@ -149,6 +150,7 @@ class Runtime:
     instances: InstanceRegistry
     heartbeat: asyncio.Task[None]
     gate: GenerationGate
+    loop_lag: LoopLag
     metrics: Metrics | None
     fallbacks: list[ProviderConfig]
     breakers: CircuitBreakers | None
@@ -187,6 +189,9 @@ class Runtime:
             CircuitBreakers(
                 failures=settings.provider_circuit_failures,
                 open_seconds=settings.provider_circuit_open_seconds,
+                failure_rate=settings.provider_circuit_failure_rate,
+                min_calls=settings.provider_circuit_min_calls,
+                window_seconds=settings.provider_circuit_window_seconds,
                 redis_url=settings.redis_url,
                 key_prefix=settings.rate_limit_key_prefix,
             )
@@ -245,7 +250,7 @@ class Runtime:
             sessions, heartbeat_seconds=settings.instance_heartbeat_seconds
         )
         pricer = CallPricer(provider, overrides, tuple(fallbacks))
-        ledger = Ledger(sessions, pricer, instances.id, metrics)
+        ledger = Ledger(engine, pricer, instances.id, metrics)
         await instances.register()
         await instances.recover(ledger)
         caps = SpendCaps(
@@ -284,9 +289,13 @@ class Runtime:
                 keep_rows=settings.log_store_rows,
             )
             log_store.start()
+        loop_lag = LoopLag()
+        loop_lag.start()
         gate = GenerationGate(
             settings.max_in_flight_generations,
             retry_after_seconds=settings.overloaded_retry_after_seconds,
+            loop_lag=loop_lag,
+            max_loop_lag_seconds=(settings.max_loop_lag_ms / 1000) or None,
         )
         if metrics is not None:
             pool = engine.pool
@@ -321,6 +330,7 @@ class Runtime:
             instances=instances,
             heartbeat=asyncio.create_task(instances.run(ledger), name="instance-heartbeat"),
             gate=gate,
+            loop_lag=loop_lag,
             metrics=metrics,
             fallbacks=fallbacks,
             breakers=breakers,
@@ -332,6 +342,7 @@ class Runtime:
         )
 
     async def stop(self) -> None:
+        await self.loop_lag.stop()
         if self.log_store is not None:
             await self.log_store.stop()
         self.heartbeat.cancel()
@@ -339,6 +350,8 @@ class Runtime:
             await self.heartbeat
         await self.instances.retire(self.ledger)
         await self.client.close()
+        if self.breakers is not None:
+            await self.breakers.close()
         if self.embedded is not None:
             await self.embedded.stop()
         await self.engine.dispose()

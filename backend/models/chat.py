@@ -65,4 +65,6 @@ class ChatMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+    # Lets a question and its answer be written in one flush (the answer needs the id).
+    reply_to: Mapped[ChatMessage | None] = relationship(remote_side=[id], lazy="raise")
     calls: Mapped[list[LLMCall]] = relationship(order_by="LLMCall.id")

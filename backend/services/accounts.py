@@ -262,19 +262,20 @@ class AccountService:
             claims = decode_access_token(token, key=self._key)
         except InvalidTokenError as exc:
             raise AuthenticationError(SESSION_ENDED) from exc
+        # Columns, not entities: this runs on every request and needs no ORM objects.
         row = (
             await session.execute(
-                select(AuthSession, User)
+                select(AuthSession.revoked_at, User.id, User.is_admin, User.is_active)
                 .join(User, User.id == AuthSession.user_id)
                 .where(AuthSession.id == claims.session_id)
             )
         ).one_or_none()
         if row is None:
             raise AuthenticationError(SESSION_ENDED)
-        auth_session, user = row
-        if auth_session.revoked_at or user.id != claims.user_id or not user.is_active:
+        revoked_at, user_id, is_admin, is_active = row
+        if revoked_at or user_id != claims.user_id or not is_active:
             raise AuthenticationError(SESSION_ENDED)
-        return Principal(user_id=user.id, is_admin=user.is_admin, session_id=auth_session.id)
+        return Principal(user_id=user_id, is_admin=is_admin, session_id=claims.session_id)
 
     async def _authenticate_api_key(self, session: AsyncSession, key: str) -> Principal:
         row = (

@@ -234,22 +234,18 @@ class ChatService:
                     user_id=owner_id, title=_title(message), framework=framework.value
                 )
                 session.add(conversation)
-                await session.flush()
             else:
                 conversation = await load_conversation(session, owner_id, conversation_id)
-            question = ChatMessage(conversation_id=conversation.id, role="user", content=message)
-            session.add(question)
-            await session.flush()
+            question = ChatMessage(role="user", content=message)
             answer = self._assistant_message(unit, framework, text)
-            answer.conversation_id = conversation.id
-            answer.reply_to_id = question.id
-            session.add(answer)
-            await session.flush()
+            answer.reply_to = question
+            conversation.messages.extend([question, answer])
+            await session.flush()  # one flush writes both, the question first
             await unit.attach(session, chat_message_id=answer.id)
             conversation.framework = framework.value
             conversation.updated_at = datetime.now(UTC)
             await session.commit()
-            await session.refresh(answer, ["calls"])
+            await unit.load_rows(session, answer)
             return ChatTurnResult(conversation, question, answer)
 
     async def _save_version(
@@ -272,5 +268,5 @@ class ChatService:
             conversation.framework = question.framework.value
             conversation.updated_at = datetime.now(UTC)
             await session.commit()
-            await session.refresh(answer, ["calls"])
+            await unit.load_rows(session, answer)
             return ChatTurnResult(conversation, asked, answer)

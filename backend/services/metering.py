@@ -270,6 +270,10 @@ class MeteredUnit:
     async def attach(self, session: AsyncSession, **owner: int) -> None:
         await self._ledger.attach(session, self.row_ids, **owner)
 
+    async def load_rows(self, session: AsyncSession, owner: object) -> None:
+        """After the owner's transaction commits: its `calls` as the ledger holds them."""
+        await self._ledger.load_into(session, owner, self.row_ids)
+
     def failure(self, exc: BaseException) -> AppError:
         """The API error for a failed unit; an `AppError` raised inside passes unchanged."""
         if isinstance(exc, AppError):

@@ -167,7 +167,7 @@ class StoryService:
             await session.flush()
             await unit.attach(session, story_id=story.id)
             await session.commit()
-            await session.refresh(story, ["calls"])
+            await unit.load_rows(session, story)
         log.info(
             "story_generated",
             framework=framework.value,
