@@ -17,6 +17,7 @@ import anyio
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from backend.core.aio import finish_anyway
 from backend.core.logging import get_logger
 from backend.models import AppInstance
 from backend.services.ledger import Ledger
@@ -121,14 +122,19 @@ class InstanceRegistry:
         return count
 
     async def run(self, ledger: Ledger) -> None:
-        """Heartbeat and sweep until cancelled. A database hiccup is logged, not fatal."""
+        """Heartbeat and sweep until cancelled. A database hiccup is logged, not fatal. A stop
+        that arrives mid-write waits for the write: a transaction cut off there could keep
+        SQLite's write lock from the clean stop that follows."""
         while True:
             await anyio.sleep(self.heartbeat_seconds)
             try:
-                await self.beat()
-                await self.recover(ledger)
+                await finish_anyway(self._beat_and_recover(ledger), give_up_after=30)
             except Exception as exc:
                 log.warning("instance_heartbeat_failed", error=type(exc).__name__)
+
+    async def _beat_and_recover(self, ledger: Ledger) -> None:
+        await self.beat()
+        await self.recover(ledger)
 
     async def retire(self, ledger: Ledger) -> None:
         """A clean stop: whatever of ours is still in flight will never be answered."""
