@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     provider_fallbacks: Annotated[list[FallbackProvider], NoDecode] = Field(default_factory=list)
     provider_circuit_failures: int = Field(default=5, ge=1, le=1000)
     provider_circuit_open_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # ...or when this share of its calls over the window failed (0 turns the rate off), once
+    # the window holds at least PROVIDER_CIRCUIT_MIN_CALLS calls.
+    provider_circuit_failure_rate: float = Field(default=0.5, ge=0, le=1)
+    provider_circuit_min_calls: int = Field(default=20, ge=1, le=100_000)
+    provider_circuit_window_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     # Generation.
     story_max_tokens: int = Field(default=400, ge=16, le=8192)
@@ -133,6 +138,9 @@ class Settings(BaseSettings):
     # Retry-After instead of queueing until it times out.
     max_in_flight_generations: int = Field(default=1000, ge=1, le=1_000_000)
     overloaded_retry_after_seconds: int = Field(default=1, ge=1, le=600)
+    # ...and refused the same way while the event loop runs this far behind (the process has
+    # more work than CPU; admitting more would slow every request it holds). 0 turns it off.
+    max_loop_lag_ms: int = Field(default=100, ge=0, le=60_000)
 
     # Server processes (`python -m backend`). More than one needs REDIS_URL: rate limits are
     # shared through it. The embedded model is started once, by the parent, for all of them.

@@ -5,9 +5,12 @@ A call goes to the primary provider; when its retries are exhausted on a failure
 next provider in PROVIDER_FALLBACKS, rewritten for it (its URL, key, headers and model). A
 stream falls back only before its first token: once a provider has answered 200 the stream is
 the caller's. Each provider has a circuit breaker (purgatory: opens after
-PROVIDER_CIRCUIT_FAILURES failed calls in a row, lets one probe through after
-PROVIDER_CIRCUIT_OPEN_SECONDS, closes when it succeeds), kept in Redis when REDIS_URL is set so
-replicas and workers agree, in memory otherwise.
+PROVIDER_CIRCUIT_FAILURES failed calls in a row, lets calls probe after
+PROVIDER_CIRCUIT_OPEN_SECONDS, closes when one succeeds), kept in Redis when REDIS_URL is set so
+replicas and workers agree, in memory otherwise. It also opens when the share of failed calls
+over the last PROVIDER_CIRCUIT_WINDOW_SECONDS reaches PROVIDER_CIRCUIT_FAILURE_RATE, once the
+window holds PROVIDER_CIRCUIT_MIN_CALLS (llm/failure_window.py): a provider failing every other
+call never fails five in a row.
 """
 
 from __future__ import annotations
@@ -21,8 +24,13 @@ from typing import Any, TypeVar
 import httpx2 as httpx
 from purgatory import AsyncCircuitBreakerFactory, AsyncInMemoryUnitOfWork, AsyncRedisUnitOfWork
 from purgatory.domain.model import OpenedState
+from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 
+from backend.core.logging import get_logger
+from backend.llm.failure_window import FailureWindow, InMemoryFailureWindow, RedisFailureWindow
 from backend.llm.provider import ProviderConfig
+
+log = get_logger(__name__)
 
 T = TypeVar("T")
 
@@ -75,6 +83,9 @@ class CircuitBreakers:
         *,
         failures: int,
         open_seconds: float,
+        failure_rate: float = 0.0,
+        min_calls: int = 20,
+        window_seconds: float = 60.0,
         redis_url: str | None = None,
         key_prefix: str = "fastapillm",
     ) -> None:
@@ -87,6 +98,15 @@ class CircuitBreakers:
             uow=uow,
         )
         self._prefix = key_prefix
+        self._failure_rate = failure_rate
+        self._min_calls = min_calls
+        self._window: FailureWindow | None = None
+        if failure_rate > 0:
+            self._window = (
+                RedisFailureWindow(redis_url, window_seconds, key_prefix)
+                if redis_url
+                else InMemoryFailureWindow(window_seconds)
+            )
         self._ready = False
         self._lock = asyncio.Lock()
 
@@ -112,12 +132,40 @@ class CircuitBreakers:
                 result = await attempt()
                 if failed(result):
                     raise _Failed(result)
-                return result
         except OpenedState:
             return None
         except _Failed as failure:
+            await self._judge_rate(provider, breaker, failed=True)
             outcome: T = failure.outcome  # type: ignore[assignment]
             return outcome
+        await self._judge_rate(provider, breaker, failed=False)
+        return result
+
+    async def _judge_rate(self, provider: str, breaker: AsyncCircuitBreaker, failed: bool) -> None:
+        """Count the call in the window; open a closed circuit whose failure rate is too high."""
+        if self._window is None:
+            return
+        counts = await self._window.record(provider, failed)
+        if (
+            failed
+            and breaker.context.state == "closed"
+            and counts.calls >= self._min_calls
+            and counts.failure_rate >= self._failure_rate
+        ):
+            breaker.context.set_state(OpenedState(self._circuit(provider)))
+            while breaker.context.messages:  # purgatory saves the new state (Redis or memory)
+                await breaker.messagebus.handle(breaker.context.messages.pop(0), breaker.uow)
+            await self._window.clear(provider)
+            log.warning(
+                "provider_circuit_opened",
+                provider=provider,
+                calls=counts.calls,
+                failures=counts.failures,
+            )
+
+    async def close(self) -> None:
+        if self._window is not None:
+            await self._window.close()
 
     async def state(self, provider: str) -> CircuitState:
         await self._initialized()

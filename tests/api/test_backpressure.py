@@ -6,12 +6,15 @@ time is a 503 too, never a 500. Nothing is stuck afterwards."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
+from backend.core.loop_lag import LoopLag
 from backend.runtime import Runtime
+from backend.services.admission import GenerationGate, OverloadedError
 from tests.conftest import AppClient, ProviderControl, SettingsFactory, open_client
 from tests.live import live_app, running_apps, signed_in, sse_events
 
@@ -154,3 +157,62 @@ async def test_a_pool_exhausted_while_the_model_works_is_a_503_not_the_providers
         assert response.status_code == 503, response.text
         assert response.json()["error"]["code"] == "DATABASE_BUSY"
         assert response.headers["retry-after"] == "1"
+
+
+async def stall_the_loop_twice(lag: LoopLag, seconds: float) -> None:
+    """A sustained delay, made deterministically: the loop is blocked, the monitor wakes late
+    and notes it, and the loop is blocked again, so it is behind now and was behind before."""
+    await asyncio.sleep(0.05)  # the monitor is running
+    time.sleep(seconds)  # noqa: ASYNC251 (blocking the event loop is the point)
+    for _ in range(100):
+        if lag.last_lateness_seconds >= seconds * 0.8:
+            break
+        await asyncio.sleep(0)
+    assert lag.last_lateness_seconds >= seconds * 0.8
+    time.sleep(seconds)  # noqa: ASYNC251
+
+
+async def test_while_the_event_loop_is_behind_generations_are_refused_at_once(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    settings = make_settings(max_loop_lag_ms=100, rate_limit_enabled=False)
+    async for client in open_client(settings):
+        await stall_the_loop_twice(client.runtime.loop_lag, 0.3)
+        # the request runs in this same step of the loop: nothing lets the monitor catch up
+        refused = await client.post("/api/langchain", json=STORY)
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["retry-after"] == "1"
+        error = refused.json()["error"]
+        assert error["code"] == "OVERLOADED"
+        (detail,) = error["details"]
+        assert detail["max_loop_lag_ms"] == 100
+        assert detail["loop_lag_ms"] >= 200
+        assert provider_control.requests() == []  # refused before any provider call
+        assert client.runtime.gate.in_flight == 0
+        # the loop catches up: the next generation is served
+        await asyncio.sleep(0.2)
+        served = await client.post("/api/langchain", json=STORY)
+        assert served.status_code == 200, served.text
+
+
+async def test_a_single_stall_refuses_nothing_and_the_bound_can_be_turned_off() -> None:
+    lag = LoopLag()
+    lag.start()
+    try:
+        gate = GenerationGate(10, loop_lag=lag, max_loop_lag_seconds=0.1)
+        await asyncio.sleep(0.1)
+        time.sleep(0.3)  # noqa: ASYNC251 (one stall: behind now, not before)
+        assert lag.seconds() < 0.1
+        with gate.slot():
+            assert gate.in_flight == 1
+        await stall_the_loop_twice(lag, 0.3)
+        assert lag.seconds() >= 0.2
+        with pytest.raises(OverloadedError), gate.slot():
+            pass
+        assert gate.in_flight == 0
+        assert gate.refused == 1
+        unbounded = GenerationGate(10, loop_lag=lag, max_loop_lag_seconds=None)
+        with unbounded.slot():  # MAX_LOOP_LAG_MS=0: only the in-flight bound applies
+            assert unbounded.in_flight == 1
+    finally:
+        await lag.stop()

@@ -236,3 +236,83 @@ async def test_replicas_share_a_circuit_through_redis(
             assert states["test-provider"]["circuit"] == "opened"
     assert len(provider_control.requests()) == 3  # the second replica never called it
     assert len(backup.requests()) == 2
+
+
+async def fail_every_other_call(
+    clients: list[AppClient], provider_control: ProviderControl, pairs: int
+) -> None:
+    """Failure, success, failure, success...: never two failures in a row. Each user request
+    is served (by the fallback when the primary failed); the clients take turns."""
+    for n in range(pairs):
+        client = clients[n % len(clients)]
+        provider_control.faults({"kind": "500"})
+        assert (await generate(client, "langchain")).status_code == 200
+        assert (await generate(client, "langchain")).status_code == 200
+
+
+async def primary_circuit(client: AppClient) -> str:
+    providers = (await client.get("/api/provider")).json()["providers"]
+    return str({p["name"]: p for p in providers}["test-provider"]["circuit"])
+
+
+@pytest.mark.parametrize("shared", ["memory", *(["redis"] if REDIS_URL else [])])
+async def test_a_high_failure_rate_opens_the_circuit_without_failures_in_a_row(
+    make_settings: SettingsFactory,
+    provider_control: ProviderControl,
+    backup: ProviderControl,
+    shared: str,
+) -> None:
+    extra: dict[str, Any] = {}
+    if shared == "redis":  # two replicas judge the same window
+        extra = {
+            "redis_url": REDIS_URL,
+            "rate_limit_key_prefix": f"window-{uuid.uuid4().hex[:8]}",
+        }
+    settings = with_fallback(
+        make_settings,
+        backup,
+        provider_max_attempts=1,
+        provider_circuit_failures=3,  # never reached: no two failures in a row
+        provider_circuit_failure_rate=0.5,
+        provider_circuit_min_calls=6,
+        **extra,
+    )
+    async for first in open_client(settings):
+        async for second in open_client(settings, email="second@example.com"):
+            replicas = [first, second] if shared == "redis" else [first]
+            await fail_every_other_call(replicas, provider_control, pairs=3)
+            # 6 calls, 3 failed: at the rate, but the last call succeeded; still closed
+            assert await primary_circuit(second) == "closed"
+            assert len(provider_control.requests()) == 6
+
+            provider_control.faults({"kind": "500"})
+            assert (await generate(first, "langchain")).status_code == 200  # 4 of 7 failed
+            assert len(provider_control.requests()) == 7
+            assert await primary_circuit(first) == "opened"
+            # open: the next stories go straight to the fallback
+            for replica in replicas:
+                served = await generate(replica, "langchain")
+                assert served.status_code == 200
+                assert served.json()["provider"] == "backup"
+            assert len(provider_control.requests()) == 7
+    assert len(backup.requests()) == 4 + len(replicas)
+
+
+async def test_a_low_failure_rate_leaves_the_circuit_closed(
+    make_settings: SettingsFactory, provider_control: ProviderControl, backup: ProviderControl
+) -> None:
+    settings = with_fallback(
+        make_settings,
+        backup,
+        provider_max_attempts=1,
+        provider_circuit_failure_rate=0.5,
+        provider_circuit_min_calls=6,
+    )
+    async for client in open_client(settings):
+        for _ in range(4):  # one failure in three calls
+            provider_control.faults({"kind": "502"})
+            for _ in range(3):
+                assert (await generate(client, "langchain")).status_code == 200
+        assert await primary_circuit(client) == "closed"
+        assert len(provider_control.requests()) == 12
+        assert len(backup.requests()) == 4
