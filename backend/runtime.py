@@ -262,7 +262,17 @@ class Runtime:
             * (settings.document_max_chunks + 2)
             + 60,
         )
-        meter = Meter(ledger, caps)
+        loop_lag = LoopLag()
+        loop_lag.start()
+        gate = GenerationGate(
+            settings.max_in_flight_generations,
+            retry_after_seconds=settings.overloaded_retry_after_seconds,
+            loop_lag=loop_lag,
+            max_loop_lag_seconds=(settings.max_loop_lag_ms / 1000) or None,
+            max_wait_seconds=(settings.max_wait_before_provider_ms / 1000) or None,
+            max_working=settings.max_working_generations or None,
+        )
+        meter = Meter(ledger, caps, gate)
         async with sessions() as session:
             configured = settings.secret_key.get_secret_value() if settings.secret_key else None
             signing_key = await resolve_signing_key(session, configured)
@@ -289,14 +299,6 @@ class Runtime:
                 keep_rows=settings.log_store_rows,
             )
             log_store.start()
-        loop_lag = LoopLag()
-        loop_lag.start()
-        gate = GenerationGate(
-            settings.max_in_flight_generations,
-            retry_after_seconds=settings.overloaded_retry_after_seconds,
-            loop_lag=loop_lag,
-            max_loop_lag_seconds=(settings.max_loop_lag_ms / 1000) or None,
-        )
         if metrics is not None:
             pool = engine.pool
             metrics.watch(

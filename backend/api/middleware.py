@@ -18,6 +18,7 @@ from backend.core.context import (
     new_request_id,
     new_transaction_guid,
     request_id_var,
+    request_started_var,
     transaction_guid_var,
 )
 from backend.core.logging import get_logger
@@ -47,6 +48,7 @@ class RequestContextMiddleware:
         guid = new_transaction_guid()
         request_token = request_id_var.set(request_id)
         guid_token = transaction_guid_var.set(guid)
+        started_token = request_started_var.set(time.monotonic())
         structlog.contextvars.clear_contextvars()
         client_request_id = _header(scope, b"x-request-id")
         if client_request_id and _SAFE_REQUEST_ID.match(client_request_id):
@@ -76,6 +78,7 @@ class RequestContextMiddleware:
             )
             request_id_var.reset(request_token)
             transaction_guid_var.reset(guid_token)
+            request_started_var.reset(started_token)
             structlog.contextvars.clear_contextvars()
 
 

@@ -7,6 +7,8 @@ from contextvars import ContextVar
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 transaction_guid_var: ContextVar[str | None] = ContextVar("transaction_guid", default=None)
+# When the request arrived (time.monotonic()): back-pressure measures how long it has waited.
+request_started_var: ContextVar[float | None] = ContextVar("request_started", default=None)
 
 
 def new_request_id() -> str:

@@ -47,6 +47,11 @@ from backend.llm.calls import (
 )
 from backend.llm.usage import TokenUsage
 from backend.pricing import PriceQuote
+from backend.services.admission import (
+    GenerationGate,
+    provider_call_ended,
+    provider_call_started,
+)
 from backend.services.ledger import Ledger, LedgerScope
 from backend.services.spend_caps import SpendCaps, SpendPlan
 
@@ -77,9 +82,12 @@ class UnitClosedError(RuntimeError):
 class Meter:
     """Opens metered units; built once per process around the ledger and the budgets."""
 
-    def __init__(self, ledger: Ledger, caps: SpendCaps | None = None) -> None:
+    def __init__(
+        self, ledger: Ledger, caps: SpendCaps | None = None, gate: GenerationGate | None = None
+    ) -> None:
         self.ledger = ledger
         self.caps = caps
+        self.gate = gate
 
     def unit(
         self, operation: str, framework: str, user_id: int | None, plan: SpendPlan
@@ -93,11 +101,13 @@ class Meter:
             transaction_guid=current_transaction_guid(),
             request_id=current_request_id(),
         )
-        return MeteredUnit(self.ledger, scope, self.caps, self.worst_case_usd(plan))
+        return MeteredUnit(self.ledger, scope, self.caps, self.worst_case_usd(plan), self.gate)
 
     async def admit(self, user_id: int | None, plans: Sequence[SpendPlan]) -> None:
-        """Refuse now (429 `BUDGET_EXCEEDED`) work whose plans cannot fit the budgets; the
-        units reserve when they start."""
+        """Refuse now (429 `BUDGET_EXCEEDED`, or 503 `OVERLOADED` for a request that has
+        waited too long) work that could not start; the units reserve when they start."""
+        if self.gate is not None:
+            self.gate.check_wait()
         if self.caps is not None:
             total = sum((self.worst_case_usd(plan) for plan in plans), Decimal(0))
             await self.caps.check(user_id, total)
@@ -115,8 +125,10 @@ class MeteredUnit:
         scope: LedgerScope,
         caps: SpendCaps | None = None,
         worst_case_usd: Decimal | None = None,
+        gate: GenerationGate | None = None,
     ) -> None:
         self._ledger = ledger
+        self._gate = gate
         self.scope = scope
         self._caps = caps
         self._worst_case_usd = worst_case_usd
@@ -132,6 +144,8 @@ class MeteredUnit:
         self.started = time.perf_counter()
 
     async def __aenter__(self) -> MeteredUnit:
+        if self._gate is not None:
+            self._gate.check_wait()  # nothing is spent yet: a request that waited too long goes
         if self._caps is not None and self._worst_case_usd is not None:
             self._reservation = await self._caps.reserve(
                 self.scope.user_id,
@@ -149,6 +163,8 @@ class MeteredUnit:
         tb: TracebackType | None,
     ) -> None:
         self._closed = True
+        if self._gate is not None and exc is None:
+            self._gate.finished(sum(call.latency_ms for call in self.calls) / 1000)
         try:
             if self._open:
                 await finish_anyway(self._close_abandoned())
@@ -221,6 +237,7 @@ class MeteredUnit:
         self.row_ids.append(row_id)
         self._open[row_id] = start
         self._settled.clear()
+        provider_call_started()
 
     async def attempt_finished(self, handle: AttemptHandle, call: ProviderCall) -> None:
         await finish_anyway(self._finish(handle, call))
@@ -228,6 +245,7 @@ class MeteredUnit:
     async def _finish(self, handle: AttemptHandle, call: ProviderCall) -> None:
         if handle is None or self._open.pop(handle, None) is None:
             return
+        provider_call_ended()
         if not self._open:
             self._settled.set()
         quote = self._ledger.pricer.quote(call.model, call.usage, call.provider)
@@ -238,6 +256,7 @@ class MeteredUnit:
     async def attempt_unreached(self, handle: AttemptHandle) -> None:
         if handle is None or self._open.pop(handle, None) is None:
             return
+        provider_call_ended()
         self.row_ids.remove(handle)
         await finish_anyway(self._ledger.drop(handle))
 

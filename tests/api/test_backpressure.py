@@ -216,3 +216,23 @@ async def test_a_single_stall_refuses_nothing_and_the_bound_can_be_turned_off() 
             assert unbounded.in_flight == 1
     finally:
         await lag.stop()
+
+
+async def test_requests_waiting_on_the_provider_leave_room_under_the_working_bound(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    """MAX_WORKING_GENERATIONS=1: a story whose provider call is under way is not working,
+    so a second one starts; both are served and every count goes back to zero."""
+    provider_control.configure(latency_ms=800)
+    settings = make_settings(max_working_generations=1, rate_limit_enabled=False)
+    async for client in open_client(settings):
+        gate = client.runtime.gate
+        first = asyncio.create_task(client.post("/api/langchain", json=STORY))
+        await wait_for(lambda: len(provider_control.requests()) == 1, "the provider to hold it")
+        assert gate.in_flight == 1
+        assert gate.working == 0
+        second = await client.post("/api/semantic-kernel", json=STORY)
+        assert second.status_code == 200, second.text
+        assert (await first).status_code == 200
+        assert gate.working == 0
+        assert gate.in_flight == 0
