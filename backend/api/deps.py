@@ -76,7 +76,7 @@ async def general_rate_limit(principal: CurrentPrincipal, runtime: RuntimeDep) -
 async def generation_slot(runtime: RuntimeDep) -> AsyncIterator[None]:
     """Back-pressure, checked before anything else: held until the response (a stream
     included) has been sent."""
-    with runtime.gate.slot():
+    async with runtime.gate.slot():
         yield
 
 

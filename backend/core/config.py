@@ -144,7 +144,7 @@ class Settings(BaseSettings):
     # ...and refused when it has already waited this long (since it arrived) by the time its
     # first provider call would leave; new ones too while those reaching it waited a quarter
     # of this. 0 turns it off.
-    max_wait_before_provider_ms: int = Field(default=2000, ge=0, le=600_000)
+    max_wait_before_provider_ms: int = Field(default=5000, ge=0, le=600_000)
     # ...and refused while this many admitted generations are doing the platform's own work
     # (not waiting on a provider): more would only queue for the CPU. 0 turns it off.
     max_working_generations: int = Field(default=32, ge=0, le=100_000)

@@ -45,7 +45,7 @@ class ToolCalls:
             await runtime.rate_limits.hit(Budget.GENERAL, key)
             if not generation_cost:
                 return await body(runtime, principal)
-            with runtime.gate.slot():
+            async with runtime.gate.slot():
                 await runtime.rate_limits.hit(Budget.GENERATION, key, cost=generation_cost)
                 return await body(runtime, principal)
         except AppError as exc:

@@ -1,13 +1,16 @@
 """Back-pressure: how much generation work this process takes on.
 
-Two bounds, each refusing at once (503 `OVERLOADED` with Retry-After) instead of letting a
-request queue behind the others until it times out:
+Four bounds, each answering 503 `OVERLOADED` with Retry-After instead of letting a request
+queue behind the others until it times out:
 
 - generations in flight (`MAX_IN_FLIGHT_GENERATIONS`): a slot is held for the whole request, a
   stream until its last event;
 - the event loop's delay (`MAX_LOOP_LAG_MS`): when the loop is already that far behind, the
   process has more work than CPU, and every request it admits would wait on the others at each
   step. Refusing new work keeps the admitted requests fast and the overloaded answer fast;
+- generations doing the platform's own work (`MAX_WORKING_GENERATIONS`; a request whose
+  provider call is under way does not count): past it a request queues, in arrival order, for
+  what is left of the wait below, and is refused if no place comes free in time;
 - the wait before the provider (`MAX_WAIT_BEFORE_PROVIDER_MS`): each metered unit, as it
   starts and before anything is spent, tells the gate how long its request has waited since it
   arrived (the loop, the database pool, SQLite's write lock: every queue at once). A request
@@ -21,9 +24,11 @@ client's retry after Retry-After spreads the work).
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
 from backend.core.context import request_started_var
@@ -64,7 +69,7 @@ def provider_call_started() -> None:
     if place is not None and not place.left:
         place.calls += 1
         if place.calls == 1:
-            place.gate._working -= 1
+            place.gate._release_working()
 
 
 def provider_call_ended() -> None:
@@ -97,6 +102,7 @@ class GenerationGate:
         self._recent_wait = 0.0  # smoothed wait of the requests that reached their provider
         self._recent_at = float("-inf")
         self._in_flight = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
         self.refused = 0
 
     @property
@@ -107,19 +113,16 @@ class GenerationGate:
     def working(self) -> int:
         return self._working
 
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one place while the body runs, or refuse now. No await between the check and
-        the count: one event loop cannot interleave them."""
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one place while the body runs, or refuse. The bounds that refuse at once are
+        checked with no await between check and count (one event loop cannot interleave them);
+        then the request queues for a working place, in arrival order, for what is left of
+        MAX_WAIT_BEFORE_PROVIDER_MS, and is refused if none comes free in time."""
         if self._in_flight >= self.limit:
             raise self._refusal(
                 f"The server is running {self.limit} generations, its limit. Try again shortly.",
                 {"limit": self.limit},
-            )
-        if self.max_working is not None and self._working >= self.max_working:
-            raise self._refusal(
-                "The server is too busy to start this now. Try again shortly.",
-                {"working": self._working, "max_working": self.max_working},
             )
         if self._loop_lag is not None and self._max_loop_lag is not None:
             lag = self._loop_lag.seconds()
@@ -140,7 +143,11 @@ class GenerationGate:
                 },
             )
         self._in_flight += 1
-        self._working += 1
+        try:
+            await self._take_working_place()
+        except BaseException:
+            self._in_flight -= 1
+            raise
         place = _Place(self)
         token = _place.set(place)
         try:
@@ -148,9 +155,52 @@ class GenerationGate:
         finally:
             place.left = True
             if place.calls == 0:
-                self._working -= 1
+                self._release_working()
             self._in_flight -= 1
             _place.reset(token)
+
+    async def _take_working_place(self) -> None:
+        if self.max_working is None:
+            self._working += 1
+            return
+        if self._working < self.max_working and not self._waiters:
+            self._working += 1
+            return
+        started = request_started_var.get()
+        timeout = None
+        if self._max_wait is not None:
+            waited = 0.0 if started is None else time.monotonic() - started
+            timeout = max(0.0, self._max_wait - waited)
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError:
+            pass
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release_working()  # a place came with the cancellation: give it back
+            waiter.cancel()
+            raise
+        if not waiter.done() or waiter.cancelled():
+            waiter.cancel()  # whoever frees a place next skips it
+            raise self._refusal(
+                "The server is too busy to start this now. Try again shortly.",
+                {
+                    "working": self._working,
+                    "max_working": self.max_working,
+                    "waited_ms": round((timeout or 0) * 1000),
+                },
+            )
+
+    def _release_working(self) -> None:
+        """A working place comes free: the longest waiter takes it."""
+        self._working -= 1
+        while self._waiters and (self.max_working is None or self._working < self.max_working):
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self._working += 1
+                waiter.set_result(None)
 
     def check_wait(self) -> None:
         """Called as a unit of work starts, before anything is spent: note how long this

@@ -203,16 +203,17 @@ async def test_a_single_stall_refuses_nothing_and_the_bound_can_be_turned_off() 
         await asyncio.sleep(0.1)
         time.sleep(0.3)  # noqa: ASYNC251 (one stall: behind now, not before)
         assert lag.seconds() < 0.1
-        with gate.slot():
+        async with gate.slot():
             assert gate.in_flight == 1
         await stall_the_loop_twice(lag, 0.3)
         assert lag.seconds() >= 0.2
-        with pytest.raises(OverloadedError), gate.slot():
-            pass
+        with pytest.raises(OverloadedError):
+            async with gate.slot():
+                pass
         assert gate.in_flight == 0
         assert gate.refused == 1
         unbounded = GenerationGate(10, loop_lag=lag, max_loop_lag_seconds=None)
-        with unbounded.slot():  # MAX_LOOP_LAG_MS=0: only the in-flight bound applies
+        async with unbounded.slot():  # MAX_LOOP_LAG_MS=0: only the in-flight bound applies
             assert unbounded.in_flight == 1
     finally:
         await lag.stop()
