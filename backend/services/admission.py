@@ -231,8 +231,11 @@ class GenerationGate:
         self._recent_at = now
 
     def _backlogged(self) -> bool:
+        """Recent requests waited long, and some are still at the platform's own work (with
+        none working, whatever queue there was has drained)."""
         return (
             self._max_wait is not None
+            and self._working > 0
             and time.monotonic() - self._recent_at < FRESH_SECONDS
             and self._recent_wait > self._max_wait * BACKLOG_SHARE
         )

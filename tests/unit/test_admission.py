@@ -96,20 +96,32 @@ async def test_a_request_that_waited_too_long_is_refused_and_new_ones_wait_for_t
         assert refused.value.details[0]["waited_ms"] >= 500
     finally:
         request_started_var.reset(token)
-    # the requests reaching their provider waited more than a quarter of the bound: the door
-    # refuses new ones ...
-    with pytest.raises(OverloadedError) as backlog:
+    async with gate.slot():  # a request still at work
+        # the requests reaching their provider waited more than a quarter of the bound: the
+        # door refuses new ones ...
+        with pytest.raises(OverloadedError) as backlog:
+            async with gate.slot():
+                pass
+        assert "backlog" in backlog.value.message
+        # ... until what reaches the provider has waited little again
+        for _ in range(10):
+            token = request_started_var.set(time.monotonic())
+            try:
+                gate.check_wait()
+            finally:
+                request_started_var.reset(token)
         async with gate.slot():
-            pass
-    assert "backlog" in backlog.value.message
-    # ... until what reaches the provider has waited little again
-    for _ in range(10):
-        token = request_started_var.set(time.monotonic())
-        try:
-            gate.check_wait()
-        finally:
-            request_started_var.reset(token)
-    async with gate.slot():
+            assert gate.in_flight == 2
+
+
+async def test_with_nothing_at_work_the_door_is_open_whatever_was_measured() -> None:
+    gate = GenerationGate(10, max_wait_seconds=0.4)
+    token = request_started_var.set(time.monotonic() - 0.3)
+    try:
+        gate.check_wait()  # a long wait, just measured ...
+    finally:
+        request_started_var.reset(token)
+    async with gate.slot():  # ... but nothing is queued behind it any more
         assert gate.in_flight == 1
 
 
@@ -122,10 +134,11 @@ async def test_a_backlog_measured_long_ago_does_not_close_the_door(
         gate.check_wait()  # under the bound, over a quarter of it
     finally:
         request_started_var.reset(token)
-    with pytest.raises(OverloadedError):
-        async with gate.slot():
-            pass
-    later = time.monotonic() + FRESH_SECONDS + 0.1
-    monkeypatch.setattr(time, "monotonic", lambda: later)
-    async with gate.slot():  # nothing measured for a while: nothing is queued behind it
-        assert gate.in_flight == 1
+    async with gate.slot():  # a request still at work
+        with pytest.raises(OverloadedError):
+            async with gate.slot():
+                pass
+        later = time.monotonic() + FRESH_SECONDS + 0.1
+        monkeypatch.setattr(time, "monotonic", lambda: later)
+        async with gate.slot():  # nothing measured for a while: the door opens again
+            assert gate.in_flight == 2
