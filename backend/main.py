@@ -31,6 +31,7 @@ from backend.api.routes import metrics as metrics_route
 from backend.core.config import Settings, get_settings
 from backend.core.logging import configure_logging
 from backend.core.metrics import Metrics
+from backend.core.version import VERSION
 from backend.runtime import Runtime
 
 
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="FASTAPILLM",
-        version=system.VERSION,
+        version=VERSION,
         description=(
             "Run one creative task through Semantic Kernel, LangChain and LangGraph against any "
             "OpenAI-compatible model, and compare latency, tokens and cost."

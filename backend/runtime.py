@@ -311,6 +311,12 @@ class Runtime:
                 "Generations running now (MAX_IN_FLIGHT_GENERATIONS bounds them).",
                 lambda: float(gate.in_flight),
             )
+            metrics.watch(
+                "fastapillm_generations_working",
+                "Generations doing the platform's own work now, not waiting on a provider "
+                "(MAX_WORKING_GENERATIONS bounds them).",
+                lambda: float(gate.working),
+            )
         return cls(
             settings=settings,
             engine=engine,

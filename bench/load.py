@@ -56,6 +56,7 @@ class Results:
     answered_ms: list[float] = field(default_factory=list)  # every answer, refusals included
     statuses: Counter[str] = field(default_factory=Counter)
     retries: int = 0
+    first_error: str | None = None  # the body of the first answer that was not a 200
 
     @property
     def sent(self) -> int:
@@ -115,9 +116,11 @@ async def timed(
         retry_after = None
         try:
             async with session.post(url, json=body, headers=headers) as response:
-                await response.read()
+                answer = await response.read()
                 status = str(response.status)
                 retry_after = response.headers.get("Retry-After")
+                if status != "200" and results.first_error is None:
+                    results.first_error = answer[:300].decode(errors="replace")
         except TimeoutError:
             status = "timeout"
         except aiohttp.ClientError as exc:
@@ -318,6 +321,9 @@ async def run(args: argparse.Namespace) -> None:
                         f"{reference.within(3000):.1f}%",
                     )
             await configure(provider_root, latency_ms=0, reply_words=40)
+            # Past an overload the server refuses for up to a second more (its measured
+            # backlog stays fresh that long); the figures below are for a quiet server.
+            await asyncio.sleep(2)
             if "cpu" in only:
                 for framework in ("semantic-kernel", "langchain", "langgraph"):
                     before, provider_before = tree_cpu_seconds(app.pid), cpu_seconds(provider.pid)
@@ -381,7 +387,9 @@ async def burst_closed(
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     if results.statuses["200"] != total:
-        raise RuntimeError(f"requests failed at 0 latency: {dict(results.statuses)}")
+        raise RuntimeError(
+            f"requests failed at 0 latency: {dict(results.statuses)}: {results.first_error}"
+        )
     return total
 
 

@@ -10,7 +10,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 from backend.core.errors import PermissionDeniedError
-from backend.frameworks.base import FrameworkName
+from backend.core.names import FrameworkName
 from backend.schemas.common import NO_NUL
 from backend.services.accounts import Principal
 from backend.services.usage import UsageFilter

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from openai import AsyncOpenAI
 
-from backend.frameworks.base import FrameworkName, GenerationSettings, StoryFramework
+from backend.core.names import FrameworkName
+from backend.frameworks.base import GenerationSettings, StoryFramework
 from backend.frameworks.chat_base import ChatFramework, ChatWindow
 from backend.frameworks.document_base import DocumentFramework
 from backend.frameworks.langchain import LangChainStories
@@ -21,7 +22,6 @@ __all__ = [
     "ChatFramework",
     "ChatWindow",
     "DocumentFramework",
-    "FrameworkName",
     "GenerationSettings",
     "StoryFramework",
     "build_chat_frameworks",

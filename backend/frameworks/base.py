@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
+
+from backend.core.names import FrameworkName
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 
 LENGTH_WORDS = {"short": 150, "medium": 300, "long": 600}
-
-
-class FrameworkName(StrEnum):
-    SEMANTIC_KERNEL = "semantic_kernel"
-    LANGCHAIN = "langchain"
-    LANGGRAPH = "langgraph"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from backend.frameworks.base import FrameworkName, read_prompt
+from backend.core.names import FrameworkName
+from backend.frameworks.base import read_prompt
 
 PER_MESSAGE_OVERHEAD = 4  # role markers and separators in chat templates
 

@@ -14,7 +14,8 @@ from typing import Protocol
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from backend.frameworks.base import FrameworkName, read_prompt
+from backend.core.names import FrameworkName
+from backend.frameworks.base import read_prompt
 from backend.frameworks.chat_base import ChatWindow, count_tokens
 
 CHARS_PER_TOKEN = 3  # the same generous estimate as chat_base.count_tokens

@@ -11,8 +11,8 @@ from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
 from openai import AsyncOpenAI
 
+from backend.core.names import FrameworkName
 from backend.frameworks.base import (
-    FrameworkName,
     GenerationSettings,
     StoryBrief,
     StoryDelta,

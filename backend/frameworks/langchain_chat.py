@@ -12,7 +12,8 @@ from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables import Runnable
 from openai import AsyncOpenAI
 
-from backend.frameworks.base import FrameworkName, GenerationSettings, require_text
+from backend.core.names import FrameworkName
+from backend.frameworks.base import GenerationSettings, require_text
 from backend.frameworks.chat_base import ChatTurn, ChatWindow, count_tokens, system_prompt
 from backend.frameworks.langchain import chat_model
 

@@ -11,7 +11,8 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable
 from openai import AsyncOpenAI
 
-from backend.frameworks.base import FrameworkName, GenerationSettings
+from backend.core.names import FrameworkName
+from backend.frameworks.base import GenerationSettings
 from backend.frameworks.chat_base import ChatWindow, count_tokens
 from backend.frameworks.document_base import (
     DocumentDelta,

@@ -13,8 +13,8 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from openai import AsyncOpenAI
 
+from backend.core.names import FrameworkName
 from backend.frameworks.base import (
-    FrameworkName,
     GenerationSettings,
     StoryBrief,
     StoryDelta,

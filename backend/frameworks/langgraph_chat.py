@@ -11,7 +11,8 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from openai import AsyncOpenAI
 
-from backend.frameworks.base import FrameworkName, GenerationSettings, require_text
+from backend.core.names import FrameworkName
+from backend.frameworks.base import GenerationSettings, require_text
 from backend.frameworks.chat_base import ChatTurn, ChatWindow, system_prompt
 from backend.frameworks.langchain import chat_model
 from backend.frameworks.langchain_chat import chat_settings, to_messages, trim_to_window

@@ -13,7 +13,8 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
 from openai import AsyncOpenAI
 
-from backend.frameworks.base import FrameworkName, GenerationSettings
+from backend.core.names import FrameworkName
+from backend.frameworks.base import GenerationSettings
 from backend.frameworks.chat_base import ChatWindow
 from backend.frameworks.document_base import DocumentDelta, DocumentTask, collapse
 from backend.frameworks.langchain import chat_model

@@ -14,9 +14,9 @@ from semantic_kernel.connectors.ai.open_ai import (
 )
 from semantic_kernel.functions import KernelArguments, KernelFunction
 
+from backend.core.names import FrameworkName
 from backend.frameworks.base import (
     PROMPTS_DIR,
-    FrameworkName,
     GenerationSettings,
     StoryBrief,
     StoryDelta,

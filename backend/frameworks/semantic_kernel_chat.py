@@ -11,7 +11,8 @@ from semantic_kernel.connectors.ai.open_ai import (
 )
 from semantic_kernel.contents import ChatHistory
 
-from backend.frameworks.base import FrameworkName, GenerationSettings, require_text
+from backend.core.names import FrameworkName
+from backend.frameworks.base import GenerationSettings, require_text
 from backend.frameworks.chat_base import ChatTurn, ChatWindow, fit_history, system_prompt
 
 

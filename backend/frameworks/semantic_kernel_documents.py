@@ -13,7 +13,8 @@ from semantic_kernel.connectors.ai.open_ai import (
 )
 from semantic_kernel.functions import KernelArguments
 
-from backend.frameworks.base import PROMPTS_DIR, FrameworkName, GenerationSettings
+from backend.core.names import FrameworkName
+from backend.frameworks.base import PROMPTS_DIR, GenerationSettings
 from backend.frameworks.chat_base import ChatWindow
 from backend.frameworks.document_base import DocumentDelta, DocumentTask
 

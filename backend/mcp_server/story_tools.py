@@ -10,7 +10,8 @@ from typing import Any, Literal
 
 from fastmcp import Context, FastMCP
 
-from backend.frameworks.base import FrameworkName, StoryBrief
+from backend.core.names import FrameworkName
+from backend.frameworks.base import StoryBrief
 from backend.mcp_server.calls import ToolCalls
 from backend.runtime import Runtime
 from backend.schemas.stories import StoryRequest, story_response

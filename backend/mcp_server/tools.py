@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from fastmcp import FastMCP
 
-from backend.frameworks.base import FrameworkName
+from backend.core.names import FrameworkName
 from backend.mcp_server.calls import ToolCalls
 from backend.runtime import Runtime
 from backend.schemas.chat import ChatRequest, chat_response

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
-from backend.frameworks.base import FrameworkName
+from backend.core.names import FrameworkName
 from backend.models import ChatMessage, Conversation
 from backend.schemas.common import NOT_BLANK, StrictModel
 from backend.schemas.stories import LedgerCallOut

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from backend.frameworks.base import FrameworkName
+from backend.core.names import FrameworkName
 from backend.models import ContextExecution
 from backend.schemas.common import NOT_BLANK, StrictModel
 

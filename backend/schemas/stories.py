@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backend.frameworks.base import FrameworkName
+from backend.core.names import FrameworkName
 from backend.models import Story
 from backend.schemas.common import NO_NUL, NOT_BLANK, StrictModel, clean_text
 

@@ -19,15 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.core.aio import closing
 from backend.core.context import current_transaction_guid
 from backend.core.errors import InvalidRequestError
+from backend.core.names import FrameworkName, Operation
 from backend.core.text import storable
-from backend.frameworks.base import FrameworkName, require_text
+from backend.frameworks.base import require_text
 from backend.frameworks.chat_base import ChatFramework, ChatTurn, ChatWindow
 from backend.models import ChatMessage, Conversation
 from backend.services.conversations import load_conversation
 from backend.services.metering import Meter, MeteredUnit
 from backend.services.spend_caps import SpendPlan
 
-OPERATION = "chat"
 TITLE_LENGTH = 60
 
 
@@ -117,7 +117,7 @@ class ChatService:
             async with self._sessions() as session:
                 found = await load_conversation(session, owner_id, conversation_id)
                 history = as_history(found.messages)
-        async with self._meter.unit(OPERATION, framework.value, owner_id, self._plan) as unit:
+        async with self._meter.unit(Operation.CHAT, framework.value, owner_id, self._plan) as unit:
             parts: list[str] = []
             answers = self._answer(unit, framework, history, message, stream=stream)
             async with closing(answers) as texts:
@@ -143,7 +143,7 @@ class ChatService:
         one). The earlier answers stay as versions."""
         question = await self._last_question(owner_id, conversation_id, framework)
         chosen = question.framework
-        async with self._meter.unit(OPERATION, chosen.value, owner_id, self._plan) as unit:
+        async with self._meter.unit(Operation.CHAT, chosen.value, owner_id, self._plan) as unit:
             parts: list[str] = []
             answers = self._answer(unit, chosen, question.history, question.content, stream=stream)
             async with closing(answers) as texts:

@@ -20,13 +20,14 @@ from sqlalchemy import BigInteger, Float, cast, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from backend.core.names import Operation
 from backend.db.base import nanos_to_usd
 from backend.llm.calls import CallStatus
 from backend.models import LLMCall
 from backend.services.usage import UsageFilter, read_snapshot
 
 # Both ways of writing a story; their units are stories.
-STORY_OPERATIONS = ("story_generation", "comparison")
+STORY_OPERATIONS = (Operation.STORY.value, Operation.COMPARISON.value)
 
 
 @dataclass(frozen=True)

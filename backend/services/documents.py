@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.core.aio import closing, finish_anyway
 from backend.core.context import current_transaction_guid
 from backend.core.errors import AppError, NotFoundError, UnprocessableError
+from backend.core.names import FrameworkName, Operation
 from backend.core.text import storable
-from backend.frameworks.base import FrameworkName, require_text
+from backend.frameworks.base import require_text
 from backend.frameworks.chat_base import ChatWindow, count_tokens
 from backend.frameworks.document_base import (
     DocumentFramework,
@@ -31,8 +32,6 @@ from backend.services.document_text import extract, sniff
 from backend.services.metering import Meter, MeteredUnit
 from backend.services.rate_limits import Budget, RateLimits
 from backend.services.spend_caps import SpendPlan
-
-OPERATION = "document_run"
 
 
 @dataclass(frozen=True)
@@ -189,7 +188,7 @@ class DocumentService:
             + (planned - 1) * answer_tokens,
             output_tokens=planned * answer_tokens,
         )
-        unit = self._meter.unit(OPERATION, framework.value, owner_id, plan)
+        unit = self._meter.unit(Operation.DOCUMENT_RUN, framework.value, owner_id, plan)
         # The record is saved after the unit has closed every attempt, so its totals are
         # those of all its ledger rows, on every path.
         try:

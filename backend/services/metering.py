@@ -1,6 +1,6 @@
 """One metered unit of work: the only way a use case calls a model.
 
-    async with meter.unit("story_generation", framework, user_id) as unit:
+    async with meter.unit(Operation.STORY, framework, user_id, plan) as unit:
         text = await framework.write_story(brief)      # every attempt lands in the ledger
         ...save the story, then `await unit.attach(session, story_id=story.id)`
 
@@ -35,6 +35,7 @@ from backend.core.errors import (
     ProviderUnavailableError,
 )
 from backend.core.logging import get_logger
+from backend.core.names import Operation
 from backend.db.session import busy_error
 from backend.frameworks.base import EmptyOutputError
 from backend.llm.calls import (
@@ -90,7 +91,7 @@ class Meter:
         self.gate = gate
 
     def unit(
-        self, operation: str, framework: str, user_id: int | None, plan: SpendPlan
+        self, operation: Operation, framework: str, user_id: int | None, plan: SpendPlan
     ) -> MeteredUnit:
         """A unit that may spend at most what `plan` says; entering it reserves that much
         against the budgets (or refuses, before any provider call)."""

@@ -18,8 +18,9 @@ from backend.core.aio import closing
 from backend.core.context import current_request_id, current_transaction_guid
 from backend.core.errors import NotFoundError
 from backend.core.logging import get_logger
+from backend.core.names import FrameworkName, Operation
 from backend.core.text import storable
-from backend.frameworks.base import FrameworkName, StoryBrief, StoryFramework, require_text
+from backend.frameworks.base import StoryBrief, StoryFramework, require_text
 from backend.frameworks.chat_base import count_tokens
 from backend.models import Story
 from backend.services.ledger import escape_like
@@ -28,11 +29,8 @@ from backend.services.spend_caps import SpendPlan
 
 log = get_logger(__name__)
 
-OPERATION = "story_generation"
 # The story prompts' own words (system and user templates), generously.
 PROMPT_OVERHEAD_TOKENS = 400
-# A story written as one of a comparison's three: the ledger tells the two uses apart.
-COMPARISON = "comparison"
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ class StoryService:
         """Run one framework. A failure raises the right provider error; the attempts it made
         are in the ledger either way, because a failed attempt may still have cost money."""
         plan = self.plan(framework, brief)
-        async with self._meter.unit(OPERATION, framework.value, owner_id, plan) as unit:
+        async with self._meter.unit(Operation.STORY, framework.value, owner_id, plan) as unit:
             try:
                 draft = await self._frameworks[framework].write_story(brief)
             except Exception as exc:
@@ -108,7 +106,7 @@ class StoryService:
         """Yield the story as it is generated, then the stored story. A failure raises; if
         the consumer goes away, the provider call is cancelled and its row says so."""
         parts: list[str] = []
-        operation = OPERATION if comparison_id is None else COMPARISON
+        operation = Operation.STORY if comparison_id is None else Operation.COMPARISON
         plan = self.plan(framework, brief)
         async with self._meter.unit(operation, framework.value, owner_id, plan) as unit:
             try:

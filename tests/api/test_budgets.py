@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import BigInteger, cast, func, select
 
-from backend.frameworks.base import FrameworkName, StoryBrief
+from backend.core.names import FrameworkName
+from backend.frameworks.base import StoryBrief
 from backend.models import LLMCall, SpendReservation
 from backend.services.metering import Meter
 from backend.services.spend_caps import next_month_start

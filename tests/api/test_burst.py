@@ -28,10 +28,12 @@ async def test_a_burst_of_concurrent_chat_turns_all_succeed(
     base = f"http://127.0.0.1:{port}"
     env = {
         **backend_env(database_url, provider.port, port),
-        # Every turn must be served, however long a loaded CI machine takes to start them
-        # all: they queue for a working place (MAX_WORKING_GENERATIONS) instead of being
-        # refused after the default wait. The default's refusals are bench/load.py's to show.
-        "MAX_WAIT_BEFORE_PROVIDER_MS": "120000",
+        # Every turn must be carried end to end, however long a loaded CI machine takes: the
+        # bounds that refuse a burst's excess at once (503 with Retry-After, tested in
+        # test_backpressure.py; their figures are bench/load.py's) are lifted here.
+        "MAX_WORKING_GENERATIONS": "0",
+        "MAX_WAIT_BEFORE_PROVIDER_MS": "0",
+        "MAX_LOOP_LAG_MS": "0",
     }
     with process(["-m", "backend"], env, f"{base}/health"):
         limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)

@@ -20,7 +20,7 @@ from backend.api.deps import (
 from backend.api.params import SearchText
 from backend.api.responses import GENERATION, errors
 from backend.api.routes.generate import PATHS
-from backend.frameworks.base import FrameworkName
+from backend.core.names import FrameworkName
 from backend.models import ChatMessage, Conversation
 from backend.schemas.chat import (
     ChatRequest,

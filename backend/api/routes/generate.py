@@ -8,7 +8,8 @@ from fastapi import APIRouter
 
 from backend.api.deps import GENERATION_LIMIT, CurrentPrincipal, StoryServiceDep
 from backend.api.responses import GENERATION
-from backend.frameworks.base import FrameworkName, StoryBrief
+from backend.core.names import FrameworkName
+from backend.frameworks.base import StoryBrief
 from backend.schemas.stories import StoryRequest, StoryResponse, story_response
 
 router = APIRouter(prefix="/api", tags=["stories"])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, SessionDep, StoryServiceDep
 from backend.api.params import CharacterQuery
 from backend.api.responses import errors
-from backend.frameworks.base import FrameworkName
+from backend.core.names import FrameworkName
 from backend.schemas.stories import (
     DeleteStoriesResponse,
     StoryDetail,

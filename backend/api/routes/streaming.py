@@ -14,7 +14,8 @@ from backend.api import sse
 from backend.api.deps import COMPARISON_LIMIT, GENERATION_LIMIT, CurrentPrincipal, RuntimeDep
 from backend.api.responses import GENERATION
 from backend.api.routes.generate import PATHS, brief_from
-from backend.frameworks.base import FrameworkName, StoryBrief
+from backend.core.names import FrameworkName
+from backend.frameworks.base import StoryBrief
 from backend.runtime import Runtime
 from backend.schemas.stories import StoryRequest, story_response
 from backend.services.stories import StreamDone, StreamEvent, StreamStep, StreamText

@@ -11,12 +11,11 @@ from sqlalchemy import text
 from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, RuntimeDep
 from backend.api.responses import errors
 from backend.core.context import current_request_id
-from backend.frameworks.base import FrameworkName
+from backend.core.names import FrameworkName
+from backend.core.version import VERSION
 from backend.schemas.system import HealthResponse, ProviderResponse, ProviderState
 
 router = APIRouter(tags=["system"])
-
-VERSION = "0.1.0"
 
 
 @router.get(

@@ -1,0 +1,25 @@
+"""Names the whole platform shares: which orchestration framework ran a task, and which use
+case a ledger row belongs to.
+
+In the core, not beside the frameworks, because schemas, routes, services and the MCP server
+all name a framework without needing any framework's code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class FrameworkName(StrEnum):
+    SEMANTIC_KERNEL = "semantic_kernel"
+    LANGCHAIN = "langchain"
+    LANGGRAPH = "langgraph"
+
+
+class Operation(StrEnum):
+    """The use case a provider call served (the ledger's `operation`)."""
+
+    STORY = "story_generation"
+    COMPARISON = "comparison"  # a story written as one of a comparison's three
+    CHAT = "chat"
+    DOCUMENT_RUN = "document_run"
