@@ -31,6 +31,8 @@ async def finish_anyway(work: Awaitable[T], *, give_up_after: float | None = Non
     while not task.done():
         remaining = None if deadline is None else deadline - loop.time()
         if remaining is not None and remaining <= 0:
+            if cancelled is not None:
+                raise cancelled  # a cancellation is never lost to giving up
             raise TimeoutError("gave up waiting for work that must finish")
         try:
             await asyncio.wait_for(asyncio.shield(task), remaining)
@@ -40,6 +42,8 @@ async def finish_anyway(work: Awaitable[T], *, give_up_after: float | None = Non
             cancelled = exc
         except TimeoutError:
             if not task.done():
+                if cancelled is not None:
+                    raise cancelled from None
                 raise
     if cancelled is not None:
         raise cancelled
