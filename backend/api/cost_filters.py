@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from backend.core.errors import PermissionDeniedError
 from backend.core.names import FrameworkName
-from backend.schemas.common import NO_NUL
+from backend.schemas.common import MAX_DB_ID, NO_NUL
 from backend.services.accounts import Principal
 from backend.services.usage import UsageFilter
 
@@ -37,7 +37,7 @@ class LedgerFilters(BaseModel):
     provider: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
     operation: Operation | None = None
     user_id: int | None = Field(
-        default=None, ge=1, le=2**31 - 1, description="admins: one user's spend"
+        default=None, ge=1, le=MAX_DB_ID, description="admins: one user's spend"
     )
     all_users: bool = Field(default=False, description="admins: everyone's spend")
 

@@ -1,16 +1,22 @@
-"""Query parameter types shared by routes, so a rule on free text is stated once, in the
-OpenAPI document too: PostgreSQL cannot compare text holding a NUL (it answers an error, which
-would be a 500), so such a query is a 422 before anything runs."""
+"""Parameter types shared by routes, so each rule is stated once, in the OpenAPI document too:
+database ids in paths (larger than the keys hold is a 422, not a 500), list paging (each list
+keeps its own default page size at its route), and free text (PostgreSQL cannot compare text
+holding a NUL: it answers an error, which would be a 500, so such a query is a 422 before
+anything runs)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Path, Query
 
-from backend.schemas.common import NO_NUL
+from backend.schemas.common import MAX_DB_ID, NO_NUL
 
 MAX_SEARCH_CHARS = 200
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
+Skip = Annotated[int, Query(ge=0, le=1_000_000)]
+Limit = Annotated[int, Query(ge=1, le=100)]
 
 # Optional free text to search for, e.g. GET /api/chat/conversations?q=...
 SearchText = Annotated[

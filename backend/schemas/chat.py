@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from backend.core.names import FrameworkName
 from backend.models import ChatMessage, Conversation
-from backend.schemas.common import NOT_BLANK, StrictModel
+from backend.schemas.common import MAX_DB_ID, NOT_BLANK, StrictModel
 from backend.schemas.stories import LedgerCallOut
 
 MAX_MESSAGE_CHARS = 16_000
@@ -16,7 +16,7 @@ MAX_MESSAGE_CHARS = 16_000
 
 class ChatRequest(StrictModel):
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NOT_BLANK)
-    conversation_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    conversation_id: int | None = Field(default=None, ge=1, le=MAX_DB_ID)
 
     @field_validator("message")
     @classmethod

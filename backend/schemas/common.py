@@ -23,6 +23,9 @@ def clean_text(value: str) -> str:
 # Text the databases can store: PostgreSQL refuses NUL in text, so the schema says so and
 # generated clients and fuzzers stay inside it. Anchored, without look-arounds: pydantic's Rust
 # regex engine searches, and has none.
+# The largest id the database's integer keys hold: larger ids are a 422, not a 500.
+MAX_DB_ID = 2**31 - 1
+
 NO_NUL = r"^[^\x00]*$"
 # ... and holds something besides spaces (a stripped field must not end up empty).
 NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"

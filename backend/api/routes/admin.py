@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Query, status
 
 from backend.api.deps import GENERAL_LIMIT, AdminPrincipal, SessionDep
+from backend.api.params import IdPath, Limit, Skip
 from backend.api.responses import errors
 from backend.schemas.auth import (
     BudgetUpdate,
@@ -27,15 +28,15 @@ router = APIRouter(
     responses=errors(401, 403, 429),
 )
 
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+UserId = IdPath
 
 
 @router.get("/users", response_model=UserListResponse, operation_id="list_users")
 async def list_users(
     admin: AdminPrincipal,
     session: SessionDep,
-    skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    skip: Skip = 0,
+    limit: Limit = 50,
 ) -> UserListResponse:
     rows, total = await users.list_users(session, skip=skip, limit=limit)
     return UserListResponse(
@@ -102,8 +103,8 @@ async def create_invite(
 async def list_invites(
     admin: AdminPrincipal,
     session: SessionDep,
-    skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    skip: Skip = 0,
+    limit: Limit = 50,
 ) -> InviteListResponse:
     rows, total = await invites.list_invites(session, skip=skip, limit=limit)
     return InviteListResponse(

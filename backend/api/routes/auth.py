@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Path, Request, Response, status
+from fastapi import APIRouter, Cookie, Request, Response, status
 
 from backend.api.deps import (
     ANONYMOUS_LIMIT,
@@ -15,6 +15,7 @@ from backend.api.deps import (
     SessionDep,
     client_ip,
 )
+from backend.api.params import IdPath
 from backend.api.responses import errors
 from backend.schemas.auth import (
     ApiKeyCreate,
@@ -208,7 +209,7 @@ async def list_api_keys(principal: CurrentPrincipal, session: SessionDep) -> lis
     operation_id="revoke_api_key",
 )
 async def revoke_api_key(
-    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    key_id: IdPath,
     principal: CurrentPrincipal,
     session: SessionDep,
 ) -> None:

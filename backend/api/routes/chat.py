@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, status
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from backend.api import sse
@@ -17,7 +16,7 @@ from backend.api.deps import (
     RuntimeDep,
     SessionDep,
 )
-from backend.api.params import SearchText
+from backend.api.params import IdPath, Limit, SearchText, Skip
 from backend.api.responses import GENERATION, errors
 from backend.api.routes.generate import PATHS
 from backend.core.names import FrameworkName
@@ -38,7 +37,7 @@ from backend.services.chat import ChatDone, ChatEvent, ChatText
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
-ConversationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ConversationId = IdPath
 
 
 def message_out(message: ChatMessage) -> MessageOut:
@@ -160,8 +159,8 @@ async def list_conversations(
     principal: CurrentPrincipal,
     session: SessionDep,
     runtime: RuntimeDep,
-    skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    skip: Skip = 0,
+    limit: Limit = 20,
     q: SearchText = None,
 ) -> ConversationListResponse:
     """Newest first, with message count and a preview of the last message."""

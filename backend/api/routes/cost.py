@@ -13,6 +13,7 @@ from backend.api.cost_filters import Filters, spend_owner
 from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, RuntimeDep, SessionDep
 from backend.api.responses import errors
 from backend.models import User
+from backend.schemas.common import MAX_DB_ID
 from backend.schemas.cost import (
     BudgetResponse,
     BudgetState,
@@ -188,7 +189,7 @@ async def get_budget(
     session: SessionDep,
     runtime: RuntimeDep,
     user_id: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="admins: another user's budget")
+        int | None, Query(ge=1, le=MAX_DB_ID, description="admins: another user's budget")
     ] = None,
 ) -> BudgetResponse:
     """The caller's monthly budget and the platform's daily cap: limit, spend, reserved, reset

@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile, status
+from fastapi import APIRouter, File, UploadFile, status
 from fastapi import Path as PathParam
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -20,6 +20,7 @@ from backend.api.deps import (
     RuntimeDep,
     SessionDep,
 )
+from backend.api.params import IdPath, Limit, Skip
 from backend.api.responses import GENERATION, errors
 from backend.core.errors import PayloadTooLargeError, UnprocessableError
 from backend.models import Document
@@ -100,8 +101,8 @@ async def list_documents(
     principal: CurrentPrincipal,
     session: SessionDep,
     runtime: RuntimeDep,
-    skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    skip: Skip = 0,
+    limit: Limit = 50,
 ) -> DocumentListResponse:
     rows, total = await runtime.documents.list_page(
         session, principal.user_id, skip=skip, limit=limit
@@ -214,8 +215,8 @@ async def list_executions(
     principal: CurrentPrincipal,
     session: SessionDep,
     runtime: RuntimeDep,
-    skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    skip: Skip = 0,
+    limit: Limit = 20,
 ) -> ExecutionListResponse:
     """Newest first, failures included, with timings and cost."""
     rows, total = await runtime.documents.executions(
@@ -234,7 +235,7 @@ async def list_executions(
     operation_id="get_execution",
 )
 async def get_execution(
-    execution_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    execution_id: IdPath,
     principal: CurrentPrincipal,
     session: SessionDep,
     runtime: RuntimeDep,

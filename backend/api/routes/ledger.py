@@ -18,6 +18,7 @@ from backend.api.deps import (
     RuntimeDep,
     SessionDep,
 )
+from backend.api.params import Limit, Skip
 from backend.api.responses import errors
 from backend.core.errors import NotFoundError, PermissionDeniedError
 from backend.models import LLMCall
@@ -91,8 +92,8 @@ async def get_transactions(
     principal: CurrentPrincipal,
     session: SessionDep,
     filters: Filters,
-    skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    skip: Skip = 0,
+    limit: Limit = 50,
     cursor: Annotated[
         str | None,
         Query(max_length=64, pattern=CURSOR, description="`next_cursor` of the previous page"),

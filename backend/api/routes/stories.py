@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 
 from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, SessionDep, StoryServiceDep
-from backend.api.params import CharacterQuery
+from backend.api.params import CharacterQuery, IdPath, Limit, Skip
 from backend.api.responses import errors
 from backend.core.names import FrameworkName
 from backend.schemas.stories import (
@@ -26,8 +24,6 @@ router = APIRouter(
     responses=errors(401, 429),
 )
 
-MAX_ID = 2**31 - 1
-
 
 @router.get(
     "", response_model=StoryListResponse, responses=errors(422), operation_id="list_stories"
@@ -36,8 +32,8 @@ async def list_stories(
     principal: CurrentPrincipal,
     session: SessionDep,
     stories: StoryServiceDep,
-    skip: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    skip: Skip = 0,
+    limit: Limit = 10,
     framework: FrameworkName | None = None,
 ) -> StoryListResponse:
     """Newest first, optionally for one framework."""
@@ -63,7 +59,7 @@ async def search_by_character(
     session: SessionDep,
     stories: StoryServiceDep,
     character: CharacterQuery,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    limit: Limit = 50,
 ) -> list[StoryFields]:
     """An array of the stories whose primary or secondary character contains the text
     (case-insensitive, newest first), as the API contract specifies."""
@@ -83,7 +79,7 @@ async def get_story(
     principal: CurrentPrincipal,
     session: SessionDep,
     stories: StoryServiceDep,
-    story_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    story_id: IdPath,
 ) -> StoryDetail:
     story = await stories.get(session, principal.user_id, story_id)
     return StoryDetail.model_validate(story_response(story).model_dump())
