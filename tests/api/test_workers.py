@@ -61,6 +61,9 @@ async def test_two_workers_share_one_port_and_their_rate_limits(
     )
     base = f"http://127.0.0.1:{port}"
     with process(["-m", "backend"], env, f"{base}/health") as server:
+        # /health answered from one worker; on a loaded machine the other may still be
+        # starting, and then it would take no requests
+        await registered_instances(database_url, count=2)
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
             registered = await client.post(
                 "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
@@ -78,12 +81,22 @@ async def test_two_workers_share_one_port_and_their_rate_limits(
         assert statuses == [200] * 6 + [429] * 4
         assert len(provider_control.requests()) == 6
 
-        engine = create_async_engine(async_database_url(database_url))
-        try:
-            async with engine.connect() as connection:
-                pids = (await connection.execute(text("SELECT pid FROM app_instances"))).scalars()
-                workers = sorted(pids)
-        finally:
-            await engine.dispose()
+        workers = await registered_instances(database_url, count=2)
         assert len(workers) == 2
         assert all(parent_pid(pid) == server.pid for pid in workers)
+
+
+async def registered_instances(database_url: str, count: int) -> list[int]:
+    """The pids in app_instances, once there are `count` of them (or after 60 s)."""
+    engine = create_async_engine(async_database_url(database_url))
+    try:
+        for _ in range(300):
+            async with engine.connect() as connection:
+                found = (await connection.execute(text("SELECT pid FROM app_instances"))).scalars()
+                pids = sorted(found)
+            if len(pids) >= count:
+                return pids
+            await asyncio.sleep(0.2)
+        return pids
+    finally:
+        await engine.dispose()
