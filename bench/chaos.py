@@ -18,14 +18,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sqlite3
 import sys
 import tempfile
 import time
 from collections import Counter
 
-from bench.load import CHAT, STORY, Results, client_session, configure, sign_in, timed
+from bench.load import (
+    CHAT,
+    STORY,
+    Results,
+    client_session,
+    configure,
+    platform_env,
+    sign_in,
+    timed,
+)
 from bench.processes import process
 from tests.live import free_port
 
@@ -42,11 +50,7 @@ async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         database = f"{scratch}/chaos.db"
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PROVIDER_", "DATABASE_"))},
-            "PROVIDER_API_BASE_URL": f"{primary}/v1",
-            "PROVIDER_API_KEY": "sk-bench",
-            "PROVIDER_MODEL": "gpt-4o-mini",
-            "PROVIDER_NAME": "primary",
+            **platform_env(f"{primary}/v1", "primary", f"sqlite:///{database}", app_port),
             "PROVIDER_FALLBACKS": json.dumps(
                 [
                     {
@@ -57,11 +61,6 @@ async def run(args: argparse.Namespace) -> None:
                     }
                 ]
             ),
-            "DATABASE_URL": f"sqlite:///{database}",
-            "RATE_LIMIT_ENABLED": "false",
-            "ACCESS_TOKEN_MINUTES": "600",
-            "PORT": str(app_port),
-            "STORY_MAX_TOKENS": "64",
         }
         py = sys.executable
         with (

@@ -233,6 +233,25 @@ async def sign_in(base: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {payload['key']}"}
 
 
+def platform_env(
+    provider_url: str, provider_name: str, database_url: str, port: int
+) -> dict[str, str]:
+    """The platform's environment for a benchmark: this one's, with the provider, database and
+    port given, rate limits off (the load is one account) and short stories."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("PROVIDER_", "DATABASE_"))},
+        "PROVIDER_API_BASE_URL": provider_url,
+        "PROVIDER_API_KEY": "sk-bench",
+        "PROVIDER_MODEL": "gpt-4o-mini",
+        "PROVIDER_NAME": provider_name,
+        "DATABASE_URL": database_url,
+        "RATE_LIMIT_ENABLED": "false",
+        "ACCESS_TOKEN_MINUTES": "600",
+        "PORT": str(port),
+        "STORY_MAX_TOKENS": "64",
+    }
+
+
 def row(label: str, platform: str, reference: str) -> None:
     print(f"{label:<46} {platform:>34} {reference:>28}")
 
@@ -255,16 +274,7 @@ async def run(args: argparse.Namespace) -> None:
 
             await recreate_database(args.database_url)
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PROVIDER_", "DATABASE_"))},
-            "PROVIDER_API_BASE_URL": f"{provider_root}/v1",
-            "PROVIDER_API_KEY": "sk-bench",
-            "PROVIDER_MODEL": "gpt-4o-mini",
-            "PROVIDER_NAME": "test-provider",
-            "DATABASE_URL": database_url,
-            "RATE_LIMIT_ENABLED": "false",
-            "ACCESS_TOKEN_MINUTES": "600",
-            "PORT": str(app_port),
-            "STORY_MAX_TOKENS": "64",
+            **platform_env(f"{provider_root}/v1", "test-provider", database_url, app_port),
             **({"WORKERS": str(args.workers)} if args.workers else {}),
             **({"REDIS_URL": args.redis_url} if args.workers > 1 else {}),
             **dict(setting.split("=", 1) for setting in args.setting),
