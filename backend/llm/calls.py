@@ -2,7 +2,8 @@
 
 The transport announces an attempt before its request leaves (`attempt_started`, so a crash
 can never lose it) and reports how it ended (`attempt_finished`), or that it never reached the
-provider (`attempt_unreached`: a refused connection). The observer is whatever unit of work is
+provider (`attempt_unreached`: a refused connection, or a failure or cancellation before
+the request was written in full). The observer is whatever unit of work is
 active in the caller's context: services open one around a story, a chat turn or a document run.
 Context variables carry the observer and the current step (e.g. a LangGraph node) down to the
 transport, whichever framework made the call. This module names no database: it is the seam.

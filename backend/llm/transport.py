@@ -34,6 +34,7 @@ from backend.llm.calls import (
     current_observer,
     current_step,
 )
+from backend.llm.delivery import Delivery
 from backend.llm.fallback import CircuitBreakers, retarget
 from backend.llm.provider import ProviderConfig
 from backend.llm.recording_stream import RecordingStream, report
@@ -244,23 +245,27 @@ class ProviderTransport(httpx.AsyncBaseTransport):
                 **fields,
             )
 
+        delivery = Delivery(request)
+
+        async def failed(status: str, **fields: Any) -> None:
+            """Record a failed attempt, or drop its row if the request never left."""
+            if not delivery.sent:
+                if observer is not None:
+                    await observer.attempt_unreached(handle)
+                return
+            await report(observer, handle, call(status, **fields))
+
         try:
             with anyio.fail_after(remaining):  # the answer starts within the deadline
                 response = await self._inner.handle_async_request(request)
-        except httpx.ConnectError as exc:
-            # Never reached the provider: no ledger row, but worth another try.
-            if observer is not None:
-                await observer.attempt_unreached(handle)
-            return Outcome(None, exc, retryable=True)
         except (httpx.TimeoutException, TimeoutError) as exc:
-            await report(observer, handle, call(CallStatus.TIMEOUT, error_message="timeout"))
+            await failed(CallStatus.TIMEOUT, error_message="timeout")
             return Outcome(None, as_timeout(exc, request), retryable=True)
-        except httpx.TransportError as exc:
-            failed = call(CallStatus.CONNECTION_ERROR, error_message=type(exc).__name__)
-            await report(observer, handle, failed)
+        except httpx.TransportError as exc:  # a refused connection included: worth a retry
+            await failed(CallStatus.CONNECTION_ERROR, error_message=type(exc).__name__)
             return Outcome(None, exc, retryable=True)
         except BaseException:
-            await report(observer, handle, call(CallStatus.CANCELLED))
+            await failed(CallStatus.CANCELLED)
             raise
 
         if response.status_code == 200 and "text/event-stream" in response.headers.get(

@@ -258,6 +258,8 @@ class MeteredUnit:
         if handle is None or self._open.pop(handle, None) is None:
             return
         provider_call_ended()
+        if not self._open:
+            self._settled.set()
         self.row_ids.remove(handle)
         await finish_anyway(self._ledger.drop(handle))
 

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import PASSWORD, ProviderControl, SettingsFactory
-from tests.live import live_app
+from tests.live import live_app, signed_in
 
 LONG_TEXT = "\n\n".join(f"Section {i}. " + "The tide turns at the harbour. " * 20 for i in range(8))
 RUN = {"system_prompt": "You summarise.", "user_prompt": "Summarise the document."}
@@ -93,3 +93,22 @@ async def test_leaving_a_map_reduce_run_leaves_nothing_in_flight(
             execution["total_tokens"],
             [(r["status"], r["step"], r["input_tokens"], r["output_tokens"]) for r in own],
         )
+
+
+async def test_a_request_left_before_it_reached_the_provider_is_no_ledger_row(
+    make_settings: SettingsFactory, provider_control: ProviderControl, database_url: str
+) -> None:
+    """With one connection to the provider, a second story waits for it; its client leaves
+    while it waits. Its attempt never left, so the ledger holds only the first story's row."""
+    provider_control.configure(latency_ms=100, stream_chunk_delay_ms=60, reply_words=20)
+    settings = make_settings(rate_limit_enabled=False, provider_max_connections=1)
+    body = {"primary_character": "Ada", "secondary_character": "Grace"}
+    with live_app(settings) as base:
+        async with signed_in(base) as client:
+            first = asyncio.create_task(client.post("/api/langchain/stream", json=body))
+            await asyncio.sleep(0.4)  # the first holds the only connection, streaming
+            await leave_after(client, "/api/langchain/stream", body, 0.5)
+            assert (await first).status_code == 200
+            rows = await settled_rows(database_url)
+    assert len(provider_control.requests()) == 1
+    assert [row["status"] for row in rows] == ["ok"]
