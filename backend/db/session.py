@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import sqlalchemy.exc
@@ -50,6 +51,17 @@ def create_engine(
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "invalidate")
+        def _release_write_lock(dbapi_connection, _record, _exc):  # type: ignore[no-untyped-def]
+            """A statement cut off by a cancellation invalidates its connection, which is then
+            closed without a rollback; SQLite keeps such a connection (a zombie with its
+            transaction, and the database's one write lock) until it is garbage collected,
+            and every other writer waits out its busy timeout. Roll back first. The rollback
+            is queued on the connection's thread at once, so it runs even if this wait is
+            cancelled again (anyio's cancel scopes repeat their cancellation)."""
+            with contextlib.suppress(BaseException):
+                dbapi_connection.rollback()
 
         return engine
     return create_async_engine(

@@ -79,6 +79,7 @@ class LogStore:
         self.failed_batches = 0
         self.handler = _QueueingHandler(self, logging.getLevelName(level))
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def offer(self, line: dict[str, Any]) -> None:
         """Thread-safe (deque appends are atomic); never blocks."""
@@ -92,18 +93,21 @@ class LogStore:
         self._task = asyncio.create_task(self._run(), name="log-store")
 
     async def stop(self) -> None:
+        """Let the writer finish the batch it is writing, then write what is left. Never
+        cancelled mid-write: a SQLite transaction cut off there can keep the database's write
+        lock from everyone else until its connection is collected."""
         logging.getLogger().removeHandler(self.handler)
+        self._stopping.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task
         await self.flush()
         await self._engine.dispose()
 
     async def _run(self) -> None:
         rounds = 0
-        while True:
-            await asyncio.sleep(self.flush_seconds)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.flush_seconds)
             await self.flush()
             rounds += 1
             if rounds % 60 == 0:  # about every 30 s
