@@ -177,13 +177,14 @@ class GenerationGate:
                 {"waited_ms": round(waited * 1000), "max_wait_ms": round(self._max_wait * 1000)},
             )
 
-    def finished(self, model_seconds: float) -> None:
-        """Called as a unit of work ends: the time its request spent in the platform, the
-        provider's own time left out, counts as waiting too (a backlog after the provider
-        answered slows every request as surely as one before)."""
+    def finished(self, provider_seconds: float) -> None:
+        """Called as a unit of work ends: the time its request spent in the platform counts
+        as waiting too (a backlog after the provider answered slows every request as surely
+        as one before). `provider_seconds` is left out: from its first attempt leaving to its
+        last ending, retries and their Retry-After waits included."""
         started = request_started_var.get()
         if started is not None and self._max_wait is not None:
-            self._observe(max(0.0, time.monotonic() - started - model_seconds))
+            self._observe(max(0.0, time.monotonic() - started - provider_seconds))
 
     def _observe(self, waited: float) -> None:
         """The two latest waits stand for the queue as it is now: the smaller of them, so one

@@ -143,6 +143,10 @@ class MeteredUnit:
         self._closed = False
         self._token: object | None = None
         self.started = time.perf_counter()
+        # From the first attempt leaving to the last one ending: the provider's time, with
+        # its retries' backoff and Retry-After waits, none of which is the platform's backlog.
+        self._first_sent: float | None = None
+        self._last_answered: float | None = None
 
     async def __aenter__(self) -> MeteredUnit:
         if self._gate is not None:
@@ -165,7 +169,7 @@ class MeteredUnit:
     ) -> None:
         self._closed = True
         if self._gate is not None and exc is None:
-            self._gate.finished(sum(call.latency_ms for call in self.calls) / 1000)
+            self._gate.finished(self._provider_span())
         try:
             if self._open:
                 await finish_anyway(self._close_abandoned())
@@ -176,6 +180,11 @@ class MeteredUnit:
                 await finish_anyway(self._caps.release(self._reservation))
         if exc is not None and not isinstance(exc, AppError | GeneratorExit):
             log.warning("unit_failed", operation=self.scope.operation, error=type(exc).__name__)
+
+    def _provider_span(self) -> float:
+        if self._first_sent is None or self._last_answered is None:
+            return 0.0
+        return max(0.0, self._last_answered - self._first_sent)
 
     async def _close_abandoned(self) -> None:
         """Rows still open when the unit ends: their readers are being torn down (a client
@@ -238,6 +247,8 @@ class MeteredUnit:
         self.row_ids.append(row_id)
         self._open[row_id] = start
         self._settled.clear()
+        if self._first_sent is None:
+            self._first_sent = time.perf_counter()
         provider_call_started()
 
     async def attempt_finished(self, handle: AttemptHandle, call: ProviderCall) -> None:
@@ -246,20 +257,22 @@ class MeteredUnit:
     async def _finish(self, handle: AttemptHandle, call: ProviderCall) -> None:
         if handle is None or self._open.pop(handle, None) is None:
             return
-        provider_call_ended()
-        if not self._open:
-            self._settled.set()
+        self._ended_call()
         quote = self._ledger.pricer.quote(call.model, call.usage, call.provider)
         self.calls.append(call)
         self._quotes.append(quote)
         await self._ledger.close(handle, call, quote, self.scope)
 
-    async def attempt_unreached(self, handle: AttemptHandle) -> None:
-        if handle is None or self._open.pop(handle, None) is None:
-            return
+    def _ended_call(self) -> None:
+        self._last_answered = time.perf_counter()
         provider_call_ended()
         if not self._open:
             self._settled.set()
+
+    async def attempt_unreached(self, handle: AttemptHandle) -> None:
+        if handle is None or self._open.pop(handle, None) is None:
+            return
+        self._ended_call()
         self.row_ids.remove(handle)
         await finish_anyway(self._ledger.drop(handle))
 

@@ -237,3 +237,20 @@ async def test_requests_waiting_on_the_provider_leave_room_under_the_working_bou
         assert (await first).status_code == 200
         assert gate.working == 0
         assert gate.in_flight == 0
+
+
+async def test_time_spent_honouring_a_providers_retry_after_is_not_a_backlog(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    """Four stories each wait 1.5 s on a 429's Retry-After (more than a quarter of
+    MAX_WAIT_BEFORE_PROVIDER_MS): that was the provider's time, not a queue in the platform,
+    so the stories sent right after them are all admitted."""
+    settings = make_settings(rate_limit_enabled=False, provider_retry_after_max_seconds=5)
+    async for client in open_client(settings):
+        provider_control.faults(*[{"kind": "429", "retry_after": 1.5}] * 4)
+        first = await asyncio.gather(*(client.post("/api/langchain", json=STORY) for _ in range(4)))
+        assert [response.status_code for response in first] == [200] * 4
+        after = await asyncio.gather(*(client.post("/api/langchain", json=STORY) for _ in range(5)))
+        assert [response.status_code for response in after] == [200] * 5, after[-1].text
+        assert client.runtime.gate.refused == 0
+        assert len(provider_control.requests()) == 13  # four retried, nothing refused
