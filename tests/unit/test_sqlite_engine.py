@@ -58,5 +58,5 @@ async def test_a_cancelled_write_leaves_the_database_writable(
                 await anyio.sleep(delay)
                 group.cancel_scope.cancel()
         assert await asyncio.to_thread(others_can_write, path)
-    finally:
-        await engine.dispose()
+    finally:  # bounded: a connection left locked would make this wait forever
+        await asyncio.wait_for(engine.dispose(), 15)
