@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from backend.core.names import FrameworkName
 from backend.models import ChatMessage, Conversation
-from backend.schemas.common import MAX_DB_ID, NOT_BLANK, StrictModel
+from backend.schemas.common import MAX_DB_ID, NOT_BLANK, StrictModel, spend_fields
 from backend.schemas.stories import LedgerCallOut
 
 MAX_MESSAGE_CHARS = 16_000
@@ -115,11 +115,50 @@ def chat_response(conversation: Conversation, answer: ChatMessage) -> ChatRespon
         generation_time_ms=answer.generation_time_ms or 0.0,
         model_time_ms=answer.model_time_ms,
         reply_to_id=answer.reply_to_id,
-        input_tokens=answer.input_tokens,
-        output_tokens=answer.output_tokens,
-        total_tokens=answer.input_tokens + answer.output_tokens,
-        estimated_cost_usd=float(answer.estimated_cost_usd),
         model=answer.model,
         provider=answer.provider,
-        transaction_guid=answer.transaction_guid,
+        **spend_fields(answer),
+    )
+
+
+def message_out(message: ChatMessage) -> MessageOut:
+    return MessageOut(
+        id=message.id,
+        role=message.role,
+        reply_to_id=message.reply_to_id,
+        content=message.content,
+        method=FrameworkName(message.framework) if message.framework else None,
+        model=message.model,
+        provider=message.provider,
+        generation_time_ms=message.generation_time_ms,
+        model_time_ms=message.model_time_ms,
+        created_at=message.created_at,
+        calls=[LedgerCallOut.model_validate(call) for call in message.calls],
+        **spend_fields(message),
+    )
+
+
+def conversation_detail(conversation: Conversation) -> ConversationDetail:
+    """A conversation with its messages (they must be loaded)."""
+    return ConversationDetail(
+        id=conversation.id,
+        title=conversation.title,
+        method=FrameworkName(conversation.framework),
+        created_at=conversation.created_at,
+        updated_at=conversation.updated_at,
+        messages=[message_out(message) for message in conversation.messages],
+    )
+
+
+def conversation_out(
+    conversation: Conversation, messages: int, preview: str | None
+) -> ConversationOut:
+    return ConversationOut(
+        id=conversation.id,
+        title=conversation.title,
+        method=FrameworkName(conversation.framework),
+        message_count=messages,
+        last_message_preview=preview,
+        created_at=conversation.created_at,
+        updated_at=conversation.updated_at,
     )

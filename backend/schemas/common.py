@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -88,3 +89,27 @@ class ErrorResponse(BaseModel):
 
 class MessageResponse(BaseModel):
     message: str
+
+
+class Spending(Protocol):
+    """A stored record of work that went to a model: a story, a chat answer, a document run."""
+
+    @property
+    def input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def estimated_cost_usd(self) -> Decimal: ...
+    @property
+    def transaction_guid(self) -> str | None: ...
+
+
+def spend_fields(record: Spending) -> dict[str, Any]:
+    """The token, cost and GUID fields every such record shows under the same names."""
+    return {
+        "input_tokens": record.input_tokens,
+        "output_tokens": record.output_tokens,
+        "total_tokens": record.input_tokens + record.output_tokens,
+        "estimated_cost_usd": float(record.estimated_cost_usd),
+        "transaction_guid": record.transaction_guid,
+    }

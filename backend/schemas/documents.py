@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from backend.core.names import FrameworkName
-from backend.models import ContextExecution
-from backend.schemas.common import NOT_BLANK, StrictModel
+from backend.models import ContextExecution, Document
+from backend.schemas.common import NOT_BLANK, StrictModel, spend_fields
 
 FILE_ID = r"^ctx_[0-9a-f]{16}$"
 
@@ -111,10 +111,20 @@ def execution_response(execution: ContextExecution) -> ExecutionResponse:
         file_processing_time_ms=execution.file_processing_time_ms,
         llm_execution_time_ms=execution.llm_execution_time_ms,
         total_execution_time_ms=execution.total_execution_time_ms,
-        input_tokens=execution.input_tokens,
-        output_tokens=execution.output_tokens,
-        total_tokens=execution.input_tokens + execution.output_tokens,
-        estimated_cost_usd=float(execution.estimated_cost_usd),
-        transaction_guid=execution.transaction_guid,
         created_at=execution.created_at,
+        **spend_fields(execution),
+    )
+
+
+def upload_response(document: Document) -> UploadResponse:
+    return UploadResponse(
+        file_id=document.public_id,
+        filename=document.filename,
+        file_type=document.file_type,
+        file_size_bytes=document.size_bytes,
+        processed_content_length=document.characters,
+        pages=document.pages,
+        estimated_tokens=document.tokens,
+        processing_time_ms=document.processing_time_ms,
+        created_at=document.created_at,
     )

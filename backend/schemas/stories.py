@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from backend.core.names import FrameworkName
 from backend.models import Story
-from backend.schemas.common import NO_NUL, NOT_BLANK, StrictModel, clean_text
+from backend.schemas.common import NO_NUL, NOT_BLANK, StrictModel, clean_text, spend_fields
 
 StoryLength = Literal["short", "medium", "long"]
 
@@ -119,14 +119,10 @@ def story_fields(story: Story) -> dict[str, object]:
         "method": story.framework,
         "generation_time_ms": story.generation_time_ms,
         "model_time_ms": story.model_time_ms,
-        "input_tokens": story.input_tokens,
-        "output_tokens": story.output_tokens,
-        "total_tokens": story.total_tokens,
-        "estimated_cost_usd": float(story.estimated_cost_usd),
+        **spend_fields(story),
         "provider": story.provider,
         "model": story.model,
         "created_at": story.created_at,
-        "transaction_guid": story.transaction_guid,
         "comparison_id": story.comparison_id,
     }
 

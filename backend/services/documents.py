@@ -6,17 +6,24 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import tempfile
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.core.aio import closing, finish_anyway
 from backend.core.context import current_transaction_guid
-from backend.core.errors import AppError, NotFoundError, UnprocessableError
+from backend.core.errors import (
+    AppError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnprocessableError,
+)
 from backend.core.names import FrameworkName, Operation
 from backend.core.text import storable
 from backend.frameworks.base import require_text
@@ -28,10 +35,18 @@ from backend.frameworks.document_base import (
     split_document,
 )
 from backend.models import ContextExecution, Document
-from backend.services.document_text import extract, sniff
+from backend.services.document_text import check_filename, extract, sniff
 from backend.services.metering import Meter, MeteredUnit
 from backend.services.rate_limits import Budget, RateLimits
 from backend.services.spend_caps import SpendPlan
+
+COPY_CHUNK = 1024 * 1024
+
+
+class Readable(Protocol):
+    """An upload as it arrives (FastAPI's `UploadFile` is one)."""
+
+    async def read(self, size: int = -1) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,28 @@ class DocumentService:
         self._frameworks = frameworks
         self._window = window
         self._max_chunks = max_chunks
+
+    async def upload(
+        self,
+        session: AsyncSession,
+        owner_id: int,
+        filename: str,
+        source: Readable,
+        max_bytes: int,
+    ) -> Document:
+        """Copy an upload to a private temporary file (refused past `max_bytes` while it is
+        still arriving), then `store` it. The file itself is never kept."""
+        filename = check_filename(filename)
+        with tempfile.TemporaryDirectory(prefix="fastapillm-upload-") as folder:
+            path = Path(folder) / "upload"
+            size = 0
+            with path.open("wb") as handle:
+                while chunk := await source.read(COPY_CHUNK):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise PayloadTooLargeError(f"The file is larger than {max_bytes} bytes.")
+                    handle.write(chunk)
+            return await self.store(session, owner_id, filename, path, size)
 
     async def store(
         self, session: AsyncSession, owner_id: int, filename: str, path: Path, size: int

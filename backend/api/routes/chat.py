@@ -20,56 +20,22 @@ from backend.api.params import IdPath, Limit, SearchText, Skip
 from backend.api.responses import GENERATION, errors
 from backend.api.routes.generate import PATHS
 from backend.core.names import FrameworkName
-from backend.models import ChatMessage, Conversation
 from backend.schemas.chat import (
     ChatRequest,
     ChatResponse,
     ConversationDetail,
     ConversationListResponse,
-    ConversationOut,
     ConversationRename,
-    MessageOut,
     chat_response,
+    conversation_detail,
+    conversation_out,
 )
-from backend.schemas.stories import LedgerCallOut
 from backend.services import conversations
 from backend.services.chat import ChatDone, ChatEvent, ChatText
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 ConversationId = IdPath
-
-
-def message_out(message: ChatMessage) -> MessageOut:
-    return MessageOut(
-        id=message.id,
-        role=message.role,
-        reply_to_id=message.reply_to_id,
-        content=message.content,
-        method=FrameworkName(message.framework) if message.framework else None,
-        model=message.model,
-        provider=message.provider,
-        input_tokens=message.input_tokens,
-        output_tokens=message.output_tokens,
-        total_tokens=message.input_tokens + message.output_tokens,
-        estimated_cost_usd=float(message.estimated_cost_usd),
-        generation_time_ms=message.generation_time_ms,
-        model_time_ms=message.model_time_ms,
-        transaction_guid=message.transaction_guid,
-        created_at=message.created_at,
-        calls=[LedgerCallOut.model_validate(call) for call in message.calls],
-    )
-
-
-def conversation_detail(conversation: Conversation) -> ConversationDetail:
-    return ConversationDetail(
-        id=conversation.id,
-        title=conversation.title,
-        method=FrameworkName(conversation.framework),
-        created_at=conversation.created_at,
-        updated_at=conversation.updated_at,
-        messages=[message_out(message) for message in conversation.messages],
-    )
 
 
 async def final_turn(events: AsyncIterator[ChatEvent]) -> ChatResponse:
@@ -169,15 +135,7 @@ async def list_conversations(
     )
     return ConversationListResponse(
         conversations=[
-            ConversationOut(
-                id=s.conversation.id,
-                title=s.conversation.title,
-                method=FrameworkName(s.conversation.framework),
-                message_count=s.message_count,
-                last_message_preview=s.last_message_preview,
-                created_at=s.conversation.created_at,
-                updated_at=s.conversation.updated_at,
-            )
+            conversation_out(s.conversation, s.message_count, s.last_message_preview)
             for s in summaries
         ],
         total=total,

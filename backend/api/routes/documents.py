@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import AsyncIterator
 from functools import partial
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile, status
@@ -22,8 +20,7 @@ from backend.api.deps import (
 )
 from backend.api.params import IdPath, Limit, Skip
 from backend.api.responses import GENERATION, errors
-from backend.core.errors import PayloadTooLargeError, UnprocessableError
-from backend.models import Document
+from backend.core.errors import UnprocessableError
 from backend.runtime import Runtime
 from backend.schemas.documents import (
     FILE_ID,
@@ -33,29 +30,14 @@ from backend.schemas.documents import (
     ExecutionResponse,
     UploadResponse,
     execution_response,
+    upload_response,
 )
-from backend.services.document_text import check_filename
 from backend.services.documents import RunEvent, RunFailedError, RunFinished, RunStep, RunText
 
 router = APIRouter(prefix="/api/context", tags=["documents"])
 
 UPLOAD_PATH = "/api/context/upload"
-COPY_CHUNK = 1024 * 1024
 FileId = Annotated[str, PathParam(pattern=FILE_ID)]
-
-
-def upload_response(document: Document) -> UploadResponse:
-    return UploadResponse(
-        file_id=document.public_id,
-        filename=document.filename,
-        file_type=document.file_type,
-        file_size_bytes=document.size_bytes,
-        processed_content_length=document.characters,
-        pages=document.pages,
-        estimated_tokens=document.tokens,
-        processing_time_ms=document.processing_time_ms,
-        created_at=document.created_at,
-    )
 
 
 @router.post(
@@ -75,18 +57,9 @@ async def upload(
     """The file is checked by content, its text extracted and kept; the file itself is not."""
     if not file.filename:
         raise UnprocessableError("The upload has no file name.")
-    filename = check_filename(file.filename)
-    limit = runtime.settings.max_upload_bytes
-    with tempfile.TemporaryDirectory(prefix="fastapillm-upload-") as folder:
-        path = Path(folder) / "upload"
-        size = 0
-        with path.open("wb") as handle:
-            while chunk := await file.read(COPY_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise PayloadTooLargeError(f"The file is larger than {limit} bytes.")
-                handle.write(chunk)
-        document = await runtime.documents.store(session, principal.user_id, filename, path, size)
+    document = await runtime.documents.upload(
+        session, principal.user_id, file.filename, file, runtime.settings.max_upload_bytes
+    )
     return upload_response(document)
 
 

@@ -21,12 +21,11 @@ from backend.api.deps import (
 from backend.api.params import Limit, Skip
 from backend.api.responses import errors
 from backend.core.errors import NotFoundError, PermissionDeniedError
-from backend.models import LLMCall
 from backend.schemas.cost import (
     ExportLink,
-    Transaction,
     TransactionDetail,
     TransactionListResponse,
+    transaction_out,
 )
 from backend.services.ledger_export import export_rows
 from backend.services.usage import (
@@ -50,36 +49,6 @@ router = APIRouter(
 links = APIRouter(
     prefix="/api/cost", tags=["cost"], dependencies=ANONYMOUS_LIMIT, responses=errors(401, 429)
 )
-
-
-def _transaction(row: LLMCall) -> Transaction:
-    return Transaction(
-        id=row.id,
-        type=row.operation,
-        framework=row.framework,
-        step=row.step,
-        provider=row.provider,
-        model=row.model,
-        status=row.status,
-        http_status=row.http_status,
-        error_message=row.error_message,
-        attempt=row.attempt,
-        input_tokens=row.input_tokens,
-        output_tokens=row.output_tokens,
-        cached_tokens=row.cached_tokens,
-        total_tokens=row.input_tokens + row.output_tokens,
-        tokens_estimated=row.tokens_estimated,
-        estimated_cost_usd=float(row.cost_usd),
-        cost_exact=format(row.cost_usd.quantize(Decimal("1e-9")), "f"),
-        price_source=row.price_source,
-        generation_time_ms=row.latency_ms,
-        time_to_first_token_ms=row.time_to_first_token_ms,
-        story_id=row.story_id,
-        user_id=row.user_id,
-        created_at=row.created_at,
-        transaction_guid=row.transaction_guid,
-        request_id=row.request_id,
-    )
 
 
 @router.get(
@@ -106,7 +75,7 @@ async def get_transactions(
         session, filters.usage_filter(principal), skip=skip, limit=limit, after=after
     )
     return TransactionListResponse(
-        transactions=[_transaction(row) for row in rows],
+        transactions=[transaction_out(row) for row in rows],
         total=total,
         skip=skip,
         limit=limit,
@@ -134,7 +103,7 @@ async def get_transaction(
     cost = sum((row.cost_usd for row in rows), Decimal(0))
     return TransactionDetail(
         transaction_guid=transaction_guid,
-        calls=[_transaction(row) for row in rows],
+        calls=[transaction_out(row) for row in rows],
         total_tokens=sum(row.input_tokens + row.output_tokens for row in rows),
         total_cost_usd=float(cost),
         total_cost_exact=format(cost, "f"),
