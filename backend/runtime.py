@@ -22,7 +22,7 @@ from backend.core.metrics import Metrics
 from backend.db.migrate import upgrade_to_head
 from backend.db.session import create_engine, create_session_factory
 from backend.frameworks import (
-    ChatWindow,
+    ContextWindow,
     GenerationSettings,
     build_chat_frameworks,
     build_document_frameworks,
@@ -223,7 +223,7 @@ class Runtime:
             send_legacy_max_tokens=not provider.honours_max_completion_tokens,
         )
         frameworks = build_frameworks(client, generation)
-        window = ChatWindow(
+        window = ContextWindow(
             context_tokens=(
                 min(settings.chat_context_tokens, settings.embedded_model_context)
                 if provider.is_local

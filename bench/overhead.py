@@ -30,7 +30,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from backend.core.config import Settings
 from backend.core.logging import configure_logging
 from backend.frameworks import GenerationSettings, build_frameworks
-from backend.frameworks.base import StoryBrief, StoryFramework
+from backend.frameworks.stories.base import StoryBrief, StoryFramework
 from backend.llm.client import build_openai_client
 from backend.llm.provider import ProviderConfig
 from backend.llm.retry import RetryPolicy

@@ -5,22 +5,23 @@ from __future__ import annotations
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import GenerationSettings, StoryFramework
-from backend.frameworks.chat_base import ChatFramework, ChatWindow
-from backend.frameworks.document_base import DocumentFramework
-from backend.frameworks.langchain import LangChainStories
-from backend.frameworks.langchain_chat import LangChainChat
-from backend.frameworks.langchain_documents import LangChainDocuments
-from backend.frameworks.langgraph import LangGraphStories
-from backend.frameworks.langgraph_chat import LangGraphChat
-from backend.frameworks.langgraph_documents import LangGraphDocuments
-from backend.frameworks.semantic_kernel import SemanticKernelStories
-from backend.frameworks.semantic_kernel_chat import SemanticKernelChat
-from backend.frameworks.semantic_kernel_documents import SemanticKernelDocuments
+from backend.frameworks.base import ContextWindow, GenerationSettings
+from backend.frameworks.chat.base import ChatFramework
+from backend.frameworks.chat.langchain import LangChainChat
+from backend.frameworks.chat.langgraph import LangGraphChat
+from backend.frameworks.chat.semantic_kernel import SemanticKernelChat
+from backend.frameworks.documents.base import DocumentFramework
+from backend.frameworks.documents.langchain import LangChainDocuments
+from backend.frameworks.documents.langgraph import LangGraphDocuments
+from backend.frameworks.documents.semantic_kernel import SemanticKernelDocuments
+from backend.frameworks.stories.base import StoryFramework
+from backend.frameworks.stories.langchain import LangChainStories
+from backend.frameworks.stories.langgraph import LangGraphStories
+from backend.frameworks.stories.semantic_kernel import SemanticKernelStories
 
 __all__ = [
     "ChatFramework",
-    "ChatWindow",
+    "ContextWindow",
     "DocumentFramework",
     "GenerationSettings",
     "StoryFramework",
@@ -41,7 +42,7 @@ def build_frameworks(
 
 
 def build_chat_frameworks(
-    client: AsyncOpenAI, settings: GenerationSettings, window: ChatWindow
+    client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow
 ) -> dict[FrameworkName, ChatFramework]:
     return {
         FrameworkName.SEMANTIC_KERNEL: SemanticKernelChat(client, settings, window),
@@ -51,7 +52,7 @@ def build_chat_frameworks(
 
 
 def build_document_frameworks(
-    client: AsyncOpenAI, settings: GenerationSettings, window: ChatWindow
+    client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow
 ) -> dict[FrameworkName, DocumentFramework]:
     return {
         FrameworkName.SEMANTIC_KERNEL: SemanticKernelDocuments(client, settings, window),

@@ -1,40 +1,21 @@
-"""The one interface every framework implements, and the one result shape they return."""
+"""What every framework shares, whatever the use case: its generation settings, its prompt
+files, the context window prompts are fitted to, and the empty-answer check.
+
+Each use case has its own folder with its interface (`base.py`) and one module per
+framework: `stories/`, `chat/`, `documents/` (LangGraph's chat is `chat/langgraph.py`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from backend.core.names import FrameworkName
+from backend.llm.usage import estimate_tokens
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 
-LENGTH_WORDS = {"short": 150, "medium": 300, "long": 600}
-
-
-@dataclass(frozen=True)
-class StoryBrief:
-    primary_character: str
-    secondary_character: str
-    genre: str | None = None
-    length: str | None = None
-
-    def prompt_variables(self) -> dict[str, str]:
-        """The values every story prompt template may use."""
-        words = LENGTH_WORDS.get(self.length or "short", LENGTH_WORDS["short"])
-        return {
-            "primary_character": self.primary_character,
-            "secondary_character": self.secondary_character,
-            "genre": self.genre or "any genre",
-            "length_words": str(words),
-        }
-
-
-@dataclass(frozen=True)
-class StoryDraft:
-    text: str
+PER_MESSAGE_OVERHEAD = 4  # role markers and separators in chat templates
+FIT_CHARS_PER_TOKEN = 3
 
 
 @dataclass(frozen=True)
@@ -47,22 +28,20 @@ class GenerationSettings:
 
 
 @dataclass(frozen=True)
-class StoryDelta:
-    """A piece of the story as it is generated (`text`), or a step starting (`step`)."""
+class ContextWindow:
+    context_tokens: int  # the model's context window
+    max_answer_tokens: int  # kept free for the reply
 
-    text: str = ""
-    step: str | None = None
+    @property
+    def prompt_budget(self) -> int:
+        return self.context_tokens - self.max_answer_tokens
 
 
-class StoryFramework(Protocol):
-    name: FrameworkName
-    calls_per_story: int  # provider calls a story takes (budgets reserve that many)
-
-    async def write_story(self, brief: StoryBrief) -> StoryDraft: ...
-
-    def stream_story(self, brief: StoryBrief) -> AsyncIterator[StoryDelta]:
-        """The final story's text as it arrives (LangGraph: the editor's revision)."""
-        ...
+def count_tokens(text: str) -> int:
+    """A message's tokens as prompts are fitted: the one estimator, deliberately generous
+    (3 characters a token, where real tokenizers count English at about 4) so that what
+    is trimmed to the window fits it."""
+    return estimate_tokens(text, chars_per_token=FIT_CHARS_PER_TOKEN) + PER_MESSAGE_OVERHEAD
 
 
 def read_prompt(*parts: str) -> str:

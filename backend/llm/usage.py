@@ -38,13 +38,14 @@ def usage_from_payload(payload: Mapping[str, Any]) -> TokenUsage | None:
     )
 
 
-def estimate_tokens(text: str) -> int:
-    """A provider-neutral estimate (about four characters a token for English text).
+def estimate_tokens(text: str, *, chars_per_token: int = 4) -> int:
+    """The platform's one token estimate: about four characters a token for English text.
 
-    Only used when a provider sends no usage; rows built from it are marked estimated.
-    No offline tokenizer covers every provider's model, so this errs on being explicit.
+    Used where a provider sends no usage (rows built from it are marked estimated) and,
+    with fewer characters a token to err on the large side, where prompts are fitted to a
+    context window. No offline tokenizer covers every provider's model.
     """
-    return math.ceil(len(text) / 4) if text else 0
+    return math.ceil(len(text) / chars_per_token) if text else 0
 
 
 def estimate_usage(request_payload: Mapping[str, Any], completion_text: str) -> TokenUsage:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastmcp import Context, FastMCP
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import StoryBrief
+from backend.frameworks.stories.base import StoryBrief
 from backend.mcp_server.calls import ToolCalls
 from backend.runtime import Runtime
 from backend.schemas.stories import StoryRequest, story_response

@@ -21,8 +21,8 @@ from backend.core.context import current_transaction_guid
 from backend.core.errors import InvalidRequestError
 from backend.core.names import FrameworkName, Operation
 from backend.core.text import storable
-from backend.frameworks.base import require_text
-from backend.frameworks.chat_base import ChatFramework, ChatTurn, ChatWindow
+from backend.frameworks.base import ContextWindow, require_text
+from backend.frameworks.chat.base import ChatFramework, ChatTurn
 from backend.models import ChatMessage, Conversation
 from backend.services.conversations import load_conversation
 from backend.services.metering import Meter, MeteredUnit
@@ -88,7 +88,7 @@ class ChatService:
         sessions: async_sessionmaker[AsyncSession],
         meter: Meter,
         frameworks: Mapping[FrameworkName, ChatFramework],
-        window: ChatWindow,
+        window: ContextWindow,
     ) -> None:
         self._sessions = sessions
         self._meter = meter

@@ -26,9 +26,8 @@ from backend.core.errors import (
 )
 from backend.core.names import FrameworkName, Operation
 from backend.core.text import storable
-from backend.frameworks.base import require_text
-from backend.frameworks.chat_base import ChatWindow, count_tokens
-from backend.frameworks.document_base import (
+from backend.frameworks.base import ContextWindow, count_tokens, require_text
+from backend.frameworks.documents.base import (
     DocumentFramework,
     DocumentTask,
     chunk_budget,
@@ -84,7 +83,7 @@ class DocumentService:
         sessions: async_sessionmaker[AsyncSession],
         meter: Meter,
         frameworks: Mapping[FrameworkName, DocumentFramework],
-        window: ChatWindow,
+        window: ContextWindow,
         max_chunks: int,
         rate_limits: RateLimits,
     ) -> None:

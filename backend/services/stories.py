@@ -20,8 +20,8 @@ from backend.core.errors import NotFoundError
 from backend.core.logging import get_logger
 from backend.core.names import FrameworkName, Operation
 from backend.core.text import storable
-from backend.frameworks.base import StoryBrief, StoryFramework, require_text
-from backend.frameworks.chat_base import count_tokens
+from backend.frameworks.base import count_tokens, require_text
+from backend.frameworks.stories.base import StoryBrief, StoryFramework
 from backend.models import Story
 from backend.services.ledger import escape_like
 from backend.services.metering import Meter, MeteredUnit

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import BigInteger, cast, func, select
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import StoryBrief
+from backend.frameworks.stories.base import StoryBrief
 from backend.models import LLMCall, SpendReservation
 from backend.services.metering import Meter
 from backend.services.spend_caps import next_month_start

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from backend.api.deps import GENERATION_LIMIT, CurrentPrincipal, StoryServiceDep
 from backend.api.responses import GENERATION
 from backend.core.names import FrameworkName
-from backend.frameworks.base import StoryBrief
+from backend.frameworks.stories.base import StoryBrief
 from backend.schemas.stories import StoryRequest, StoryResponse, story_response
 
 router = APIRouter(prefix="/api", tags=["stories"])

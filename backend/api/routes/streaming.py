@@ -15,7 +15,7 @@ from backend.api.deps import COMPARISON_LIMIT, GENERATION_LIMIT, CurrentPrincipa
 from backend.api.responses import GENERATION
 from backend.api.routes.generate import PATHS, brief_from
 from backend.core.names import FrameworkName
-from backend.frameworks.base import StoryBrief
+from backend.frameworks.stories.base import StoryBrief
 from backend.runtime import Runtime
 from backend.schemas.stories import StoryRequest, story_response
 from backend.services.stories import StreamDone, StreamEvent, StreamStep, StreamText

@@ -14,9 +14,8 @@ from semantic_kernel.connectors.ai.open_ai import (
 from semantic_kernel.functions import KernelArguments
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import PROMPTS_DIR, GenerationSettings
-from backend.frameworks.chat_base import ChatWindow
-from backend.frameworks.document_base import DocumentDelta, DocumentTask
+from backend.frameworks.base import PROMPTS_DIR, ContextWindow, GenerationSettings
+from backend.frameworks.documents.base import DocumentDelta, DocumentTask
 
 SERVICE_ID = "document-model"
 
@@ -25,7 +24,7 @@ class SemanticKernelDocuments:
     name = FrameworkName.SEMANTIC_KERNEL
     supports_map_reduce = False
 
-    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ChatWindow):
+    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow):
         self._kernel = Kernel()
         self._kernel.add_service(
             OpenAIChatCompletion(

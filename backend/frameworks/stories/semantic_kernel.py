@@ -15,14 +15,8 @@ from semantic_kernel.connectors.ai.open_ai import (
 from semantic_kernel.functions import KernelArguments, KernelFunction
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import (
-    PROMPTS_DIR,
-    GenerationSettings,
-    StoryBrief,
-    StoryDelta,
-    StoryDraft,
-    require_text,
-)
+from backend.frameworks.base import PROMPTS_DIR, GenerationSettings, require_text
+from backend.frameworks.stories.base import StoryBrief, StoryDelta, StoryDraft
 
 SERVICE_ID = "story-model"
 

@@ -14,16 +14,15 @@ from langgraph.types import Send
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import GenerationSettings
-from backend.frameworks.chat_base import ChatWindow
-from backend.frameworks.document_base import DocumentDelta, DocumentTask, collapse
-from backend.frameworks.langchain import chat_model
-from backend.frameworks.langchain_chat import chat_settings
-from backend.frameworks.langchain_documents import (
+from backend.frameworks.base import ContextWindow, GenerationSettings
+from backend.frameworks.chat.langchain import chat_settings
+from backend.frameworks.documents.base import DocumentDelta, DocumentTask, collapse
+from backend.frameworks.documents.langchain import (
     MAP_CONCURRENCY,
     document_chain,
     reduce_budget,
 )
+from backend.frameworks.stories.langchain import chat_model
 from backend.llm.calls import call_step
 
 FINAL_NODES = {"answer", "reduce"}
@@ -49,7 +48,7 @@ class LangGraphDocuments:
     name = FrameworkName.LANGGRAPH
     supports_map_reduce = True
 
-    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ChatWindow):
+    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow):
         model = chat_model(client, chat_settings(settings, window))
         self._answer_chain = document_chain(model, "answer")
         self._map_chain = document_chain(model, "map")

@@ -12,14 +12,14 @@ from semantic_kernel.connectors.ai.open_ai import (
 from semantic_kernel.contents import ChatHistory
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import GenerationSettings, require_text
-from backend.frameworks.chat_base import ChatTurn, ChatWindow, fit_history, system_prompt
+from backend.frameworks.base import ContextWindow, GenerationSettings, require_text
+from backend.frameworks.chat.base import ChatTurn, fit_history, system_prompt
 
 
 class SemanticKernelChat:
     name = FrameworkName.SEMANTIC_KERNEL
 
-    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ChatWindow):
+    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow):
         self._service = OpenAIChatCompletion(ai_model_id=settings.model, async_client=client)
         self._settings = settings
         self._window = window

@@ -12,16 +12,15 @@ from langchain_core.runnables import Runnable
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import GenerationSettings
-from backend.frameworks.chat_base import ChatWindow, count_tokens
-from backend.frameworks.document_base import (
+from backend.frameworks.base import ContextWindow, GenerationSettings, count_tokens
+from backend.frameworks.chat.langchain import chat_settings
+from backend.frameworks.documents.base import (
     DocumentDelta,
     DocumentTask,
     collapse,
     template,
 )
-from backend.frameworks.langchain import chat_model
-from backend.frameworks.langchain_chat import chat_settings
+from backend.frameworks.stories.langchain import chat_model
 
 MAP_CONCURRENCY = 4
 
@@ -36,7 +35,7 @@ def document_chain(model: Any, name: str) -> Runnable[dict[str, Any], str]:
     return chain
 
 
-def reduce_budget(window: ChatWindow, task: DocumentTask) -> int:
+def reduce_budget(window: ContextWindow, task: DocumentTask) -> int:
     return (
         window.prompt_budget
         - count_tokens(task.system_prompt)
@@ -49,7 +48,7 @@ class LangChainDocuments:
     name = FrameworkName.LANGCHAIN
     supports_map_reduce = True
 
-    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ChatWindow):
+    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow):
         model = chat_model(client, chat_settings(settings, window))
         self._answer = document_chain(model, "answer")
         self._map = document_chain(model, "map")

@@ -14,15 +14,9 @@ from langgraph.graph.state import CompiledStateGraph
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import (
-    GenerationSettings,
-    StoryBrief,
-    StoryDelta,
-    StoryDraft,
-    read_prompt,
-    require_text,
-)
-from backend.frameworks.langchain import chat_model
+from backend.frameworks.base import GenerationSettings, read_prompt, require_text
+from backend.frameworks.stories.base import StoryBrief, StoryDelta, StoryDraft
+from backend.frameworks.stories.langchain import chat_model
 from backend.llm.calls import call_step
 
 

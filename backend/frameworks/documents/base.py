@@ -15,10 +15,7 @@ from typing import Protocol
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import read_prompt
-from backend.frameworks.chat_base import ChatWindow, count_tokens
-
-CHARS_PER_TOKEN = 3  # the same generous estimate as chat_base.count_tokens
+from backend.frameworks.base import FIT_CHARS_PER_TOKEN, ContextWindow, count_tokens, read_prompt
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ def template(name: str) -> str:
     return read_prompt("documents", f"{name}.txt")
 
 
-def chunk_budget(window: ChatWindow, system_prompt: str, user_prompt: str) -> int:
+def chunk_budget(window: ContextWindow, system_prompt: str, user_prompt: str) -> int:
     """Tokens left for document text in one call."""
     overhead = max(count_tokens(template("map")), count_tokens(template("answer")))
     return window.prompt_budget - count_tokens(system_prompt) - count_tokens(user_prompt) - overhead
@@ -62,7 +59,7 @@ def split_document(text: str, budget_tokens: int) -> list[str]:
         return []
     if count_tokens(text) <= budget_tokens:
         return [text]
-    size = budget_tokens * CHARS_PER_TOKEN
+    size = budget_tokens * FIT_CHARS_PER_TOKEN  # the same estimate as count_tokens
     splitter = RecursiveCharacterTextSplitter(chunk_size=size, chunk_overlap=size // 10)
     return splitter.split_text(text)
 

@@ -12,17 +12,17 @@ from langgraph.graph.state import CompiledStateGraph
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import GenerationSettings, require_text
-from backend.frameworks.chat_base import ChatTurn, ChatWindow, system_prompt
-from backend.frameworks.langchain import chat_model
-from backend.frameworks.langchain_chat import chat_settings, to_messages, trim_to_window
+from backend.frameworks.base import ContextWindow, GenerationSettings, require_text
+from backend.frameworks.chat.base import ChatTurn, system_prompt
+from backend.frameworks.chat.langchain import chat_settings, to_messages, trim_to_window
+from backend.frameworks.stories.langchain import chat_model
 from backend.llm.calls import call_step
 
 
 class LangGraphChat:
     name = FrameworkName.LANGGRAPH
 
-    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ChatWindow):
+    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow):
         self._model = chat_model(client, chat_settings(settings, window))
         self._window = window
         self._system = system_prompt()

@@ -12,14 +12,8 @@ from langchain_openai import ChatOpenAI
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import (
-    GenerationSettings,
-    StoryBrief,
-    StoryDelta,
-    StoryDraft,
-    read_prompt,
-    require_text,
-)
+from backend.frameworks.base import GenerationSettings, read_prompt, require_text
+from backend.frameworks.stories.base import StoryBrief, StoryDelta, StoryDraft
 
 
 def chat_model(client: AsyncOpenAI, settings: GenerationSettings) -> ChatOpenAI:

@@ -13,9 +13,9 @@ from langchain_core.runnables import Runnable
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import GenerationSettings, require_text
-from backend.frameworks.chat_base import ChatTurn, ChatWindow, count_tokens, system_prompt
-from backend.frameworks.langchain import chat_model
+from backend.frameworks.base import ContextWindow, GenerationSettings, count_tokens, require_text
+from backend.frameworks.chat.base import ChatTurn, system_prompt
+from backend.frameworks.stories.langchain import chat_model
 
 
 def to_messages(turns: Sequence[ChatTurn]) -> list[BaseMessage]:
@@ -30,7 +30,7 @@ def message_tokens(messages: Sequence[BaseMessage]) -> int:
 
 
 def trim_to_window(
-    messages: list[BaseMessage], system: str, message: str, window: ChatWindow
+    messages: list[BaseMessage], system: str, message: str, window: ContextWindow
 ) -> list[BaseMessage]:
     budget = window.prompt_budget - count_tokens(system) - count_tokens(message)
     if budget <= 0:
@@ -46,7 +46,7 @@ def trim_to_window(
     return trimmed
 
 
-def chat_settings(settings: GenerationSettings, window: ChatWindow) -> GenerationSettings:
+def chat_settings(settings: GenerationSettings, window: ContextWindow) -> GenerationSettings:
     return GenerationSettings(
         model=settings.model,
         max_tokens=window.max_answer_tokens,
@@ -58,7 +58,7 @@ def chat_settings(settings: GenerationSettings, window: ChatWindow) -> Generatio
 class LangChainChat:
     name = FrameworkName.LANGCHAIN
 
-    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ChatWindow):
+    def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow):
         self._window = window
         self._system = system_prompt()
         prompt = ChatPromptTemplate.from_messages(

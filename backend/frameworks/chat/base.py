@@ -6,15 +6,12 @@ always go in, then as many of the newest earlier turns as fit, leaving room for 
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import read_prompt
-
-PER_MESSAGE_OVERHEAD = 4  # role markers and separators in chat templates
+from backend.frameworks.base import ContextWindow, count_tokens, read_prompt
 
 
 @dataclass(frozen=True)
@@ -23,24 +20,8 @@ class ChatTurn:
     content: str
 
 
-@dataclass(frozen=True)
-class ChatWindow:
-    context_tokens: int  # the model's context window
-    max_answer_tokens: int  # kept free for the reply
-
-    @property
-    def prompt_budget(self) -> int:
-        return self.context_tokens - self.max_answer_tokens
-
-
-def count_tokens(text: str) -> int:
-    """A deliberately generous estimate (3 characters a token) so trimmed prompts fit real
-    tokenizers, which count English at about 4."""
-    return math.ceil(len(text) / 3) + PER_MESSAGE_OVERHEAD
-
-
 def fit_history(
-    system: str, history: Sequence[ChatTurn], message: str, window: ChatWindow
+    system: str, history: Sequence[ChatTurn], message: str, window: ContextWindow
 ) -> list[ChatTurn]:
     """The newest turns that fit beside the system prompt and the new message."""
     budget = window.prompt_budget - count_tokens(system) - count_tokens(message)

@@ -1,0 +1,1 @@
+"""Chat: the interface in `base.py`, one module per framework."""

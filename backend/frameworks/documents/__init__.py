@@ -1,0 +1,1 @@
+"""Prompts over documents: the interface in `base.py`, one module per framework."""

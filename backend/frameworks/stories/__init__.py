@@ -1,0 +1,1 @@
+"""Stories: the interface in `base.py`, one module per framework."""

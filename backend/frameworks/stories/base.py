@@ -1,0 +1,53 @@
+"""The story interface every framework implements, and the one result shape they return."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from backend.core.names import FrameworkName
+
+LENGTH_WORDS = {"short": 150, "medium": 300, "long": 600}
+
+
+@dataclass(frozen=True)
+class StoryBrief:
+    primary_character: str
+    secondary_character: str
+    genre: str | None = None
+    length: str | None = None
+
+    def prompt_variables(self) -> dict[str, str]:
+        """The values every story prompt template may use."""
+        words = LENGTH_WORDS.get(self.length or "short", LENGTH_WORDS["short"])
+        return {
+            "primary_character": self.primary_character,
+            "secondary_character": self.secondary_character,
+            "genre": self.genre or "any genre",
+            "length_words": str(words),
+        }
+
+
+@dataclass(frozen=True)
+class StoryDraft:
+    text: str
+
+
+@dataclass(frozen=True)
+class StoryDelta:
+    """A piece of the story as it is generated (`text`), or a step starting (`step`)."""
+
+    text: str = ""
+    step: str | None = None
+
+
+class StoryFramework(Protocol):
+    name: FrameworkName
+    calls_per_story: int  # provider calls a story takes (budgets reserve that many)
+
+    async def write_story(self, brief: StoryBrief) -> StoryDraft: ...
+
+    def stream_story(self, brief: StoryBrief) -> AsyncIterator[StoryDelta]:
+        """The final story's text as it arrives (LangGraph: the editor's revision)."""
+        ...
