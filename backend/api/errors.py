@@ -15,23 +15,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend.api.asgi import StartTrackingSend
 from backend.core.context import current_request_id
-from backend.core.errors import AppError, DatabaseBusyError
+from backend.core.errors import AppError, DatabaseBusyError, UnprocessableError, for_status
 from backend.core.logging import get_logger
 from backend.db.session import busy_error
 
 log = get_logger(__name__)
-
-_HTTP_CODES = {
-    400: ("BadRequestError", "BAD_REQUEST"),
-    401: ("AuthenticationError", "UNAUTHORIZED"),
-    403: ("PermissionError", "FORBIDDEN"),
-    404: ("NotFoundError", "NOT_FOUND"),
-    405: ("MethodNotAllowedError", "METHOD_NOT_ALLOWED"),
-    413: ("PayloadTooLargeError", "PAYLOAD_TOO_LARGE"),
-    415: ("UnsupportedMediaTypeError", "UNSUPPORTED_MEDIA_TYPE"),
-    422: ("ValidationError", "VALIDATION_ERROR"),
-    429: ("RateLimitError", "RATE_LIMITED"),
-}
 
 
 def error_response(
@@ -72,9 +60,9 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
         for err in exc.errors()
     ]
     return error_response(
-        422,
-        error_type="ValidationError",
-        code="VALIDATION_ERROR",
+        UnprocessableError.status_code,
+        error_type=UnprocessableError.error_type,
+        code=UnprocessableError.code,
         message="Request validation failed",
         details=details,
     )
@@ -100,7 +88,10 @@ async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    error_type, code = _HTTP_CODES.get(exc.status_code, ("HTTPError", f"HTTP_{exc.status_code}"))
+    known = for_status(exc.status_code)
+    error_type, code = (
+        (known.error_type, known.code) if known else ("HTTPError", f"HTTP_{exc.status_code}")
+    )
     message = exc.detail if isinstance(exc.detail, str) else "Request failed"
     return error_response(
         exc.status_code,

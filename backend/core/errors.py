@@ -1,5 +1,33 @@
 """The platform's exception tree. Each error knows its HTTP status and stable code; the API
-layer turns any of them into the one error shape. Nothing here depends on FastAPI."""
+layer turns any of them into the one error shape, and an HTTP error raised by the framework
+itself (an unknown path, a wrong method) takes the type and code of the class here with its
+status (`for_status`), so there is no second table. Nothing here depends on FastAPI.
+
+    Exception
+    ├── AppError                          500 INTERNAL_ERROR
+    │   ├── NotFoundError                 404 NOT_FOUND
+    │   ├── InvalidRequestError           400 BAD_REQUEST
+    │   ├── AuthenticationError           401 UNAUTHORIZED
+    │   ├── UnprocessableError            422 VALIDATION_ERROR (request validation too)
+    │   ├── PermissionDeniedError         403 FORBIDDEN
+    │   ├── ConflictError                 409 CONFLICT
+    │   ├── MethodNotAllowedError         405 METHOD_NOT_ALLOWED
+    │   ├── PayloadTooLargeError          413 PAYLOAD_TOO_LARGE
+    │   ├── UnsupportedMediaTypeError     415 UNSUPPORTED_MEDIA_TYPE
+    │   ├── RateLimitedError              429 RATE_LIMITED
+    │   ├── BudgetExceededError           429 BUDGET_EXCEEDED        services/spend_caps.py
+    │   ├── ServiceUnavailableError       503 SERVICE_UNAVAILABLE
+    │   │   ├── DatabaseBusyError             DATABASE_BUSY
+    │   │   └── OverloadedError               OVERLOADED             services/admission.py
+    │   ├── ProviderError                 502 PROVIDER_ERROR: the provider failed, not the request
+    │   │   ├── ProviderRateLimitedError  429 PROVIDER_RATE_LIMITED
+    │   │   ├── ProviderTimeoutError      504 PROVIDER_TIMEOUT
+    │   │   └── ProviderUnavailableError  503 PROVIDER_UNAVAILABLE
+    │   ├── RunFailedError                the status of the error it carries: a document run
+    │   │                                 that failed after it was recorded (services/documents.py)
+    │   └── InternalStreamError           500, the form an unexpected failure takes in a stream
+    └── ConfigurationError                start-up only: settings that cannot work
+"""
 
 from __future__ import annotations
 
@@ -66,6 +94,12 @@ class ConflictError(AppError):
     error_type = "ConflictError"
 
 
+class MethodNotAllowedError(AppError):
+    status_code = 405
+    code = "METHOD_NOT_ALLOWED"
+    error_type = "MethodNotAllowedError"
+
+
 class PayloadTooLargeError(AppError):
     status_code = 413
     code = "PAYLOAD_TOO_LARGE"
@@ -128,6 +162,15 @@ class ProviderUnavailableError(ProviderError):
     status_code = 503
     code = "PROVIDER_UNAVAILABLE"
     error_type = "ProviderUnavailableError"
+
+
+def for_status(status: int) -> type[AppError] | None:
+    """The error class that stands for an HTTP status: the first of AppError's own children
+    with it (429 is `RateLimitedError`, 503 `ServiceUnavailableError`)."""
+    for error in AppError.__subclasses__():
+        if error.status_code == status and error.__module__ == __name__:
+            return error
+    return None
 
 
 class ConfigurationError(Exception):

@@ -1,4 +1,4 @@
-"""The three orchestration frameworks behind one interface (`StoryFramework`)."""
+"""The three orchestration frameworks for each use case, built around one shared client."""
 
 from __future__ import annotations
 

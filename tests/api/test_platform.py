@@ -102,3 +102,14 @@ async def test_built_web_app_is_served_without_hiding_api_404s(
         assert_error_shape(await client.get("/api/unknown"), 404, "NOT_FOUND")
         escaped = await client.get("/..%2f..%2fetc/passwd")
         assert "root:" not in escaped.text
+
+
+async def test_the_frameworks_own_http_errors_take_the_codes_of_the_exception_tree(
+    client: AppClient,
+) -> None:
+    """An unknown path and a wrong method are raised by the framework, not by our code; they
+    still answer in the one shape, with the type and code of core/errors.py's classes."""
+    unknown = assert_error_shape(await client.get("/api/no-such-thing"), 404, "NOT_FOUND")
+    assert unknown["type"] == "NotFoundError"
+    wrong = assert_error_shape(await client.delete("/api/provider"), 405, "METHOD_NOT_ALLOWED")
+    assert wrong["type"] == "MethodNotAllowedError"
