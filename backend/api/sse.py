@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import anyio
@@ -29,7 +30,19 @@ log = get_logger(__name__)
 Channel = MemoryObjectSendStream[ServerSentEvent]
 Producer = Callable[[Channel], Coroutine[Any, Any, None]]
 
-EVENT_NAMES = ["start", "step", "token", "done", "error", "end"]
+
+class EventName(StrEnum):
+    """Every event a stream sends, in the order a client meets them."""
+
+    START = "start"
+    STEP = "step"
+    TOKEN = "token"  # noqa: S105 - an event name, not a secret
+    DONE = "done"
+    ERROR = "error"
+    END = "end"
+
+
+EVENT_NAMES = [name.value for name in EventName]
 
 SSE_EVENT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -54,7 +67,7 @@ SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def event(name: str, payload: dict[str, Any]) -> ServerSentEvent:
+def event(name: EventName, payload: dict[str, Any]) -> ServerSentEvent:
     return ServerSentEvent(event=name, data=json.dumps(payload, default=str))
 
 
@@ -93,14 +106,14 @@ async def pump(
                 await channel.send(to_event(item))
         except AppError as error:
             extra = on_failure(error) if on_failure else {}
-            await channel.send(event("error", {**tag, **error_payload(error), **extra}))
+            await channel.send(event(EventName.ERROR, {**tag, **error_payload(error), **extra}))
         except Exception as exc:
             busy = busy_error(exc)
             if busy is None:
                 log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
             extra = on_failure(exc) if on_failure else {}
             payload = {**tag, **error_payload(busy or InternalStreamError()), **extra}
-            await channel.send(event("error", payload))
+            await channel.send(event(EventName.ERROR, payload))
 
 
 def respond(
@@ -120,12 +133,12 @@ def respond(
 
     async def produce() -> None:
         async with send:
-            await send.send(event("start", start))
+            await send.send(event(EventName.START, start))
             async with anyio.create_task_group() as group:
                 for producer in producers:
                     group.start_soon(producer, send.clone())
             if end is not None:
-                await send.send(event("end", end))
+                await send.send(event(EventName.END, end))
 
     return EventSourceResponse(
         receive,

@@ -33,6 +33,11 @@ class CallStatus(StrEnum):
     CANCELLED = "cancelled"  # the caller went away before the provider finished
     INTERRUPTED = "interrupted"  # the process died mid-call (set at the next start-up)
 
+    @staticmethod
+    def http(code: int) -> str:
+        """The status of an attempt the provider answered with an HTTP error."""
+        return f"http_{code}"
+
 
 @dataclass(frozen=True)
 class AttemptStart:

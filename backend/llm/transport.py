@@ -325,7 +325,7 @@ class ProviderTransport(httpx.AsyncBaseTransport):
         if status >= 400:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             failed = call(
-                f"http_{status}",
+                CallStatus.http(status),
                 http_status=status,
                 error_message=error_message(body),
                 retry_after_seconds=retry_after,

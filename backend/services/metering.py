@@ -333,7 +333,7 @@ def provider_error(calls: Sequence[ProviderCall], exc: BaseException) -> Provide
             details=[{"message": type(exc).__name__, "type": "connection_error"}],
         )
     details = [{"message": last.error_message or last.status, "type": last.status}]
-    if last.status == "http_429":
+    if last.status == CallStatus.http(429):
         headers = {}
         if last.retry_after_seconds is not None:
             headers["Retry-After"] = str(max(1, math.ceil(last.retry_after_seconds)))
@@ -347,7 +347,7 @@ def provider_error(calls: Sequence[ProviderCall], exc: BaseException) -> Provide
             f"The model provider did not answer in time (after {attempts} attempts).",
             details=details,
         )
-    if last.status in {CallStatus.CONNECTION_ERROR, "http_502", "http_503"}:
+    if last.status in {CallStatus.CONNECTION_ERROR, CallStatus.http(502), CallStatus.http(503)}:
         return ProviderUnavailableError(
             f"The model provider is unavailable (after {attempts} attempts).", details=details
         )

@@ -49,9 +49,9 @@ async def final_turn(events: AsyncIterator[ChatEvent]) -> ChatResponse:
 def to_sse(framework: str, item: ChatEvent) -> ServerSentEvent:
     tag = {"framework": framework}
     if isinstance(item, ChatText):
-        return sse.event("token", {**tag, "text": item.text})
+        return sse.event(sse.EventName.TOKEN, {**tag, "text": item.text})
     return sse.event(
-        "done",
+        sse.EventName.DONE,
         {
             **tag,
             "chat": chat_response(

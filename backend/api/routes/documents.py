@@ -140,11 +140,11 @@ def _run(runtime: Runtime, owner_id: int, body: ExecuteRequest) -> AsyncIterator
 def to_sse(framework: str, item: RunEvent) -> ServerSentEvent:
     tag = {"framework": framework}
     if isinstance(item, RunText):
-        return sse.event("token", {**tag, "text": item.text})
+        return sse.event(sse.EventName.TOKEN, {**tag, "text": item.text})
     if isinstance(item, RunStep):
-        return sse.event("step", {**tag, "step": item.step})
+        return sse.event(sse.EventName.STEP, {**tag, "step": item.step})
     payload = execution_response(item.execution).model_dump(mode="json")
-    return sse.event("done", {**tag, "execution": payload})
+    return sse.event(sse.EventName.DONE, {**tag, "execution": payload})
 
 
 def _failed_run(error: Exception) -> dict[str, Any]:

@@ -27,12 +27,12 @@ def to_sse(framework: FrameworkName, item: StreamEvent) -> ServerSentEvent:
     tag = {"framework": framework.value}
     match item:
         case StreamText(text=text):
-            return sse.event("token", {**tag, "text": text})
+            return sse.event(sse.EventName.TOKEN, {**tag, "text": text})
         case StreamStep(step=step):
-            return sse.event("step", {**tag, "step": step})
+            return sse.event(sse.EventName.STEP, {**tag, "step": step})
         case StreamDone(story=story):
             story_json = story_response(story).model_dump(mode="json")
-            return sse.event("done", {**tag, "story": story_json})
+            return sse.event(sse.EventName.DONE, {**tag, "story": story_json})
 
 
 async def _run_one(
