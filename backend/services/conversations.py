@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from backend.core.errors import NotFoundError
+from backend.db.paging import page_of_rows
 from backend.models import ChatMessage, Conversation
 from backend.services.ledger import escape_like
 
@@ -70,17 +71,15 @@ async def list_conversations(
                 Conversation.id.in_(matching),
             )
         )
-    total = (
-        await session.execute(select(func.count(Conversation.id)).where(*conditions))
-    ).scalar_one()
-    rows = await session.execute(
+    rows, total = await page_of_rows(
+        session,
         select(Conversation, stats.c.message_count, last.c.content)
         .outerjoin(stats, stats.c.conversation_id == Conversation.id)
         .outerjoin(last, and_(last.c.id == stats.c.last_id))
         .where(*conditions)
-        .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
-        .offset(skip)
-        .limit(limit)
+        .order_by(Conversation.updated_at.desc(), Conversation.id.desc()),
+        skip=skip,
+        limit=limit,
     )
     summaries = [
         ConversationSummary(
@@ -90,7 +89,7 @@ async def list_conversations(
         )
         for conversation, count, content in rows
     ]
-    return summaries, int(total)
+    return summaries, total
 
 
 async def rename_conversation(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.core.aio import closing, finish_anyway
@@ -26,6 +26,7 @@ from backend.core.errors import (
 )
 from backend.core.names import FrameworkName, Operation
 from backend.core.text import storable
+from backend.db.paging import page_of
 from backend.frameworks.base import ContextWindow, count_tokens, require_text
 from backend.frameworks.documents.base import (
     DocumentFramework,
@@ -157,19 +158,12 @@ class DocumentService:
     async def list_page(
         self, session: AsyncSession, owner_id: int, *, skip: int, limit: int
     ) -> tuple[list[Document], int]:
-        total = (
-            await session.execute(
-                select(func.count(Document.id)).where(Document.user_id == owner_id)
-            )
-        ).scalar_one()
-        rows = await session.execute(
+        query = (
             select(Document)
             .where(Document.user_id == owner_id)
             .order_by(Document.created_at.desc(), Document.id.desc())
-            .offset(skip)
-            .limit(limit)
         )
-        return list(rows.scalars()), int(total)
+        return await page_of(session, query, skip=skip, limit=limit)
 
     async def delete(self, session: AsyncSession, owner_id: int, public_id: str) -> None:
         await session.delete(await self.get(session, owner_id, public_id))
@@ -302,18 +296,12 @@ class DocumentService:
     async def executions(
         self, session: AsyncSession, owner_id: int, *, skip: int, limit: int
     ) -> tuple[list[ContextExecution], int]:
-        condition = ContextExecution.user_id == owner_id
-        total = (
-            await session.execute(select(func.count(ContextExecution.id)).where(condition))
-        ).scalar_one()
-        rows = await session.execute(
+        query = (
             select(ContextExecution)
-            .where(condition)
+            .where(ContextExecution.user_id == owner_id)
             .order_by(ContextExecution.created_at.desc(), ContextExecution.id.desc())
-            .offset(skip)
-            .limit(limit)
         )
-        return list(rows.scalars()), int(total)
+        return await page_of(session, query, skip=skip, limit=limit)
 
     async def execution(
         self, session: AsyncSession, owner_id: int, execution_id: int

@@ -6,12 +6,13 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.errors import PermissionDeniedError
 from backend.core.security import sha256_hex
 from backend.db.base import utcnow
+from backend.db.paging import page_of
 from backend.models import Invite
 
 INVITE_PREFIX = "inv_"
@@ -34,14 +35,8 @@ async def create_invite(
 
 
 async def list_invites(session: AsyncSession, *, skip: int, limit: int) -> tuple[list[Invite], int]:
-    total = (await session.execute(select(func.count(Invite.id)))).scalar_one()
-    rows = await session.execute(
-        select(Invite)
-        .order_by(Invite.created_at.desc(), Invite.id.desc())
-        .offset(skip)
-        .limit(limit)
-    )
-    return list(rows.scalars()), int(total)
+    query = select(Invite).order_by(Invite.created_at.desc(), Invite.id.desc())
+    return await page_of(session, query, skip=skip, limit=limit)
 
 
 async def claim_invite(session: AsyncSession, code: str | None, user_id: int) -> None:

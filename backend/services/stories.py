@@ -20,6 +20,7 @@ from backend.core.errors import NotFoundError
 from backend.core.logging import get_logger
 from backend.core.names import FrameworkName, Operation
 from backend.core.text import storable
+from backend.db.paging import page_of
 from backend.frameworks.base import count_tokens, require_text
 from backend.frameworks.stories.base import StoryBrief, StoryFramework
 from backend.models import Story
@@ -185,15 +186,10 @@ class StoryService:
         framework: FrameworkName | None,
     ) -> tuple[list[Story], int]:
         query = select(Story).where(Story.user_id == owner_id)
-        count = select(func.count()).select_from(Story).where(Story.user_id == owner_id)
         if framework is not None:
             query = query.where(Story.framework == framework.value)
-            count = count.where(Story.framework == framework.value)
-        total = (await session.execute(count)).scalar_one()
-        result = await session.execute(
-            query.order_by(Story.created_at.desc(), Story.id.desc()).offset(skip).limit(limit)
-        )
-        return list(result.scalars()), total
+        query = query.order_by(Story.created_at.desc(), Story.id.desc())
+        return await page_of(session, query, skip=skip, limit=limit)
 
     async def get(self, session: AsyncSession, owner_id: int, story_id: int) -> Story:
         """Another user's story is "not found", not "forbidden": ids reveal nothing."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.errors import ConflictError, NotFoundError
+from backend.db.paging import page_of
 from backend.models import User
 from backend.services.accounts import revoke_sessions
 
@@ -20,9 +21,7 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
 
 
 async def list_users(session: AsyncSession, *, skip: int, limit: int) -> tuple[list[User], int]:
-    total = (await session.execute(select(func.count(User.id)))).scalar_one()
-    result = await session.execute(select(User).order_by(User.id).offset(skip).limit(limit))
-    return list(result.scalars()), int(total)
+    return await page_of(session, select(User).order_by(User.id), skip=skip, limit=limit)
 
 
 async def set_active(session: AsyncSession, *, admin_id: int, user_id: int, active: bool) -> User:
