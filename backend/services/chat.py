@@ -257,8 +257,11 @@ class ChatService:
         text: str,
     ) -> ChatTurnResult:
         async with self._sessions() as session:
-            conversation = await load_conversation(session, owner_id, conversation_id)
-            asked = next(m for m in conversation.messages if m.id == question.message_id)
+            # The messages were read before the model worked; only the ownership is checked again.
+            conversation = await load_conversation(
+                session, owner_id, conversation_id, messages=False
+            )
+            asked = await session.get_one(ChatMessage, question.message_id)
             answer = self._assistant_message(unit, question.framework, text)
             answer.conversation_id = conversation.id
             answer.reply_to_id = question.message_id

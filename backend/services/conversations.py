@@ -26,13 +26,13 @@ class ConversationSummary:
 
 
 async def load_conversation(
-    session: AsyncSession, owner_id: int, conversation_id: int
+    session: AsyncSession, owner_id: int, conversation_id: int, *, messages: bool = True
 ) -> Conversation:
-    """The conversation with its messages and their ledger rows."""
+    """The caller's conversation, with its messages and their ledger rows unless `messages`
+    is false (another user's is "not found")."""
+    options = [selectinload(Conversation.messages).selectinload(ChatMessage.calls)]
     conversation = await session.get(
-        Conversation,
-        conversation_id,
-        options=[selectinload(Conversation.messages).selectinload(ChatMessage.calls)],
+        Conversation, conversation_id, options=options if messages else None
     )
     if conversation is None or conversation.user_id != owner_id:
         raise NotFoundError(f"Conversation {conversation_id} was not found.")
@@ -103,7 +103,7 @@ async def rename_conversation(
 
 async def delete_conversation(session: AsyncSession, owner_id: int, conversation_id: int) -> None:
     """The conversation goes; its ledger rows stay (the spend happened)."""
-    await load_conversation(session, owner_id, conversation_id)
+    await load_conversation(session, owner_id, conversation_id, messages=False)
     # The database cascades to the messages (answers point at questions, so deleting them
     # one by one from the ORM would trip over that order).
     await session.execute(delete(Conversation).where(Conversation.id == conversation_id))

@@ -177,9 +177,8 @@ async def rename_conversation(
     session: SessionDep,
     runtime: RuntimeDep,
 ) -> ConversationDetail:
-    await conversations.rename_conversation(session, principal.user_id, conversation_id, body.title)
-    conversation = await conversations.load_conversation(
-        session, principal.user_id, conversation_id
+    conversation = await conversations.rename_conversation(
+        session, principal.user_id, conversation_id, body.title
     )
     return conversation_detail(conversation)
 
