@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.api.asgi import StartTrackingSend
+from backend.api.asgi import HttpMiddleware, StartTrackingSend
 from backend.api.errors import error_response
 
 # The built SPA loads only its own scripts and styles, so nothing inline is allowed.
@@ -24,14 +24,8 @@ DOCS_CSP = (
 DOCS_PATHS = ("/docs",)  # /docs and /docs-assets/...
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         csp = DOCS_CSP if path.startswith(DOCS_PATHS) else APP_CSP
 
@@ -63,21 +57,18 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"The request body is larger than {max_bytes} bytes.")
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     """413 for bodies over the limit: at once when Content-Length says so, and while reading
     when it does not (chunked uploads), so an oversized body is never held in memory."""
 
     def __init__(
         self, app: ASGIApp, max_bytes: int, path_limits: dict[str, int] | None = None
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.default_max_bytes = max_bytes
         self.path_limits = path_limits or {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         max_bytes = self.path_limits.get(scope.get("path", ""), self.default_max_bytes)
         for name, value in scope.get("headers", []):
             if name == b"content-length":

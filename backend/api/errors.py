@@ -11,9 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from backend.api.asgi import StartTrackingSend
+from backend.api.asgi import HttpMiddleware, StartTrackingSend
 from backend.core.context import current_request_id
 from backend.core.errors import AppError, DatabaseBusyError, UnprocessableError, for_status
 from backend.core.logging import get_logger
@@ -111,7 +111,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
 
-class UnhandledErrorMiddleware:
+class UnhandledErrorMiddleware(HttpMiddleware):
     """The innermost middleware: turns an exception no handler took into the one 500 shape.
 
     Inside the request-context and security-header middleware, so the 500 carries the request
@@ -120,13 +120,7 @@ class UnhandledErrorMiddleware:
     ended.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         tracking = StartTrackingSend(send)
         try:
             await self.app(scope, receive, tracking)

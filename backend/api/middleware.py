@@ -14,6 +14,7 @@ import time
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.api.asgi import HttpMiddleware
 from backend.core.context import (
     new_request_id,
     new_transaction_guid,
@@ -36,14 +37,8 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestContextMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = new_request_id()
         guid = new_transaction_guid()
         request_token = request_id_var.set(request_id)
@@ -82,19 +77,16 @@ class RequestContextMiddleware:
             structlog.contextvars.clear_contextvars()
 
 
-class HttpMetricsMiddleware:
+class HttpMetricsMiddleware(HttpMiddleware):
     """Requests by route template and status, their duration (a stream's whole life), and the
     streams open now (a response that starts as `text/event-stream`). Pure ASGI, so streamed
     responses pass through unbuffered."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
         streaming = False
