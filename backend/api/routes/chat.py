@@ -16,9 +16,9 @@ from backend.api.deps import (
     RuntimeDep,
     SessionDep,
 )
+from backend.api.framework_routes import add_per_framework
 from backend.api.params import IdPath, Limit, SearchText, Skip
 from backend.api.responses import GENERATION, errors
-from backend.api.routes.generate import PATHS
 from backend.core.names import FrameworkName
 from backend.schemas.chat import (
     ChatRequest,
@@ -91,27 +91,24 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
     return chat_stream
 
 
-for _framework, _path in PATHS.items():
-    router.add_api_route(
-        f"/{_path}",
-        _turn_endpoint(_framework),
-        methods=["POST"],
-        response_model=ChatResponse,
-        responses={**GENERATION, **errors(404)},
-        dependencies=GENERATION_LIMIT,
-        operation_id=f"chat_{_framework.value}",
-        summary=f"Chat with {_framework.value.replace('_', ' ').title()}",
-    )
-    router.add_api_route(
-        f"/{_path}/stream",
-        _stream_endpoint(_framework),
-        methods=["POST"],
-        response_class=EventSourceResponse,
-        responses={**GENERATION, **sse.SSE_RESPONSE},
-        dependencies=GENERATION_LIMIT,
-        operation_id=f"chat_stream_{_framework.value}",
-        summary=f"Chat with {_framework.value.replace('_', ' ').title()}, streamed",
-    )
+add_per_framework(
+    router,
+    _turn_endpoint,
+    operation_id="chat_{framework}",
+    summary="Chat with {name}",
+    response_model=ChatResponse,
+    responses={**GENERATION, **errors(404)},
+    dependencies=GENERATION_LIMIT,
+)
+add_per_framework(
+    router,
+    _stream_endpoint,
+    suffix="/stream",
+    operation_id="chat_stream_{framework}",
+    summary="Chat with {name}, streamed",
+    streamed=True,
+    dependencies=GENERATION_LIMIT,
+)
 
 
 @router.get(

@@ -7,18 +7,13 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter
 
 from backend.api.deps import GENERATION_LIMIT, CurrentPrincipal, StoryServiceDep
+from backend.api.framework_routes import add_per_framework
 from backend.api.responses import GENERATION
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
 from backend.schemas.stories import StoryRequest, StoryResponse, story_response
 
 router = APIRouter(prefix="/api", tags=["stories"])
-
-PATHS = {
-    FrameworkName.SEMANTIC_KERNEL: "semantic-kernel",
-    FrameworkName.LANGCHAIN: "langchain",
-    FrameworkName.LANGGRAPH: "langgraph",
-}
 
 
 def brief_from(body: StoryRequest) -> StoryBrief:
@@ -44,14 +39,12 @@ def _endpoint(
     return generate
 
 
-for _framework, _path in PATHS.items():
-    router.add_api_route(
-        f"/{_path}",
-        _endpoint(_framework),
-        methods=["POST"],
-        response_model=StoryResponse,
-        responses=GENERATION,
-        dependencies=GENERATION_LIMIT,
-        operation_id=f"generate_story_{_framework.value}",
-        summary=f"Generate a story with {_framework.value.replace('_', ' ').title()}",
-    )
+add_per_framework(
+    router,
+    _endpoint,
+    operation_id="generate_story_{framework}",
+    summary="Generate a story with {name}",
+    response_model=StoryResponse,
+    responses=GENERATION,
+    dependencies=GENERATION_LIMIT,
+)

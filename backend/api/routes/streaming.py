@@ -12,8 +12,9 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from backend.api import sse
 from backend.api.deps import COMPARISON_LIMIT, GENERATION_LIMIT, CurrentPrincipal, RuntimeDep
+from backend.api.framework_routes import add_per_framework
 from backend.api.responses import GENERATION
-from backend.api.routes.generate import PATHS, brief_from
+from backend.api.routes.generate import brief_from
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
 from backend.runtime import Runtime
@@ -63,17 +64,15 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
     return stream
 
 
-for _framework, _path in PATHS.items():
-    router.add_api_route(
-        f"/{_path}/stream",
-        _stream_endpoint(_framework),
-        methods=["POST"],
-        response_class=EventSourceResponse,
-        responses={**GENERATION, **sse.SSE_RESPONSE},
-        dependencies=GENERATION_LIMIT,
-        operation_id=f"stream_story_{_framework.value}",
-        summary=f"Stream a story from {_framework.value.replace('_', ' ').title()}",
-    )
+add_per_framework(
+    router,
+    _stream_endpoint,
+    suffix="/stream",
+    operation_id="stream_story_{framework}",
+    summary="Stream a story from {name}",
+    streamed=True,
+    dependencies=GENERATION_LIMIT,
+)
 
 
 @router.post(
