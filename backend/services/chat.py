@@ -10,7 +10,7 @@ the turn saved in another.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -117,19 +117,14 @@ class ChatService:
             async with self._sessions() as session:
                 found = await load_conversation(session, owner_id, conversation_id)
                 history = as_history(found.messages)
-        async with self._meter.unit(Operation.CHAT, framework.value, owner_id, self._plan) as unit:
-            parts: list[str] = []
-            answers = self._answer(unit, framework, history, message, stream=stream)
-            async with closing(answers) as texts:
-                async for text in texts:
-                    parts.append(text)
-                    if stream:
-                        yield ChatText(text)
-            answer = self._final_text(unit, parts)
-            result = await self._save_turn(
-                unit, owner_id, framework, conversation_id, message, answer
-            )
-        yield ChatDone(result)
+
+        def save(unit: MeteredUnit, answer: str) -> Awaitable[ChatTurnResult]:
+            return self._save_turn(unit, owner_id, framework, conversation_id, message, answer)
+
+        replies = self._reply(owner_id, framework, history, message, save, stream=stream)
+        async with closing(replies) as events:
+            async for event in events:
+                yield event
 
     async def regenerate(
         self,
@@ -142,17 +137,38 @@ class ChatService:
         """Answer the last question again (with `framework`, or the conversation's current
         one). The earlier answers stay as versions."""
         question = await self._last_question(owner_id, conversation_id, framework)
-        chosen = question.framework
-        async with self._meter.unit(Operation.CHAT, chosen.value, owner_id, self._plan) as unit:
+
+        def save(unit: MeteredUnit, answer: str) -> Awaitable[ChatTurnResult]:
+            return self._save_version(unit, owner_id, conversation_id, question, answer)
+
+        replies = self._reply(
+            owner_id, question.framework, question.history, question.content, save, stream=stream
+        )
+        async with closing(replies) as events:
+            async for event in events:
+                yield event
+
+    async def _reply(
+        self,
+        owner_id: int,
+        framework: FrameworkName,
+        history: list[ChatTurn],
+        message: str,
+        save: Callable[[MeteredUnit, str], Awaitable[ChatTurnResult]],
+        *,
+        stream: bool,
+    ) -> AsyncIterator[ChatEvent]:
+        """One metered answer (its text streamed when `stream`), saved by `save` before the
+        unit closes, so the answer and its ledger rows land together."""
+        async with self._meter.unit(Operation.CHAT, framework.value, owner_id, self._plan) as unit:
             parts: list[str] = []
-            answers = self._answer(unit, chosen, question.history, question.content, stream=stream)
+            answers = self._answer(unit, framework, history, message, stream=stream)
             async with closing(answers) as texts:
                 async for text in texts:
                     parts.append(text)
                     if stream:
                         yield ChatText(text)
-            answer = self._final_text(unit, parts)
-            result = await self._save_version(unit, owner_id, conversation_id, question, answer)
+            result = await save(unit, self._final_text(unit, parts))
         yield ChatDone(result)
 
     async def _answer(

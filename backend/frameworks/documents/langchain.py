@@ -4,6 +4,7 @@ in batch over the chunks, collapsed and reduced."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.output_parsers import StrOutputParser
@@ -35,6 +36,22 @@ def document_chain(model: Any, name: str) -> Runnable[dict[str, Any], str]:
     return chain
 
 
+@dataclass(frozen=True)
+class DocumentChains:
+    """The three LCEL chains of a document run: one whole answer, or map then reduce."""
+
+    answer: Runnable[dict[str, Any], str]
+    map: Runnable[dict[str, Any], str]
+    reduce: Runnable[dict[str, Any], str]
+
+    @classmethod
+    def build(
+        cls, client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow
+    ) -> DocumentChains:
+        model = chat_model(client, chat_settings(settings, window))
+        return cls(*(document_chain(model, name) for name in ("answer", "map", "reduce")))
+
+
 def reduce_budget(window: ContextWindow, task: DocumentTask) -> int:
     return (
         window.prompt_budget
@@ -49,10 +66,8 @@ class LangChainDocuments:
     supports_map_reduce = True
 
     def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow):
-        model = chat_model(client, chat_settings(settings, window))
-        self._answer = document_chain(model, "answer")
-        self._map = document_chain(model, "map")
-        self._reduce = document_chain(model, "reduce")
+        chains = DocumentChains.build(client, settings, window)
+        self._answer, self._map, self._reduce = chains.answer, chains.map, chains.reduce
         self._window = window
 
     async def run(self, task: DocumentTask) -> AsyncIterator[DocumentDelta]:

@@ -15,14 +15,12 @@ from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
 from backend.frameworks.base import ContextWindow, GenerationSettings
-from backend.frameworks.chat.langchain import chat_settings
 from backend.frameworks.documents.base import DocumentDelta, DocumentTask, collapse
 from backend.frameworks.documents.langchain import (
     MAP_CONCURRENCY,
-    document_chain,
+    DocumentChains,
     reduce_budget,
 )
-from backend.frameworks.stories.langchain import chat_model
 from backend.llm.calls import call_step
 
 FINAL_NODES = {"answer", "reduce"}
@@ -49,10 +47,7 @@ class LangGraphDocuments:
     supports_map_reduce = True
 
     def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow):
-        model = chat_model(client, chat_settings(settings, window))
-        self._answer_chain = document_chain(model, "answer")
-        self._map_chain = document_chain(model, "map")
-        self._reduce_chain = document_chain(model, "reduce")
+        self._chains = DocumentChains.build(client, settings, window)
         self._window = window
         self._graph = self._build()
 
@@ -86,14 +81,14 @@ class LangGraphDocuments:
 
     async def _answer(self, state: DocumentState) -> DocumentState:
         with call_step("answer"):
-            text = await self._answer_chain.ainvoke(
+            text = await self._chains.answer.ainvoke(
                 {**self._base(state), "document": state["chunks"][0]}
             )
         return {"answer": text}
 
     async def _map(self, state: ChunkState) -> DocumentState:
         with call_step("map"):
-            partial = await self._map_chain.ainvoke(dict(state))
+            partial = await self._chains.map.ainvoke(dict(state))
         return {"partials": [partial]}
 
     async def _collapse(self, state: DocumentState) -> DocumentState:
@@ -101,7 +96,7 @@ class LangGraphDocuments:
 
         async def merge(group: list[str]) -> str:
             with call_step("collapse"):
-                return await self._reduce_chain.ainvoke(
+                return await self._chains.reduce.ainvoke(
                     {**self._base(state), "partials": "\n---\n".join(group)}
                 )
 
@@ -110,7 +105,7 @@ class LangGraphDocuments:
 
     async def _reduce(self, state: DocumentState) -> DocumentState:
         with call_step("reduce"):
-            text = await self._reduce_chain.ainvoke(
+            text = await self._chains.reduce.ainvoke(
                 {**self._base(state), "partials": state.get("answer", "")}
             )
         return {"answer": text}
