@@ -38,7 +38,7 @@ def live_app(settings: Settings) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # generous for a loaded machine; ends once it starts
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the app did not start")

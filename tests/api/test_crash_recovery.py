@@ -24,7 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 BODY = {"primary_character": "Ada", "secondary_character": "Grace"}
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+# Generous: two workers importing three frameworks on a loaded 2-core machine took over 60 s.
+# The wait ends as soon as the server answers.
+START_SECONDS = 180
+
+
+def _wait_until_up(
+    url: str, process: subprocess.Popen[bytes], seconds: float = START_SECONDS
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

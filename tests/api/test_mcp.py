@@ -183,7 +183,10 @@ async def test_http_needs_a_key_and_runs_tools_as_its_account(
 
 
 async def _wait_for_port(
-    http: httpx.AsyncClient, url: str, process: asyncio.subprocess.Process, seconds: float = 60
+    http: httpx.AsyncClient,
+    url: str,
+    process: asyncio.subprocess.Process,
+    seconds: float = 180,  # a loaded machine starts slowly; the wait ends once it answers
 ) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

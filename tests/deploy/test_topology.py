@@ -163,7 +163,8 @@ async def topology(site: Site) -> AsyncIterator[Topology]:
         provider.stop()
 
 
-def wait_until_up(url: str, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], seconds: float = 180) -> None:
+    """Generous for a loaded machine: the wait ends as soon as the URL answers."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert proc.poll() is None, "nginx exited"
