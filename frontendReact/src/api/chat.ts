@@ -10,7 +10,6 @@ import {
   renameConversation,
 } from "../client/sdk.gen";
 import type { ChatResponse, FrameworkName } from "../client/types.gen";
-import { unwrap, unwrapEmpty } from "./client";
 import { type Payload, runSse, type SseMessage, type SseOutcome } from "./sse";
 
 const STREAMERS = {
@@ -59,7 +58,7 @@ export function useConversations(query: string) {
   return useQuery({
     queryKey: ["conversations", query],
     placeholderData: keepPreviousData,
-    queryFn: () => unwrap(() => listConversations({ query: { limit: 50, ...(query.trim() ? { q: query.trim() } : {}) } })),
+    queryFn: async () => (await listConversations({ query: { limit: 50, ...(query.trim() ? { q: query.trim() } : {}) } })).data,
   });
 }
 
@@ -67,7 +66,7 @@ export function useConversation(id: number | null) {
   return useQuery({
     queryKey: ["conversation", id],
     enabled: id !== null,
-    queryFn: () => unwrap(() => getConversation({ path: { conversation_id: id ?? 0 } })),
+    queryFn: async () => (await getConversation({ path: { conversation_id: id ?? 0 } })).data,
   });
 }
 
@@ -82,8 +81,8 @@ function useInvalidateChat() {
 export function useRename() {
   const invalidate = useInvalidateChat();
   return useMutation({
-    mutationFn: ({ id, title }: { id: number; title: string }) =>
-      unwrap(() => renameConversation({ path: { conversation_id: id }, body: { title } })),
+    mutationFn: async ({ id, title }: { id: number; title: string }) =>
+      (await renameConversation({ path: { conversation_id: id }, body: { title } })).data,
     onSuccess: invalidate,
   });
 }
@@ -95,7 +94,9 @@ export function useRename() {
 export function useDeleteConversation() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => unwrapEmpty(() => deleteConversation({ path: { conversation_id: id } })),
+    mutationFn: async (id: number) => {
+      await deleteConversation({ path: { conversation_id: id } });
+    },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["conversations"] }),
   });
 }

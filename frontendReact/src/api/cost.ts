@@ -9,13 +9,12 @@ import {
   listUsers,
 } from "../client/sdk.gen";
 import type { CostQuery } from "../cost/filters";
-import { unwrap } from "./client";
 
 export function useUsage(query: CostQuery, granularity: "day" | "hour") {
   return useQuery({
     queryKey: ["cost", "usage", query, granularity],
     placeholderData: keepPreviousData,
-    queryFn: () => unwrap(() => getUsage({ query: { ...query, granularity } })),
+    queryFn: async () => (await getUsage({ query: { ...query, granularity } })).data,
   });
 }
 
@@ -23,7 +22,7 @@ export function usePerformance(query: CostQuery) {
   return useQuery({
     queryKey: ["cost", "performance", query],
     placeholderData: keepPreviousData,
-    queryFn: () => unwrap(() => getCostPerformance({ query })),
+    queryFn: async () => (await getCostPerformance({ query })).data,
   });
 }
 
@@ -31,7 +30,7 @@ export function useLedgerPage(query: CostQuery, cursor: string | null, limit: nu
   return useQuery({
     queryKey: ["cost", "transactions", query, cursor, limit],
     placeholderData: keepPreviousData,
-    queryFn: () => unwrap(() => listTransactions({ query: { ...query, limit, ...(cursor ? { cursor } : {}) } })),
+    queryFn: async () => (await listTransactions({ query: { ...query, limit, ...(cursor ? { cursor } : {}) } })).data,
   });
 }
 
@@ -39,14 +38,14 @@ export function useTransaction(guid: string | null) {
   return useQuery({
     queryKey: ["cost", "transaction", guid],
     enabled: guid !== null,
-    queryFn: () => unwrap(() => getTransaction({ path: { transaction_guid: guid ?? "" } })),
+    queryFn: async () => (await getTransaction({ path: { transaction_guid: guid ?? "" } })).data,
   });
 }
 
 export function useBudget(userId: number | null) {
   return useQuery({
     queryKey: ["cost", "budget", userId],
-    queryFn: () => unwrap(() => getBudget(userId === null ? {} : { query: { user_id: userId } })),
+    queryFn: async () => (await getBudget(userId === null ? {} : { query: { user_id: userId } })).data,
   });
 }
 
@@ -55,7 +54,7 @@ export function useAdminUsers(enabled = true) {
   return useQuery({
     queryKey: ["admin-users"],
     enabled,
-    queryFn: () => unwrap(() => listUsers({ query: { limit: 100 } })),
+    queryFn: async () => (await listUsers({ query: { limit: 100 } })).data,
   });
 }
 
@@ -66,7 +65,7 @@ export function useAdminUsers(enabled = true) {
  * while the server streams rows from a database cursor: neither side holds the whole file.
  */
 export async function downloadLedgerCsv(query: CostQuery): Promise<void> {
-  const { url } = await unwrap(() => createExportLink({ query }));
+  const { url } = (await createExportLink({ query })).data;
   const link = document.createElement("a");
   link.href = url;
   link.download = "";

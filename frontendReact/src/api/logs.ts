@@ -1,7 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { listLogs } from "../client/sdk.gen";
 import type { ListLogsData } from "../client/types.gen";
-import { unwrap } from "./client";
 
 export type LogQuery = NonNullable<ListLogsData["query"]>;
 
@@ -13,6 +12,6 @@ export function useLogPage(query: LogQuery, follow: boolean, enabled: boolean) {
     enabled,
     placeholderData: keepPreviousData,
     refetchInterval: follow && query.before_id == null ? 2000 : false,
-    queryFn: () => unwrap(() => listLogs({ query })),
+    queryFn: async () => (await listLogs({ query })).data,
   });
 }

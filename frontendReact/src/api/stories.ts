@@ -7,7 +7,6 @@ import {
   searchStoriesByCharacter,
 } from "../client/sdk.gen";
 import type { FrameworkName } from "../client/types.gen";
-import { unwrap } from "./client";
 
 export interface StoryListParams {
   skip: number;
@@ -23,21 +22,20 @@ export function useStoryList(params: StoryListParams) {
     queryFn: async () => {
       const character = params.character.trim();
       if (character) {
-        const found = await unwrap(() => searchStoriesByCharacter({ query: { character, limit: 100 } }));
+        const { data: found } = await searchStoriesByCharacter({ query: { character, limit: 100 } });
         const stories = params.framework
           ? found.filter((story) => story.method === params.framework)
           : found;
         return { stories, total: stories.length, skip: 0, limit: 100 };
       }
-      return unwrap(() =>
-        listStories({
-          query: {
-            skip: params.skip,
-            limit: params.limit,
-            ...(params.framework ? { framework: params.framework } : {}),
-          },
-        }),
-      );
+      const { data } = await listStories({
+        query: {
+          skip: params.skip,
+          limit: params.limit,
+          ...(params.framework ? { framework: params.framework } : {}),
+        },
+      });
+      return data;
     },
   });
 }
@@ -46,18 +44,18 @@ export function useStory(id: number | null) {
   return useQuery({
     queryKey: ["stories", "detail", id],
     enabled: id !== null,
-    queryFn: () => unwrap(() => getStory({ path: { story_id: id ?? 0 } })),
+    queryFn: async () => (await getStory({ path: { story_id: id ?? 0 } })).data,
   });
 }
 
 export function useDeleteAllStories() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => unwrap(() => deleteAllStories()),
+    mutationFn: async () => (await deleteAllStories()).data,
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["stories"] }),
   });
 }
 
 export function useProvider() {
-  return useQuery({ queryKey: ["provider"], queryFn: () => unwrap(() => getProvider()) });
+  return useQuery({ queryKey: ["provider"], queryFn: async () => (await getProvider()).data });
 }

@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { unwrap } from "../api/client";
 import { createInvite, listInvites } from "../client/sdk.gen";
 import type { InviteOut, NewInvite } from "../client/types.gen";
 import { formatDate } from "../lib/format";
@@ -16,9 +15,9 @@ export function InvitesPanel() {
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<NewInvite | null>(null);
   const [copied, setCopied] = useState(false);
-  const invites = useQuery({ queryKey: ["admin-invites"], queryFn: () => unwrap(() => listInvites({ query: { limit: 100 } })) });
+  const invites = useQuery({ queryKey: ["admin-invites"], queryFn: async () => (await listInvites({ query: { limit: 100 } })).data });
   const create = useMutation({
-    mutationFn: () => unwrap(() => createInvite({ query: { valid_days: 7 } })),
+    mutationFn: async () => (await createInvite({ query: { valid_days: 7 } })).data,
     onSuccess: (invite) => {
       setCreated(invite);
       setCopied(false);

@@ -1,6 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { unwrap } from "../api/client";
 import { setUserBudget } from "../client/sdk.gen";
 import type { UserOut } from "../client/types.gen";
 import { formatUsd } from "../cost/format";
@@ -13,8 +12,8 @@ export function UserBudget({ account }: { account: UserOut }) {
   const [editing, setEditing] = useState(false);
   const [amount, setAmount] = useState("");
   const save = useMutation({
-    mutationFn: (budget: string | null) =>
-      unwrap(() => setUserBudget({ path: { user_id: account.id }, body: { monthly_budget_usd: budget } })),
+    mutationFn: async (budget: string | null) =>
+      (await setUserBudget({ path: { user_id: account.id }, body: { monthly_budget_usd: budget } })).data,
     onSuccess: () => {
       setEditing(false);
       void queryClient.invalidateQueries({ queryKey: ["admin-users"] });

@@ -1,5 +1,4 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { unwrap } from "../api/client";
 import { useAdminUsers } from "../api/cost";
 import { disableUser, enableUser } from "../client/sdk.gen";
 import type { UserOut } from "../client/types.gen";
@@ -11,8 +10,8 @@ export function UsersPanel({ selfId }: { selfId: number }) {
   const queryClient = useQueryClient();
   const users = useAdminUsers();
   const toggle = useMutation({
-    mutationFn: ({ id, active }: { id: number; active: boolean }) =>
-      unwrap(() => (active ? enableUser({ path: { user_id: id } }) : disableUser({ path: { user_id: id } }))),
+    mutationFn: async ({ id, active }: { id: number; active: boolean }) =>
+      (await (active ? enableUser : disableUser)({ path: { user_id: id } })).data,
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["admin-users"] }),
   });
 

@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
-import { unwrap, unwrapEmpty } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
 import { changePassword, createApiKey, listApiKeys, revokeApiKey } from "../client/sdk.gen";
 import type { ApiKeyCreated, ApiKeyOut } from "../client/types.gen";
@@ -17,9 +16,9 @@ export function AccountPage() {
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
-  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => unwrap(() => listApiKeys()) });
+  const keys = useQuery({ queryKey: ["api-keys"], queryFn: async () => (await listApiKeys()).data });
   const create = useMutation({
-    mutationFn: (keyName: string) => unwrap(() => createApiKey({ body: { name: keyName } })),
+    mutationFn: async (keyName: string) => (await createApiKey({ body: { name: keyName } })).data,
     onSuccess: (key) => {
       setCreated(key);
       setName("");
@@ -27,7 +26,9 @@ export function AccountPage() {
     },
   });
   const revoke = useMutation({
-    mutationFn: (keyId: number) => unwrapEmpty(() => revokeApiKey({ path: { key_id: keyId } })),
+    mutationFn: async (keyId: number) => {
+      await revokeApiKey({ path: { key_id: keyId } });
+    },
     onSuccess: (_, keyId) => {
       // A revoked key's secret is useless: stop showing it.
       setCreated((shown) => (shown?.id === keyId ? null : shown));
@@ -138,7 +139,9 @@ function PasswordForm() {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const change = useMutation({
-    mutationFn: () => unwrapEmpty(() => changePassword({ body: { current_password: current, new_password: next } })),
+    mutationFn: async () => {
+      await changePassword({ body: { current_password: current, new_password: next } });
+    },
     onSuccess: () => {
       setCurrent("");
       setNext("");

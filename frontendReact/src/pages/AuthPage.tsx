@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router";
-import { ApiError, unwrap } from "../api/client";
+import { ApiError } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
 import { getRegistrationOptions } from "../client/sdk.gen";
 import { usePageTitle } from "../lib/usePageTitle";
@@ -21,7 +21,7 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
   const options = useQuery({
     queryKey: ["registration-options"],
     enabled: signingUp,
-    queryFn: () => unwrap(() => getRegistrationOptions()),
+    queryFn: async () => (await getRegistrationOptions()).data,
   });
   const registration = options.data?.registration ?? "open";
   const needsInvite = signingUp && registration === "invite";
