@@ -10,6 +10,7 @@ import {
   renameConversation,
 } from "../client/sdk.gen";
 import type { ChatResponse, FrameworkName } from "../client/types.gen";
+import { queryKeys } from "./queryKeys";
 import { type Payload, runSse, type SseMessage, type SseOutcome } from "./sse";
 
 const STREAMERS = {
@@ -56,7 +57,7 @@ export function streamRegenerate(
 
 export function useConversations(query: string) {
   return useQuery({
-    queryKey: ["conversations", query],
+    queryKey: queryKeys.chat.list(query),
     placeholderData: keepPreviousData,
     queryFn: async () => (await listConversations({ query: { limit: 50, ...(query.trim() ? { q: query.trim() } : {}) } })).data,
   });
@@ -64,7 +65,7 @@ export function useConversations(query: string) {
 
 export function useConversation(id: number | null) {
   return useQuery({
-    queryKey: ["conversation", id],
+    queryKey: queryKeys.chat.conversation(id),
     enabled: id !== null,
     queryFn: async () => (await getConversation({ path: { conversation_id: id ?? 0 } })).data,
   });
@@ -73,8 +74,7 @@ export function useConversation(id: number | null) {
 function useInvalidateChat() {
   const queryClient = useQueryClient();
   return () => {
-    void queryClient.invalidateQueries({ queryKey: ["conversations"] });
-    void queryClient.invalidateQueries({ queryKey: ["conversation"] });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.chat.all });
   };
 }
 
@@ -97,13 +97,13 @@ export function useDeleteConversation() {
     mutationFn: async (id: number) => {
       await deleteConversation({ path: { conversation_id: id } });
     },
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["conversations"] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.chat.lists }),
   });
 }
 
 /** Drop a deleted conversation's cached copy (once nothing shows it, so nothing refetches it). */
 export function forgetConversation(queryClient: QueryClient, id: number): void {
-  queryClient.removeQueries({ queryKey: ["conversation", id], exact: true });
+  queryClient.removeQueries({ queryKey: queryKeys.chat.conversation(id), exact: true });
 }
 
 export { useInvalidateChat };

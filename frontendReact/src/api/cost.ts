@@ -9,10 +9,11 @@ import {
   listUsers,
 } from "../client/sdk.gen";
 import type { CostQuery } from "../cost/filters";
+import { queryKeys } from "./queryKeys";
 
 export function useUsage(query: CostQuery, granularity: "day" | "hour") {
   return useQuery({
-    queryKey: ["cost", "usage", query, granularity],
+    queryKey: queryKeys.cost.usage(query, granularity),
     placeholderData: keepPreviousData,
     queryFn: async () => (await getUsage({ query: { ...query, granularity } })).data,
   });
@@ -20,7 +21,7 @@ export function useUsage(query: CostQuery, granularity: "day" | "hour") {
 
 export function usePerformance(query: CostQuery) {
   return useQuery({
-    queryKey: ["cost", "performance", query],
+    queryKey: queryKeys.cost.performance(query),
     placeholderData: keepPreviousData,
     queryFn: async () => (await getCostPerformance({ query })).data,
   });
@@ -28,7 +29,7 @@ export function usePerformance(query: CostQuery) {
 
 export function useLedgerPage(query: CostQuery, cursor: string | null, limit: number) {
   return useQuery({
-    queryKey: ["cost", "transactions", query, cursor, limit],
+    queryKey: queryKeys.cost.transactions(query, cursor, limit),
     placeholderData: keepPreviousData,
     queryFn: async () => (await listTransactions({ query: { ...query, limit, ...(cursor ? { cursor } : {}) } })).data,
   });
@@ -36,7 +37,7 @@ export function useLedgerPage(query: CostQuery, cursor: string | null, limit: nu
 
 export function useTransaction(guid: string | null) {
   return useQuery({
-    queryKey: ["cost", "transaction", guid],
+    queryKey: queryKeys.cost.transaction(guid),
     enabled: guid !== null,
     queryFn: async () => (await getTransaction({ path: { transaction_guid: guid ?? "" } })).data,
   });
@@ -44,7 +45,7 @@ export function useTransaction(guid: string | null) {
 
 export function useBudget(userId: number | null) {
   return useQuery({
-    queryKey: ["cost", "budget", userId],
+    queryKey: queryKeys.cost.budget(userId),
     queryFn: async () => (await getBudget(userId === null ? {} : { query: { user_id: userId } })).data,
   });
 }
@@ -52,7 +53,7 @@ export function useBudget(userId: number | null) {
 /** Every account, for administrators (the user filter, budgets). */
 export function useAdminUsers(enabled = true) {
   return useQuery({
-    queryKey: ["admin-users"],
+    queryKey: queryKeys.admin.users,
     enabled,
     queryFn: async () => (await listUsers({ query: { limit: 100 } })).data,
   });

@@ -3,6 +3,7 @@ import { getAccessToken, refreshAccessToken } from "../auth/token";
 import { deleteDocument, executePromptStream, listDocuments, listExecutions } from "../client/sdk.gen";
 import type { ExecuteRequest, ExecutionResponse, FrameworkName, UploadResponse } from "../client/types.gen";
 import { ApiError } from "./client";
+import { queryKeys } from "./queryKeys";
 import { type Payload, runSse, type SseMessage, type SseOutcome } from "./sse";
 
 /**
@@ -42,11 +43,11 @@ export function uploadDocument(file: File, onProgress: (fraction: number) => voi
 }
 
 export function useDocuments() {
-  return useQuery({ queryKey: ["documents"], queryFn: async () => (await listDocuments({ query: { limit: 100 } })).data });
+  return useQuery({ queryKey: queryKeys.documents, queryFn: async () => (await listDocuments({ query: { limit: 100 } })).data });
 }
 
 export function useExecutions() {
-  return useQuery({ queryKey: ["executions"], queryFn: async () => (await listExecutions({ query: { limit: 50 } })).data });
+  return useQuery({ queryKey: queryKeys.executions, queryFn: async () => (await listExecutions({ query: { limit: 50 } })).data });
 }
 
 export function useDeleteDocument() {
@@ -55,7 +56,7 @@ export function useDeleteDocument() {
     mutationFn: async (fileId: string) => {
       await deleteDocument({ path: { file_id: fileId } });
     },
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["documents"] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.documents }),
   });
 }
 

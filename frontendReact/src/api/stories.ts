@@ -7,6 +7,7 @@ import {
   searchStoriesByCharacter,
 } from "../client/sdk.gen";
 import type { FrameworkName } from "../client/types.gen";
+import { queryKeys } from "./queryKeys";
 
 export interface StoryListParams {
   skip: number;
@@ -17,7 +18,7 @@ export interface StoryListParams {
 
 export function useStoryList(params: StoryListParams) {
   return useQuery({
-    queryKey: ["stories", params],
+    queryKey: queryKeys.stories.list(params),
     placeholderData: keepPreviousData,
     queryFn: async () => {
       const character = params.character.trim();
@@ -42,7 +43,7 @@ export function useStoryList(params: StoryListParams) {
 
 export function useStory(id: number | null) {
   return useQuery({
-    queryKey: ["stories", "detail", id],
+    queryKey: queryKeys.stories.detail(id),
     enabled: id !== null,
     queryFn: async () => (await getStory({ path: { story_id: id ?? 0 } })).data,
   });
@@ -52,10 +53,10 @@ export function useDeleteAllStories() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async () => (await deleteAllStories()).data,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["stories"] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.stories.all }),
   });
 }
 
 export function useProvider() {
-  return useQuery({ queryKey: ["provider"], queryFn: async () => (await getProvider()).data });
+  return useQuery({ queryKey: queryKeys.provider, queryFn: async () => (await getProvider()).data });
 }

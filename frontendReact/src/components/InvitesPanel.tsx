@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { queryKeys } from "../api/queryKeys";
 import { createInvite, listInvites } from "../client/sdk.gen";
 import type { InviteOut, NewInvite } from "../client/types.gen";
 import { formatDate } from "../lib/format";
@@ -15,13 +16,13 @@ export function InvitesPanel() {
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<NewInvite | null>(null);
   const [copied, setCopied] = useState(false);
-  const invites = useQuery({ queryKey: ["admin-invites"], queryFn: async () => (await listInvites({ query: { limit: 100 } })).data });
+  const invites = useQuery({ queryKey: queryKeys.admin.invites, queryFn: async () => (await listInvites({ query: { limit: 100 } })).data });
   const create = useMutation({
     mutationFn: async () => (await createInvite({ query: { valid_days: 7 } })).data,
     onSuccess: (invite) => {
       setCreated(invite);
       setCopied(false);
-      void queryClient.invalidateQueries({ queryKey: ["admin-invites"] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.admin.invites });
     },
   });
   const now = Date.now();

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
+import { queryKeys } from "../api/queryKeys";
 import { setUserBudget } from "../client/sdk.gen";
 import type { UserOut } from "../client/types.gen";
 import { formatUsd } from "../cost/format";
@@ -16,8 +17,8 @@ export function UserBudget({ account }: { account: UserOut }) {
       (await setUserBudget({ path: { user_id: account.id }, body: { monthly_budget_usd: budget } })).data,
     onSuccess: () => {
       setEditing(false);
-      void queryClient.invalidateQueries({ queryKey: ["admin-users"] });
-      void queryClient.invalidateQueries({ queryKey: ["cost", "budget"] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.admin.users });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.cost.budgets });
     },
   });
   const current = account.monthly_budget_usd ?? null;

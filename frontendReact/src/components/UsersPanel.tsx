@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useAdminUsers } from "../api/cost";
+import { queryKeys } from "../api/queryKeys";
 import { disableUser, enableUser } from "../client/sdk.gen";
 import type { UserOut } from "../client/types.gen";
 import { formatDate } from "../lib/format";
@@ -12,7 +13,7 @@ export function UsersPanel({ selfId }: { selfId: number }) {
   const toggle = useMutation({
     mutationFn: async ({ id, active }: { id: number; active: boolean }) =>
       (await (active ? enableUser : disableUser)({ path: { user_id: id } })).data,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["admin-users"] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.admin.users }),
   });
 
   function switchAccount(account: UserOut): void {

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
+import { queryKeys } from "../api/queryKeys";
 import { useAuth } from "../auth/AuthProvider";
 import { changePassword, createApiKey, listApiKeys, revokeApiKey } from "../client/sdk.gen";
 import type { ApiKeyCreated, ApiKeyOut } from "../client/types.gen";
@@ -16,13 +17,13 @@ export function AccountPage() {
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
-  const keys = useQuery({ queryKey: ["api-keys"], queryFn: async () => (await listApiKeys()).data });
+  const keys = useQuery({ queryKey: queryKeys.apiKeys, queryFn: async () => (await listApiKeys()).data });
   const create = useMutation({
     mutationFn: async (keyName: string) => (await createApiKey({ body: { name: keyName } })).data,
     onSuccess: (key) => {
       setCreated(key);
       setName("");
-      void queryClient.invalidateQueries({ queryKey: ["api-keys"] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys });
     },
   });
   const revoke = useMutation({
@@ -32,7 +33,7 @@ export function AccountPage() {
     onSuccess: (_, keyId) => {
       // A revoked key's secret is useless: stop showing it.
       setCreated((shown) => (shown?.id === keyId ? null : shown));
-      return queryClient.invalidateQueries({ queryKey: ["api-keys"] });
+      return queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys });
     },
   });
 

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router";
 import { ApiError } from "../api/client";
+import { queryKeys } from "../api/queryKeys";
 import { useAuth } from "../auth/AuthProvider";
 import { getRegistrationOptions } from "../client/sdk.gen";
 import { usePageTitle } from "../lib/usePageTitle";
@@ -19,7 +20,7 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
   const from = (location.state as { from?: string } | null)?.from ?? "/";
   const signingUp = mode === "signup";
   const options = useQuery({
-    queryKey: ["registration-options"],
+    queryKey: queryKeys.registrationOptions,
     enabled: signingUp,
     queryFn: async () => (await getRegistrationOptions()).data,
   });

@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type ChangeEvent, useState } from "react";
 import { ApiError } from "../api/client";
 import { uploadDocument, useDeleteDocument, useDocuments, useExecutions } from "../api/documents";
+import { queryKeys } from "../api/queryKeys";
 import type { FrameworkName } from "../client/types.gen";
 import { MarkdownText } from "../components/MarkdownText";
 import { useGenerationsStore, useLatestDocumentRun } from "../generations/GenerationsProvider";
@@ -65,7 +66,7 @@ export function DocumentsPage() {
       const uploaded = await uploadDocument(file, setProgress);
       setUploadError(null);
       setSelected((current) => [...current, uploaded.file_id]);
-      await queryClient.invalidateQueries({ queryKey: ["documents"] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.documents });
     } catch (caught) {
       setUploadError(caught instanceof ApiError ? caught.message : "The upload failed.");
     } finally {
