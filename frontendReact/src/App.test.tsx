@@ -2,14 +2,20 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, within } from "@testing-library/react";
 import { MemoryRouter } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { configureClient } from "./api/client";
 import { App } from "./App";
+import { configureClient } from "./api/client";
 import { AuthProvider } from "./auth/AuthProvider";
 import { setAccessToken } from "./auth/token";
 import { GenerationsProvider } from "./generations/GenerationsProvider";
 import { stubApi } from "./test-utils";
 
-const user = { id: 1, email: "a.very.long.address.for.a.phone@example.com", is_admin: true, is_active: true, created_at: "2026-11-24T08:00:00Z" };
+const user = {
+  id: 1,
+  email: "a.very.long.address.for.a.phone@example.com",
+  is_admin: true,
+  is_active: true,
+  created_at: "2026-11-24T08:00:00Z",
+};
 
 function renderApp(path: string) {
   configureClient("http://localhost");
@@ -39,7 +45,11 @@ describe("App shell", () => {
     renderApp("/nowhere");
     expect(screen.getByRole("heading", { level: 1, name: "FASTAPILLM" })).toBeInTheDocument();
     const nav = await screen.findByRole("navigation", { name: "Main" });
-    expect(within(nav).getAllByRole("link").map((link) => link.textContent)).toEqual([
+    expect(
+      within(nav)
+        .getAllByRole("link")
+        .map((link) => link.textContent),
+    ).toEqual([
       "Stories",
       "History",
       "Chat",

@@ -68,10 +68,38 @@ export function App() {
         <Routes>
           <Route path="/signin" element={<AuthPage mode="signin" />} />
           <Route path="/signup" element={<AuthPage mode="signup" />} />
-          <Route path="/" element={<RequireAuth><StoriesPage /></RequireAuth>} />
-          <Route path="/history" element={<RequireAuth><HistoryPage /></RequireAuth>} />
-          <Route path="/chat" element={<RequireAuth><ChatPage /></RequireAuth>} />
-          <Route path="/documents" element={<RequireAuth><DocumentsPage /></RequireAuth>} />
+          <Route
+            path="/"
+            element={
+              <RequireAuth>
+                <StoriesPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/history"
+            element={
+              <RequireAuth>
+                <HistoryPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/chat"
+            element={
+              <RequireAuth>
+                <ChatPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/documents"
+            element={
+              <RequireAuth>
+                <DocumentsPage />
+              </RequireAuth>
+            }
+          />
           <Route
             path="/cost"
             element={
@@ -82,8 +110,22 @@ export function App() {
               </RequireAuth>
             }
           />
-          <Route path="/account" element={<RequireAuth><AccountPage /></RequireAuth>} />
-          <Route path="/logs" element={<RequireAuth><LogsPage /></RequireAuth>} />
+          <Route
+            path="/account"
+            element={
+              <RequireAuth>
+                <AccountPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/logs"
+            element={
+              <RequireAuth>
+                <LogsPage />
+              </RequireAuth>
+            }
+          />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

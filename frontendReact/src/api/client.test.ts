@@ -30,10 +30,7 @@ describe("the API client", () => {
     const { data } = await listStories();
     expect(data.total).toBe(0);
     expect(refreshes).toBe(1);
-    expect(storyRequests(requests).map((request) => request.headers.get("Authorization"))).toEqual([
-      "Bearer expired",
-      "Bearer fresh",
-    ]);
+    expect(storyRequests(requests).map((request) => request.headers.get("Authorization"))).toEqual(["Bearer expired", "Bearer fresh"]);
   });
 
   it("sends a request body again after the refresh", async () => {
@@ -118,9 +115,15 @@ describe("the API client", () => {
   });
 
   it("says so when the server cannot be reached, or answers without the error shape", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))),
+    );
     await expect(listStories()).rejects.toMatchObject({ status: 0, message: "The server could not be reached." });
-    vi.stubGlobal("fetch", vi.fn(async () => new Response("Bad gateway", { status: 502 })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => new Response("Bad gateway", { status: 502 })),
+    );
     await expect(listStories()).rejects.toMatchObject({ status: 502, code: "UNKNOWN", message: "Request failed (502)" });
   });
 });

@@ -62,7 +62,5 @@ export function configureClient(baseUrl: string = window.location.origin): void 
   configured = true;
   client.interceptors.request.use((request, options) => authorize(request, options.url));
   client.interceptors.response.use(refreshOn401);
-  client.interceptors.error.use((error, response) =>
-    error instanceof ApiError ? error : new ApiError(response?.status ?? 0, error),
-  );
+  client.interceptors.error.use((error, response) => (error instanceof ApiError ? error : new ApiError(response?.status ?? 0, error)));
 }

@@ -1,13 +1,5 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import {
-  createExportLink,
-  getBudget,
-  getCostPerformance,
-  getTransaction,
-  getUsage,
-  listTransactions,
-  listUsers,
-} from "../client/sdk.gen";
+import { createExportLink, getBudget, getCostPerformance, getTransaction, getUsage, listTransactions, listUsers } from "../client/sdk.gen";
 import type { CostQuery } from "../cost/filters";
 import { queryKeys } from "./queryKeys";
 

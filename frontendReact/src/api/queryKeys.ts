@@ -21,8 +21,7 @@ export const queryKeys = {
   cost: {
     usage: (query: CostQuery, granularity: "day" | "hour") => ["cost", "usage", query, granularity] as const,
     performance: (query: CostQuery) => ["cost", "performance", query] as const,
-    transactions: (query: CostQuery, cursor: string | null, limit: number) =>
-      ["cost", "transactions", query, cursor, limit] as const,
+    transactions: (query: CostQuery, cursor: string | null, limit: number) => ["cost", "transactions", query, cursor, limit] as const,
     transaction: (guid: string | null) => ["cost", "transaction", guid] as const,
     budgets: ["cost", "budget"] as const,
     budget: (userId: number | null) => ["cost", "budget", userId] as const,

@@ -139,11 +139,7 @@ async function attemptOnce(call: SseCall, onMessage: (message: SseMessage) => vo
  * every API call does); nothing else is retried. A stop by the user (the signal) is reported
  * as "stopped".
  */
-export async function runSse(
-  call: SseCall,
-  onMessage: (message: SseMessage) => void,
-  signal: AbortSignal,
-): Promise<SseOutcome> {
+export async function runSse(call: SseCall, onMessage: (message: SseMessage) => void, signal: AbortSignal): Promise<SseOutcome> {
   const attempt = await attemptOnce(call, onMessage, signal);
   if (signal.aborted) return { status: "stopped" };
   if (attempt.httpStatus !== null && (attempt.httpStatus < 200 || attempt.httpStatus >= 300)) {

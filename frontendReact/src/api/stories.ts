@@ -1,11 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import {
-  deleteAllStories,
-  getProvider,
-  getStory,
-  listStories,
-  searchStoriesByCharacter,
-} from "../client/sdk.gen";
+import { deleteAllStories, getProvider, getStory, listStories, searchStoriesByCharacter } from "../client/sdk.gen";
 import type { FrameworkName } from "../client/types.gen";
 import { queryKeys } from "./queryKeys";
 
@@ -24,9 +18,7 @@ export function useStoryList(params: StoryListParams) {
       const character = params.character.trim();
       if (character) {
         const { data: found } = await searchStoriesByCharacter({ query: { character, limit: 100 } });
-        const stories = params.framework
-          ? found.filter((story) => story.method === params.framework)
-          : found;
+        const stories = params.framework ? found.filter((story) => story.method === params.framework) : found;
         return { stories, total: stories.length, skip: 0, limit: 100 };
       }
       const { data } = await listStories({

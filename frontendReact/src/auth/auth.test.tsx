@@ -3,8 +3,8 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { configureClient } from "../api/client";
 import { App } from "../App";
+import { configureClient } from "../api/client";
 import { GenerationsProvider } from "../generations/GenerationsProvider";
 import { stubApi } from "../test-utils";
 import { AuthProvider } from "./AuthProvider";
@@ -64,7 +64,11 @@ describe("authentication", () => {
       "POST /api/auth/register": () =>
         new Response(
           JSON.stringify({
-            error: { message: "The password is too weak.", code: "VALIDATION_ERROR", details: [{ field: "password", message: "This is a very common password.", type: "weak_password" }] },
+            error: {
+              message: "The password is too weak.",
+              code: "VALIDATION_ERROR",
+              details: [{ field: "password", message: "This is a very common password.", type: "weak_password" }],
+            },
           }),
           { status: 422, headers: { "content-type": "application/json" } },
         ),

@@ -46,7 +46,11 @@ export function InvitesPanel() {
       >
         Create invite code
       </button>
-      {create.error && <p role="alert" className="text-sm text-red-700">{create.error.message}</p>}
+      {create.error && (
+        <p role="alert" className="text-sm text-red-700">
+          {create.error.message}
+        </p>
+      )}
       {created && (
         <div className="flex flex-col gap-2 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm" data-testid="new-invite">
           <p>Copy this code now: it is not shown again.</p>
@@ -54,7 +58,11 @@ export function InvitesPanel() {
             <code className="min-w-0 break-all rounded bg-white px-2 py-1" data-testid="new-invite-code">
               {created.code}
             </code>
-            <button type="button" className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" onClick={() => void copy(created.code)}>
+            <button
+              type="button"
+              className="rounded border border-slate-300 bg-white px-2 py-1 text-xs"
+              onClick={() => void copy(created.code)}
+            >
               {copied ? "Copied" : "Copy"}
             </button>
           </div>

@@ -60,7 +60,9 @@ export function StoryCard({
       <header className={`flex justify-between gap-3 ${title ? "items-start" : "items-center"}`}>
         {title ? (
           <div className="flex min-w-0 flex-col gap-1">
-            <h2 className="break-words font-semibold" data-testid="story-card-title">{title}</h2>
+            <h2 className="break-words font-semibold" data-testid="story-card-title">
+              {title}
+            </h2>
             <span className="self-start rounded bg-slate-100 px-2 text-xs">{FRAMEWORK_LABELS[framework]}</span>
           </div>
         ) : (

@@ -75,7 +75,11 @@ export function UserBudget({ account }: { account: UserOut }) {
       <button type="button" className="px-1 text-slate-600" onClick={() => setEditing(false)}>
         Cancel
       </button>
-      {save.error && <span role="alert" className="basis-full text-red-700">{save.error.message}</span>}
+      {save.error && (
+        <span role="alert" className="basis-full text-red-700">
+          {save.error.message}
+        </span>
+      )}
     </form>
   );
 }

@@ -18,7 +18,9 @@ export function UsersPanel({ selfId }: { selfId: number }) {
 
   function switchAccount(account: UserOut): void {
     if (account.is_active) {
-      const sure = window.confirm(`Disable ${account.email}? They are signed out and their API keys stop working until you enable the account again.`);
+      const sure = window.confirm(
+        `Disable ${account.email}? They are signed out and their API keys stop working until you enable the account again.`,
+      );
       if (!sure) return;
     }
     toggle.mutate({ id: account.id, active: !account.is_active });
@@ -26,7 +28,11 @@ export function UsersPanel({ selfId }: { selfId: number }) {
   return (
     <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
       <h3 className="font-semibold">Users ({users.data?.total ?? 0})</h3>
-      {toggle.error && <p role="alert" className="text-sm text-red-700">{toggle.error.message}</p>}
+      {toggle.error && (
+        <p role="alert" className="text-sm text-red-700">
+          {toggle.error.message}
+        </p>
+      )}
       <ul className="divide-y divide-slate-200 text-sm" data-testid="users">
         {users.data?.users.map((account) => (
           <li key={account.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">

@@ -99,7 +99,11 @@ function GenerationNotices() {
   return (
     <div className="fixed right-4 bottom-4 z-50 flex max-w-sm flex-col gap-2" aria-live="polite" data-testid="generation-notices">
       {notices.map((notice) => (
-        <div key={notice.runId} role="status" className="flex items-start gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-lg">
+        <div
+          key={notice.runId}
+          role="status"
+          className="flex items-start gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-lg"
+        >
           <Link to={notice.path} className="text-indigo-700 underline" onClick={() => store.dismiss(notice.runId)}>
             {notice.text}
           </Link>

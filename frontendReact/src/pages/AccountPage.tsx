@@ -4,8 +4,8 @@ import { queryKeys } from "../api/queryKeys";
 import { useAuth } from "../auth/AuthProvider";
 import { changePassword, createApiKey, listApiKeys, revokeApiKey } from "../client/sdk.gen";
 import type { ApiKeyCreated, ApiKeyOut } from "../client/types.gen";
-import { TextField } from "../components/TextField";
 import { InvitesPanel } from "../components/InvitesPanel";
+import { TextField } from "../components/TextField";
 import { UsersPanel } from "../components/UsersPanel";
 import { formatDate } from "../lib/format";
 import { usePageTitle } from "../lib/usePageTitle";
@@ -66,9 +66,17 @@ export function AccountPage() {
             Create key
           </button>
         </form>
-        {create.error && <p role="alert" className="text-sm text-red-700">{create.error.message}</p>}
+        {create.error && (
+          <p role="alert" className="text-sm text-red-700">
+            {create.error.message}
+          </p>
+        )}
         {created && <NewKey key={created.id} secret={created.key} />}
-        {revoke.error && <p role="alert" className="text-sm text-red-700">{revoke.error.message}</p>}
+        {revoke.error && (
+          <p role="alert" className="text-sm text-red-700">
+            {revoke.error.message}
+          </p>
+        )}
         <ul className="divide-y divide-slate-200 text-sm" data-testid="api-keys">
           {keys.data?.map((key) => (
             <li key={key.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
@@ -122,7 +130,9 @@ function NewKey({ secret }: { secret: string }) {
     <div className="flex flex-col gap-2 rounded bg-amber-50 p-2 text-sm" data-testid="new-api-key">
       <p>Copy this key now, it will not be shown again:</p>
       <div className="flex flex-wrap items-center gap-2">
-        <code className="min-w-0 break-all" data-testid="new-api-key-value">{secret}</code>
+        <code className="min-w-0 break-all" data-testid="new-api-key-value">
+          {secret}
+        </code>
         <button type="button" className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" onClick={() => void copyKey()}>
           {copy === "copied" ? "Copied" : "Copy"}
         </button>
@@ -160,13 +170,33 @@ function PasswordForm() {
       <p className="text-xs text-slate-500">Other browsers signed in as you are signed out.</p>
       <label className="flex max-w-md flex-col gap-1 text-sm">
         Current password
-        <input type="password" autoComplete="current-password" required className="rounded border border-slate-300 px-2 py-1" value={current} onChange={(event) => setCurrent(event.target.value)} />
+        <input
+          type="password"
+          autoComplete="current-password"
+          required
+          className="rounded border border-slate-300 px-2 py-1"
+          value={current}
+          onChange={(event) => setCurrent(event.target.value)}
+        />
       </label>
       <label className="flex max-w-md flex-col gap-1 text-sm">
         New password
-        <input type="password" autoComplete="new-password" required minLength={10} maxLength={128} className="rounded border border-slate-300 px-2 py-1" value={next} onChange={(event) => setNext(event.target.value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          maxLength={128}
+          className="rounded border border-slate-300 px-2 py-1"
+          value={next}
+          onChange={(event) => setNext(event.target.value)}
+        />
       </label>
-      {change.error && <p role="alert" className="text-sm text-red-700">{change.error.message}</p>}
+      {change.error && (
+        <p role="alert" className="text-sm text-red-700">
+          {change.error.message}
+        </p>
+      )}
       {change.isSuccess && <p className="text-sm text-green-700">Password changed.</p>}
       <button type="submit" className="self-start rounded bg-indigo-600 px-3 py-1 text-sm text-white" disabled={change.isPending}>
         Change password

@@ -3,14 +3,21 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { configureClient } from "../api/client";
 import { App } from "../App";
+import { configureClient } from "../api/client";
 import { AuthProvider } from "../auth/AuthProvider";
 import { setAccessToken } from "../auth/token";
 import { GenerationsProvider } from "../generations/GenerationsProvider";
 import { stubApi } from "../test-utils";
 
-const me = { id: 2, email: "new@example.com", is_admin: false, is_active: true, created_at: "2026-11-24T08:00:00Z", monthly_budget_usd: null };
+const me = {
+  id: 2,
+  email: "new@example.com",
+  is_admin: false,
+  is_active: true,
+  created_at: "2026-11-24T08:00:00Z",
+  monthly_budget_usd: null,
+};
 const unauthorized = () =>
   new Response(JSON.stringify({ error: { message: "Sign in to continue.", code: "UNAUTHORIZED" } }), {
     status: 401,

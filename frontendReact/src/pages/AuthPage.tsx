@@ -109,9 +109,19 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
       </form>
       <p className="text-sm text-slate-600">
         {signingUp ? (
-          <>Have an account? <Link className="text-indigo-700 underline" to="/signin" state={location.state}>Sign in</Link></>
+          <>
+            Have an account?{" "}
+            <Link className="text-indigo-700 underline" to="/signin" state={location.state}>
+              Sign in
+            </Link>
+          </>
         ) : (
-          <>New here? <Link className="text-indigo-700 underline" to="/signup" state={location.state}>Create an account</Link></>
+          <>
+            New here?{" "}
+            <Link className="text-indigo-700 underline" to="/signup" state={location.state}>
+              Create an account
+            </Link>
+          </>
         )}
       </p>
     </section>

@@ -10,7 +10,18 @@ function sse(events: [string, unknown][]): Response {
   return new Response(text, { status: 200, headers: { "content-type": "text/event-stream" } });
 }
 
-const base = { model: "m", provider: "p", input_tokens: 5, output_tokens: 7, total_tokens: 12, estimated_cost_usd: 0, generation_time_ms: 10, transaction_guid: "g", created_at: "2026-11-24T09:00:00Z", calls: [] };
+const base = {
+  model: "m",
+  provider: "p",
+  input_tokens: 5,
+  output_tokens: 7,
+  total_tokens: 12,
+  estimated_cost_usd: 0,
+  generation_time_ms: 10,
+  transaction_guid: "g",
+  created_at: "2026-11-24T09:00:00Z",
+  calls: [],
+};
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -32,7 +43,14 @@ describe("ChatPage", () => {
           ["done", { framework: "langgraph", chat: { response: answer, conversation_id: 7, message_id: 2, method: "langgraph" } }],
         ]);
       },
-      "GET /api/chat/conversations/7": () => ({ id: 7, title: "I am Ada", method: "langgraph", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
+      "GET /api/chat/conversations/7": () => ({
+        id: 7,
+        title: "I am Ada",
+        method: "langgraph",
+        created_at: "2026-11-24T09:00:00Z",
+        updated_at: "2026-11-24T09:00:00Z",
+        messages,
+      }),
     });
     const user = userEvent.setup();
     renderWithProviders(<ChatPage />);
@@ -47,7 +65,9 @@ describe("ChatPage", () => {
 
     await user.type(screen.getByLabelText("Message"), "Who am I?");
     await user.click(screen.getByRole("button", { name: "Send" }));
-    expect(await screen.findAllByText((_, element) => element?.tagName === "P" && element.textContent === "Still Ada.")).not.toHaveLength(0);
+    expect(await screen.findAllByText((_, element) => element?.tagName === "P" && element.textContent === "Still Ada.")).not.toHaveLength(
+      0,
+    );
     const posts = requests.filter((request) => request.method === "POST");
     const bodies = await Promise.all(posts.map((request) => request.json()));
     expect(bodies).toEqual([
@@ -82,8 +102,30 @@ describe("ChatPage", () => {
 
   it("renames inline with a 200-character limit and shows the server's error", async () => {
     stubApi({
-      "GET /api/chat/conversations": () => ({ conversations: [{ id: 3, title: "Old", method: "langchain", message_count: 0, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
-      "GET /api/chat/conversations/3": () => ({ id: 3, title: "Old", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages: [] }),
+      "GET /api/chat/conversations": () => ({
+        conversations: [
+          {
+            id: 3,
+            title: "Old",
+            method: "langchain",
+            message_count: 0,
+            last_message_preview: "",
+            created_at: "2026-11-24T09:00:00Z",
+            updated_at: "2026-11-24T09:00:00Z",
+          },
+        ],
+        total: 1,
+        skip: 0,
+        limit: 50,
+      }),
+      "GET /api/chat/conversations/3": () => ({
+        id: 3,
+        title: "Old",
+        method: "langchain",
+        created_at: "2026-11-24T09:00:00Z",
+        updated_at: "2026-11-24T09:00:00Z",
+        messages: [],
+      }),
       "PATCH /api/chat/conversations/3": () => errorResponse(409, "That title is taken.", "CONFLICT"),
     });
     const prompt = vi.spyOn(window, "prompt");
@@ -107,8 +149,30 @@ describe("ChatPage", () => {
       { ...base, id: 3, role: "assistant", content: "Second answer", method: "langgraph", reply_to_id: 1 },
     ];
     stubApi({
-      "GET /api/chat/conversations": () => ({ conversations: [{ id: 4, title: "Hi", method: "langchain", message_count: 3, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
-      "GET /api/chat/conversations/4": () => ({ id: 4, title: "Hi", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
+      "GET /api/chat/conversations": () => ({
+        conversations: [
+          {
+            id: 4,
+            title: "Hi",
+            method: "langchain",
+            message_count: 3,
+            last_message_preview: "",
+            created_at: "2026-11-24T09:00:00Z",
+            updated_at: "2026-11-24T09:00:00Z",
+          },
+        ],
+        total: 1,
+        skip: 0,
+        limit: 50,
+      }),
+      "GET /api/chat/conversations/4": () => ({
+        id: 4,
+        title: "Hi",
+        method: "langchain",
+        created_at: "2026-11-24T09:00:00Z",
+        updated_at: "2026-11-24T09:00:00Z",
+        messages,
+      }),
     });
     const user = userEvent.setup();
     renderWithProviders(<ChatPage />);
@@ -129,8 +193,30 @@ describe("ChatPage", () => {
       { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
     ];
     const requests = stubApi({
-      "GET /api/chat/conversations": () => ({ conversations: [{ id: 4, title: "Greeting", method: "langchain", message_count: 2, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
-      "GET /api/chat/conversations/4": () => ({ id: 4, title: "Greeting", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
+      "GET /api/chat/conversations": () => ({
+        conversations: [
+          {
+            id: 4,
+            title: "Greeting",
+            method: "langchain",
+            message_count: 2,
+            last_message_preview: "",
+            created_at: "2026-11-24T09:00:00Z",
+            updated_at: "2026-11-24T09:00:00Z",
+          },
+        ],
+        total: 1,
+        skip: 0,
+        limit: 50,
+      }),
+      "GET /api/chat/conversations/4": () => ({
+        id: 4,
+        title: "Greeting",
+        method: "langchain",
+        created_at: "2026-11-24T09:00:00Z",
+        updated_at: "2026-11-24T09:00:00Z",
+        messages,
+      }),
       "POST /api/chat/conversations/4/regenerate/stream": () => live.response,
     });
     const user = userEvent.setup();
@@ -145,7 +231,10 @@ describe("ChatPage", () => {
     expect(screen.getByRole("button", { name: "Stop" })).toBeInTheDocument();
 
     messages.push({ ...base, id: 3, role: "assistant", content: "Second answer", method: "langgraph", reply_to_id: 1 });
-    live.send("done", { framework: "langgraph", chat: { response: "Second answer", conversation_id: 4, message_id: 3, method: "langgraph", reply_to_id: 1 } });
+    live.send("done", {
+      framework: "langgraph",
+      chat: { response: "Second answer", conversation_id: 4, message_id: 3, method: "langgraph", reply_to_id: 1 },
+    });
     live.close();
     expect(await screen.findByText("Second answer")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Previous version" }));
@@ -162,8 +251,30 @@ describe("ChatPage", () => {
       { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
     ];
     const requests = stubApi({
-      "GET /api/chat/conversations": () => ({ conversations: [{ id: 4, title: "Greeting", method: "langchain", message_count: 2, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
-      "GET /api/chat/conversations/4": () => ({ id: 4, title: "Greeting", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
+      "GET /api/chat/conversations": () => ({
+        conversations: [
+          {
+            id: 4,
+            title: "Greeting",
+            method: "langchain",
+            message_count: 2,
+            last_message_preview: "",
+            created_at: "2026-11-24T09:00:00Z",
+            updated_at: "2026-11-24T09:00:00Z",
+          },
+        ],
+        total: 1,
+        skip: 0,
+        limit: 50,
+      }),
+      "GET /api/chat/conversations/4": () => ({
+        id: 4,
+        title: "Greeting",
+        method: "langchain",
+        created_at: "2026-11-24T09:00:00Z",
+        updated_at: "2026-11-24T09:00:00Z",
+        messages,
+      }),
       "POST /api/chat/langchain/stream": () => live.response,
     });
     const user = userEvent.setup();
@@ -179,7 +290,11 @@ describe("ChatPage", () => {
     await live.cancelled;
     expect(await screen.findByTestId("chat-stopped")).toHaveTextContent("Stopped.");
     // the refreshed conversation still ends with the saved answer to "Hi"
-    await waitFor(() => expect(requests.filter((request) => request.method === "GET" && new URL(request.url).pathname === "/api/chat/conversations/4").length).toBeGreaterThan(1));
+    await waitFor(() =>
+      expect(
+        requests.filter((request) => request.method === "GET" && new URL(request.url).pathname === "/api/chat/conversations/4").length,
+      ).toBeGreaterThan(1),
+    );
     expect(screen.getByText("First answer")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: /Regenerat/ })).toBeNull();
     expect(screen.getByRole("button", { name: "Send" })).toBeInTheDocument();
@@ -187,7 +302,15 @@ describe("ChatPage", () => {
 
   it("drops a deleted conversation from the cache instead of asking for it again", async () => {
     let deleted = false;
-    const conversation = { id: 3, title: "Doomed", method: "langchain", message_count: 0, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" };
+    const conversation = {
+      id: 3,
+      title: "Doomed",
+      method: "langchain",
+      message_count: 0,
+      last_message_preview: "",
+      created_at: "2026-11-24T09:00:00Z",
+      updated_at: "2026-11-24T09:00:00Z",
+    };
     const requests = stubApi({
       "GET /api/chat/conversations": () => ({ conversations: deleted ? [] : [conversation], total: deleted ? 0 : 1, skip: 0, limit: 50 }),
       "GET /api/chat/conversations/3": () =>

@@ -7,8 +7,8 @@ import { BudgetPanel } from "../cost/BudgetPanel";
 import { CostCharts } from "../cost/CostCharts";
 import { CsvButton } from "../cost/CsvButton";
 import { FilterBar } from "../cost/FilterBar";
-import { filtersToQuery, granularityFor, optionsQuery } from "../cost/filters";
 import { FrameworkComparison } from "../cost/FrameworkComparison";
+import { filtersToQuery, granularityFor, optionsQuery } from "../cost/filters";
 import { Headline } from "../cost/Headline";
 import { LedgerTable } from "../cost/LedgerTable";
 import { TransactionDialog } from "../cost/TransactionDialog";
@@ -67,7 +67,11 @@ export function CostPage() {
           <UnpricedNotice unpriced={data.unpriced} />
           <Headline summary={data.summary} performance={performance.data} />
           <BudgetPanel userId={budgetUser} />
-          {performance.error && <p role="alert" className="text-sm text-red-700">{performance.error.message}</p>}
+          {performance.error && (
+            <p role="alert" className="text-sm text-red-700">
+              {performance.error.message}
+            </p>
+          )}
           {empty ? (
             <p className="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500" data-testid="cost-empty">
               No provider calls match these filters in this period. Generate a story, chat or run a document, or widen the period.

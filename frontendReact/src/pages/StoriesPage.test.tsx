@@ -6,8 +6,12 @@ import { makeStory, renderWithProviders, stubApi } from "../test-utils";
 import { StoriesPage } from "./StoriesPage";
 
 const provider = () => ({
-  provider: "embedded", model: "SmolLM2-135M-Instruct", configured: true, embedded: true,
-  base_url: null, frameworks: ["semantic_kernel", "langchain", "langgraph"],
+  provider: "embedded",
+  model: "SmolLM2-135M-Instruct",
+  configured: true,
+  embedded: true,
+  base_url: null,
+  frameworks: ["semantic_kernel", "langchain", "langgraph"],
 });
 
 function sse(events: [string, unknown][]): Response {
@@ -60,7 +64,14 @@ describe("StoriesPage", () => {
         sse([
           ["start", { framework: "langgraph" }],
           ["step", { framework: "langgraph", step: "storyteller" }],
-          ["error", { framework: "langgraph", status: 504, error: { message: "The model provider did not answer in time.", code: "PROVIDER_TIMEOUT" } }],
+          [
+            "error",
+            {
+              framework: "langgraph",
+              status: 504,
+              error: { message: "The model provider did not answer in time.", code: "PROVIDER_TIMEOUT" },
+            },
+          ],
         ]),
     });
     const user = userEvent.setup();
