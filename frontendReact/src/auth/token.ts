@@ -12,7 +12,7 @@ export function getAccessToken(): string | null {
 
 export function setAccessToken(token: string | null): void {
   accessToken = token;
-  listeners.forEach((listener) => listener(token));
+  for (const listener of listeners) listener(token);
 }
 
 export function onTokenChange(listener: (token: string | null) => void): () => void {

@@ -2,9 +2,9 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, useLocation } from "react-router";
-import { beforeEach, describe, expect, it } from "vitest";
-import { configureClient } from "../api/client";
+import { assert, beforeEach, describe, expect, it } from "vitest";
 import { App } from "../App";
+import { configureClient } from "../api/client";
 import { AuthProvider } from "../auth/AuthProvider";
 import { setAccessToken } from "../auth/token";
 import type { LogEntryOut } from "../client/types.gen";
@@ -38,7 +38,14 @@ function LocationProbe() {
 function renderLogs(path: string, isAdmin = true) {
   configureClient("http://localhost");
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const me = { id: 1, email: "ada@example.com", is_admin: isAdmin, is_active: true, created_at: "2026-11-24T08:00:00Z", monthly_budget_usd: null };
+  const me = {
+    id: 1,
+    email: "ada@example.com",
+    is_admin: isAdmin,
+    is_active: true,
+    created_at: "2026-11-24T08:00:00Z",
+    monthly_budget_usd: null,
+  };
   const requests = stubApi({
     "POST /api/auth/refresh": () => ({ access_token: "token-1", token_type: "bearer", expires_at: "2026-11-25T09:00:00Z" }),
     "GET /api/auth/me": () => me,
@@ -50,7 +57,13 @@ function renderLogs(path: string, isAdmin = true) {
     "GET /api/cost/performance": () => new Response("{}", { status: 500 }),
     "GET /api/cost/budget": () => ({ user_id: 1, budgets: [] }),
     "GET /api/cost/transactions": () => ({ transactions: [], total: 0, skip: 0, limit: 25, next_cursor: null }),
-    [`GET /api/cost/transactions/${GUID}`]: () => ({ transaction_guid: GUID, calls: [], total_tokens: 0, total_cost_usd: 0, total_cost_exact: "0.000000000" }),
+    [`GET /api/cost/transactions/${GUID}`]: () => ({
+      transaction_guid: GUID,
+      calls: [],
+      total_tokens: 0,
+      total_cost_usd: 0,
+      total_cost_exact: "0.000000000",
+    }),
     "GET /api/admin/users": () => ({ users: [me], total: 1, skip: 0, limit: 100 }),
   });
   render(
@@ -109,7 +122,9 @@ describe("LogsPage", () => {
     expect(sent().at(-1)?.get("before_id")).toBe("2");
     await actor.click(screen.getByRole("button", { name: "Newer" }));
     await screen.findByText(`failed ${MARKUP}`);
-    await actor.click(screen.getAllByRole("link", { name: `ledger ${GUID}` })[0]!);
+    const [ledgerLink] = screen.getAllByRole("link", { name: `ledger ${GUID}` });
+    assert(ledgerLink);
+    await actor.click(ledgerLink);
     await waitFor(() => expect(screen.getByTestId("location").textContent).toBe(`/cost?transaction=${GUID}`));
   });
 
@@ -121,6 +136,11 @@ describe("LogsPage", () => {
   });
 
   it("maps the URL to the API's query", () => {
-    expect(logQueryFrom(new URLSearchParams("level=loud&q=%20x%20&guid=g&request="), 7)).toEqual({ limit: 100, q: "x", transaction_guid: "g", before_id: 7 });
+    expect(logQueryFrom(new URLSearchParams("level=loud&q=%20x%20&guid=g&request="), 7)).toEqual({
+      limit: 100,
+      q: "x",
+      transaction_guid: "g",
+      before_id: 7,
+    });
   });
 });
