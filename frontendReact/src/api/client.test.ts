@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { getAccessToken, onTokenChange, setAccessToken } from "../auth/token";
 import { createApiKey, listStories } from "../client/sdk.gen";
-import { stubApi } from "../test-utils";
+import { stubApi, tokens } from "../test-utils";
 import { ApiError, configureClient } from "./client";
 import { errorResponse } from "./sseTesting";
 
-const tokens = (token: string) => ({ access_token: token, token_type: "bearer", expires_at: "2026-11-24T09:00:00Z" });
 const emptyPage = { stories: [], total: 0, skip: 0, limit: 10 };
 const storyRequests = (requests: Request[]) => requests.filter((request) => new URL(request.url).pathname === "/api/stories");
 

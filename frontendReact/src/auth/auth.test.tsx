@@ -1,38 +1,10 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen } from "@testing-library/react";
+import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { App } from "../App";
-import { configureClient } from "../api/client";
-import { GenerationsProvider } from "../generations/GenerationsProvider";
-import { stubApi } from "../test-utils";
-import { AuthProvider } from "./AuthProvider";
+import { makeUser, renderApp, stubApi, tokens, unauthorized } from "../test-utils";
 import { getAccessToken, setAccessToken } from "./token";
 
-const user = { id: 1, email: "ada@example.com", is_admin: true, is_active: true, created_at: "2026-11-24T08:00:00Z" };
-const tokens = (token: string) => ({ access_token: token, token_type: "bearer", expires_at: "2026-11-24T09:00:00Z" });
-const unauthorized = () =>
-  new Response(JSON.stringify({ error: { message: "Sign in to continue.", code: "UNAUTHORIZED" } }), {
-    status: 401,
-    headers: { "content-type": "application/json" },
-  });
-
-function renderApp(path = "/") {
-  configureClient("http://localhost");
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={queryClient}>
-      <MemoryRouter initialEntries={[path]}>
-        <AuthProvider>
-          <GenerationsProvider>
-            <App />
-          </GenerationsProvider>
-        </AuthProvider>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
-}
+const user = makeUser({ is_admin: true });
 
 beforeEach(() => setAccessToken(null));
 afterEach(() => vi.unstubAllGlobals());

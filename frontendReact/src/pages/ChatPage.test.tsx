@@ -1,14 +1,9 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { errorResponse, liveSse } from "../api/sseTesting";
+import { errorResponse, liveSse, sseFrame, sseResponse } from "../api/sseTesting";
 import { renderWithProviders, stubApi } from "../test-utils";
 import { ChatPage } from "./ChatPage";
-
-function sse(events: [string, unknown][]): Response {
-  const text = events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join("");
-  return new Response(text, { status: 200, headers: { "content-type": "text/event-stream" } });
-}
 
 const base = {
   model: "m",
@@ -22,6 +17,24 @@ const base = {
   created_at: "2026-11-24T09:00:00Z",
   calls: [],
 };
+
+const CREATED = "2026-11-24T09:00:00Z";
+
+/** The API of one saved conversation: the list that shows it, and the conversation with `messages`. */
+function savedConversation(id: number, title: string, messages: object[]) {
+  const conversation = { id, title, method: "langchain", created_at: CREATED, updated_at: CREATED };
+  const summary = { ...conversation, message_count: messages.length, last_message_preview: "" };
+  return {
+    "GET /api/chat/conversations": () => ({ conversations: [summary], total: 1, skip: 0, limit: 50 }),
+    [`GET /api/chat/conversations/${id}`]: () => ({ ...conversation, messages }),
+  };
+}
+
+/** "Hi", and its first answer. */
+const greeting = () => [
+  { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
+  { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
+];
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -37,10 +50,10 @@ describe("ChatPage", () => {
           { ...base, id: messages.length + 1, role: "user", content: body.message, method: null },
           { ...base, id: messages.length + 2, role: "assistant", content: answer, method: "langgraph" },
         );
-        return sse([
-          ["start", { framework: "langgraph" }],
-          ["token", { framework: "langgraph", text: answer }],
-          ["done", { framework: "langgraph", chat: { response: answer, conversation_id: 7, message_id: 2, method: "langgraph" } }],
+        return sseResponse([
+          sseFrame("start", { framework: "langgraph" }),
+          sseFrame("token", { framework: "langgraph", text: answer }),
+          sseFrame("done", { framework: "langgraph", chat: { response: answer, conversation_id: 7, message_id: 2, method: "langgraph" } }),
         ]);
       },
       "GET /api/chat/conversations/7": () => ({
@@ -102,30 +115,7 @@ describe("ChatPage", () => {
 
   it("renames inline with a 200-character limit and shows the server's error", async () => {
     stubApi({
-      "GET /api/chat/conversations": () => ({
-        conversations: [
-          {
-            id: 3,
-            title: "Old",
-            method: "langchain",
-            message_count: 0,
-            last_message_preview: "",
-            created_at: "2026-11-24T09:00:00Z",
-            updated_at: "2026-11-24T09:00:00Z",
-          },
-        ],
-        total: 1,
-        skip: 0,
-        limit: 50,
-      }),
-      "GET /api/chat/conversations/3": () => ({
-        id: 3,
-        title: "Old",
-        method: "langchain",
-        created_at: "2026-11-24T09:00:00Z",
-        updated_at: "2026-11-24T09:00:00Z",
-        messages: [],
-      }),
+      ...savedConversation(3, "Old", []),
       "PATCH /api/chat/conversations/3": () => errorResponse(409, "That title is taken.", "CONFLICT"),
     });
     const prompt = vi.spyOn(window, "prompt");
@@ -143,37 +133,8 @@ describe("ChatPage", () => {
   });
 
   it("shows regenerated answers as versions of one answer, newest first", async () => {
-    const messages = [
-      { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
-      { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
-      { ...base, id: 3, role: "assistant", content: "Second answer", method: "langgraph", reply_to_id: 1 },
-    ];
-    stubApi({
-      "GET /api/chat/conversations": () => ({
-        conversations: [
-          {
-            id: 4,
-            title: "Hi",
-            method: "langchain",
-            message_count: 3,
-            last_message_preview: "",
-            created_at: "2026-11-24T09:00:00Z",
-            updated_at: "2026-11-24T09:00:00Z",
-          },
-        ],
-        total: 1,
-        skip: 0,
-        limit: 50,
-      }),
-      "GET /api/chat/conversations/4": () => ({
-        id: 4,
-        title: "Hi",
-        method: "langchain",
-        created_at: "2026-11-24T09:00:00Z",
-        updated_at: "2026-11-24T09:00:00Z",
-        messages,
-      }),
-    });
+    const messages = [...greeting(), { ...base, id: 3, role: "assistant", content: "Second answer", method: "langgraph", reply_to_id: 1 }];
+    stubApi(savedConversation(4, "Hi", messages));
     const user = userEvent.setup();
     renderWithProviders(<ChatPage />);
     await user.click(await screen.findByText("Hi"));
@@ -188,35 +149,9 @@ describe("ChatPage", () => {
 
   it("streams a regenerated answer as a new version and keeps the old one", async () => {
     const live = liveSse();
-    const messages: object[] = [
-      { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
-      { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
-    ];
+    const messages: object[] = greeting();
     const requests = stubApi({
-      "GET /api/chat/conversations": () => ({
-        conversations: [
-          {
-            id: 4,
-            title: "Greeting",
-            method: "langchain",
-            message_count: 2,
-            last_message_preview: "",
-            created_at: "2026-11-24T09:00:00Z",
-            updated_at: "2026-11-24T09:00:00Z",
-          },
-        ],
-        total: 1,
-        skip: 0,
-        limit: 50,
-      }),
-      "GET /api/chat/conversations/4": () => ({
-        id: 4,
-        title: "Greeting",
-        method: "langchain",
-        created_at: "2026-11-24T09:00:00Z",
-        updated_at: "2026-11-24T09:00:00Z",
-        messages,
-      }),
+      ...savedConversation(4, "Greeting", messages),
       "POST /api/chat/conversations/4/regenerate/stream": () => live.response,
     });
     const user = userEvent.setup();
@@ -246,35 +181,8 @@ describe("ChatPage", () => {
 
   it("does not offer Regenerate under a stopped turn, whose answer was never saved", async () => {
     const live = liveSse();
-    const messages = [
-      { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
-      { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
-    ];
     const requests = stubApi({
-      "GET /api/chat/conversations": () => ({
-        conversations: [
-          {
-            id: 4,
-            title: "Greeting",
-            method: "langchain",
-            message_count: 2,
-            last_message_preview: "",
-            created_at: "2026-11-24T09:00:00Z",
-            updated_at: "2026-11-24T09:00:00Z",
-          },
-        ],
-        total: 1,
-        skip: 0,
-        limit: 50,
-      }),
-      "GET /api/chat/conversations/4": () => ({
-        id: 4,
-        title: "Greeting",
-        method: "langchain",
-        created_at: "2026-11-24T09:00:00Z",
-        updated_at: "2026-11-24T09:00:00Z",
-        messages,
-      }),
+      ...savedConversation(4, "Greeting", greeting()),
       "POST /api/chat/langchain/stream": () => live.response,
     });
     const user = userEvent.setup();
@@ -308,8 +216,8 @@ describe("ChatPage", () => {
       method: "langchain",
       message_count: 0,
       last_message_preview: "",
-      created_at: "2026-11-24T09:00:00Z",
-      updated_at: "2026-11-24T09:00:00Z",
+      created_at: CREATED,
+      updated_at: CREATED,
     };
     const requests = stubApi({
       "GET /api/chat/conversations": () => ({ conversations: deleted ? [] : [conversation], total: deleted ? 0 : 1, skip: 0, limit: 50 }),

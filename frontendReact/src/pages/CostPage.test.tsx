@@ -1,15 +1,10 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter, useLocation } from "react-router";
+import { useLocation } from "react-router";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { App } from "../App";
-import { configureClient } from "../api/client";
-import { AuthProvider } from "../auth/AuthProvider";
 import { setAccessToken } from "../auth/token";
 import type { Transaction, UsageResponse } from "../client/types.gen";
-import { GenerationsProvider } from "../generations/GenerationsProvider";
-import { stubApi } from "../test-utils";
+import { makeUser, renderApp, sentQueries, stubApi, tokens } from "../test-utils";
 
 const slice = (requests: number, cost: string) => ({ requests, tokens: requests * 100, cost_usd: Number(cost), cost_exact: cost });
 
@@ -82,18 +77,9 @@ interface Options {
 }
 
 function renderCost(path: string, { isAdmin = false, usage: usageOverride = {} }: Options = {}) {
-  configureClient("http://localhost");
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const me = {
-    id: 1,
-    email: "ada@example.com",
-    is_admin: isAdmin,
-    is_active: true,
-    created_at: "2026-11-24T08:00:00Z",
-    monthly_budget_usd: null,
-  };
+  const me = makeUser({ is_admin: isAdmin });
   const requests = stubApi({
-    "POST /api/auth/refresh": () => ({ access_token: "token-1", token_type: "bearer", expires_at: "2026-11-24T09:00:00Z" }),
+    "POST /api/auth/refresh": () => tokens(),
     "GET /api/auth/me": () => me,
     "GET /api/cost/usage": (url) => {
       if (usageOverride instanceof Response) return usageOverride.clone();
@@ -142,21 +128,8 @@ function renderCost(path: string, { isAdmin = false, usage: usageOverride = {} }
       limit: 100,
     }),
   });
-  render(
-    <QueryClientProvider client={queryClient}>
-      <MemoryRouter initialEntries={[path]}>
-        <AuthProvider>
-          <GenerationsProvider>
-            <App />
-            <LocationProbe />
-          </GenerationsProvider>
-        </AuthProvider>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
-  const sent = (path: string) =>
-    requests.filter((request) => new URL(request.url).pathname === path).map((request) => new URL(request.url).searchParams);
-  return { sent };
+  renderApp(path, <LocationProbe />);
+  return { sent: (path: string) => sentQueries(requests, path) };
 }
 
 beforeAll(async () => {

@@ -1,15 +1,10 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter, useLocation } from "react-router";
+import { useLocation } from "react-router";
 import { assert, beforeEach, describe, expect, it } from "vitest";
-import { App } from "../App";
-import { configureClient } from "../api/client";
-import { AuthProvider } from "../auth/AuthProvider";
 import { setAccessToken } from "../auth/token";
 import type { LogEntryOut } from "../client/types.gen";
-import { GenerationsProvider } from "../generations/GenerationsProvider";
-import { stubApi } from "../test-utils";
+import { makeUser, renderApp, sentQueries, stubApi, tokens } from "../test-utils";
 import { logQueryFrom } from "./LogsPage";
 
 const MARKUP = "<img src=x onerror=alert(1)>";
@@ -36,18 +31,9 @@ function LocationProbe() {
 }
 
 function renderLogs(path: string, isAdmin = true) {
-  configureClient("http://localhost");
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const me = {
-    id: 1,
-    email: "ada@example.com",
-    is_admin: isAdmin,
-    is_active: true,
-    created_at: "2026-11-24T08:00:00Z",
-    monthly_budget_usd: null,
-  };
+  const me = makeUser({ is_admin: isAdmin });
   const requests = stubApi({
-    "POST /api/auth/refresh": () => ({ access_token: "token-1", token_type: "bearer", expires_at: "2026-11-25T09:00:00Z" }),
+    "POST /api/auth/refresh": () => tokens(),
     "GET /api/auth/me": () => me,
     "GET /api/admin/logs": (url) =>
       url.searchParams.get("before_id")
@@ -66,21 +52,8 @@ function renderLogs(path: string, isAdmin = true) {
     }),
     "GET /api/admin/users": () => ({ users: [me], total: 1, skip: 0, limit: 100 }),
   });
-  render(
-    <QueryClientProvider client={queryClient}>
-      <MemoryRouter initialEntries={[path]}>
-        <AuthProvider>
-          <GenerationsProvider>
-            <App />
-            <LocationProbe />
-          </GenerationsProvider>
-        </AuthProvider>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
-  const sent = () =>
-    requests.filter((request) => new URL(request.url).pathname === "/api/admin/logs").map((request) => new URL(request.url).searchParams);
-  return { sent };
+  renderApp(path, <LocationProbe />);
+  return { sent: () => sentQueries(requests, "/api/admin/logs") };
 }
 
 beforeEach(() => setAccessToken(null));
