@@ -4,6 +4,7 @@ import { queryKeys } from "../api/queryKeys";
 import { createInvite, listInvites } from "../client/sdk.gen";
 import type { InviteOut, NewInvite } from "../client/types.gen";
 import { formatDate } from "../lib/format";
+import { ErrorNote } from "./ErrorNote";
 
 function inviteState(invite: InviteOut, now: number): string {
   if (invite.used_at) return `used ${formatDate(invite.used_at)}`;
@@ -46,11 +47,7 @@ export function InvitesPanel() {
       >
         Create invite code
       </button>
-      {create.error && (
-        <p role="alert" className="text-sm text-red-700">
-          {create.error.message}
-        </p>
-      )}
+      <ErrorNote error={create.error} />
       {created && (
         <div className="flex flex-col gap-2 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm" data-testid="new-invite">
           <p>Copy this code now: it is not shown again.</p>

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { FrameworkName, LedgerCallOut, StoryFields } from "../client/types.gen";
 import { FRAMEWORK_LABELS } from "../lib/frameworks";
+import { ErrorNote } from "./ErrorNote";
 import { LedgerCalls } from "./LedgerCalls";
 import { StoryFigures } from "./StoryFigures";
 
@@ -94,11 +95,7 @@ export function StoryCard({
           Stopped.
         </p>
       )}
-      {error && (
-        <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">
-          {error}
-        </p>
-      )}
+      <ErrorNote error={error} className="rounded bg-red-50 p-2 text-sm" />
       {story && (
         <>
           <p className="whitespace-pre-wrap text-sm leading-relaxed" data-testid="story-text">

@@ -4,6 +4,7 @@ import { queryKeys } from "../api/queryKeys";
 import { disableUser, enableUser } from "../client/sdk.gen";
 import type { UserOut } from "../client/types.gen";
 import { formatDate } from "../lib/format";
+import { ErrorNote } from "./ErrorNote";
 import { UserBudget } from "./UserBudget";
 
 /** Administrators: every account, its monthly budget, and a switch to disable or re-enable it. */
@@ -28,11 +29,7 @@ export function UsersPanel({ selfId }: { selfId: number }) {
   return (
     <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
       <h3 className="font-semibold">Users ({users.data?.total ?? 0})</h3>
-      {toggle.error && (
-        <p role="alert" className="text-sm text-red-700">
-          {toggle.error.message}
-        </p>
-      )}
+      <ErrorNote error={toggle.error} />
       <ul className="divide-y divide-slate-200 text-sm" data-testid="users">
         {users.data?.users.map((account) => (
           <li key={account.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">

@@ -1,5 +1,6 @@
 import { useBudget } from "../api/cost";
 import type { BudgetState } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { formatPercent, formatUsd } from "./format";
 
 const PERIODS: Record<BudgetState["scope"], string> = { user_monthly: "this month", global_daily: "today" };
@@ -69,11 +70,7 @@ export function BudgetPanel({ userId }: { userId: number | null }) {
       <h3 id="budget-title" className="font-semibold">
         Budget
       </h3>
-      {budget.error && (
-        <p role="alert" className="text-sm text-red-700">
-          {budget.error.message}
-        </p>
-      )}
+      <ErrorNote error={budget.error} />
       {budget.isPending && <p className="text-sm text-slate-500">Loading…</p>}
       {shown.map((item) => (
         <BudgetMeter key={item.scope} budget={item} />

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useLedgerPage } from "../api/cost";
 import type { Transaction } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { frameworkLabel } from "../lib/frameworks";
 import { type CostQuery, OPERATION_LABELS } from "./filters";
 import { formatCount, formatLatency, formatUsd, formatUtc } from "./format";
@@ -42,11 +43,7 @@ export function LedgerTable({ query, onOpen }: { query: CostQuery; onOpen: (guid
         </span>
         <span className="text-xs text-slate-500">Select a row to see every call of its transaction.</span>
       </div>
-      {page.error && (
-        <p role="alert" className="text-sm text-red-700">
-          {page.error.message}
-        </p>
-      )}
+      <ErrorNote error={page.error} />
       <div className="overflow-x-auto">
         <table className="w-full text-xs tabular-nums sm:text-sm" data-testid="ledger">
           <thead className="border-b border-slate-200 text-xs text-slate-600">

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "react";
 import { useTransaction } from "../api/cost";
+import { ErrorNote } from "../components/ErrorNote";
 import { frameworkLabel } from "../lib/frameworks";
 import { OPERATION_LABELS } from "./filters";
 import { formatCount, formatLatency, formatUsd, formatUtc } from "./format";
@@ -51,11 +52,7 @@ export function TransactionDialog({ guid, onClose }: { guid: string; onClose: ()
           </button>
         </div>
         {transaction.isPending && <p className="text-sm text-slate-500">Loading…</p>}
-        {transaction.error && (
-          <p role="alert" className="text-sm text-red-700">
-            {transaction.error.message}
-          </p>
-        )}
+        <ErrorNote error={transaction.error} />
         {data && (
           <>
             <p className="text-sm" data-testid="transaction-totals">

@@ -4,6 +4,7 @@ import { queryKeys } from "../api/queryKeys";
 import { useAuth } from "../auth/AuthProvider";
 import { changePassword, createApiKey, listApiKeys, revokeApiKey } from "../client/sdk.gen";
 import type { ApiKeyCreated, ApiKeyOut } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { InvitesPanel } from "../components/InvitesPanel";
 import { TextField } from "../components/TextField";
 import { UsersPanel } from "../components/UsersPanel";
@@ -66,17 +67,9 @@ export function AccountPage() {
             Create key
           </button>
         </form>
-        {create.error && (
-          <p role="alert" className="text-sm text-red-700">
-            {create.error.message}
-          </p>
-        )}
+        <ErrorNote error={create.error} />
         {created && <NewKey key={created.id} secret={created.key} />}
-        {revoke.error && (
-          <p role="alert" className="text-sm text-red-700">
-            {revoke.error.message}
-          </p>
-        )}
+        <ErrorNote error={revoke.error} />
         <ul className="divide-y divide-slate-200 text-sm" data-testid="api-keys">
           {keys.data?.map((key) => (
             <li key={key.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
@@ -137,11 +130,7 @@ function NewKey({ secret }: { secret: string }) {
           {copy === "copied" ? "Copied" : "Copy"}
         </button>
       </div>
-      {copy === "failed" && (
-        <p role="alert" className="text-xs text-red-700">
-          Could not copy: select the key and copy it by hand.
-        </p>
-      )}
+      {copy === "failed" && <ErrorNote error="Could not copy: select the key and copy it by hand." className="text-xs" />}
     </div>
   );
 }
@@ -192,11 +181,7 @@ function PasswordForm() {
           onChange={(event) => setNext(event.target.value)}
         />
       </label>
-      {change.error && (
-        <p role="alert" className="text-sm text-red-700">
-          {change.error.message}
-        </p>
-      )}
+      <ErrorNote error={change.error} />
       {change.isSuccess && <p className="text-sm text-green-700">Password changed.</p>}
       <button type="submit" className="self-start rounded bg-indigo-600 px-3 py-1 text-sm text-white" disabled={change.isPending}>
         Change password

@@ -5,6 +5,7 @@ import { ApiError } from "../api/client";
 import { queryKeys } from "../api/queryKeys";
 import { useAuth } from "../auth/AuthProvider";
 import { getRegistrationOptions } from "../client/sdk.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { usePageTitle } from "../lib/usePageTitle";
 
 /** Sign in, or sign up (the first account becomes the administrator). */
@@ -94,11 +95,7 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
           <p className="rounded bg-amber-50 p-2 text-xs text-amber-900">Sign-up is closed here: ask an administrator for an account.</p>
         )}
         {signingUp && <p className="text-xs text-slate-500">At least 10 characters, hard to guess: a few unrelated words work well.</p>}
-        {error && (
-          <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">
-            {error}
-          </p>
-        )}
+        <ErrorNote error={error} className="rounded bg-red-50 p-2 text-sm" />
         <button
           type="submit"
           disabled={busy}

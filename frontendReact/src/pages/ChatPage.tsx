@@ -7,6 +7,7 @@ import type { FrameworkName } from "../client/types.gen";
 import { AnswerVersions } from "../components/AnswerVersions";
 import { ChatMessageView } from "../components/ChatMessageView";
 import { toThread } from "../components/chatThread";
+import { ErrorNote } from "../components/ErrorNote";
 import { useChatRuns, useGenerationsStore } from "../generations/GenerationsProvider";
 import type { ChatRun } from "../generations/runs";
 import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
@@ -196,16 +197,8 @@ export function ChatPage() {
                   </button>
                 </form>
               )}
-              {rename.error && (
-                <p role="alert" className="text-xs text-red-700">
-                  {errorText(rename.error)}
-                </p>
-              )}
-              {remove.error && (
-                <p role="alert" className="text-xs text-red-700">
-                  {errorText(remove.error)}
-                </p>
-              )}
+              {rename.error && <ErrorNote error={errorText(rename.error)} className="text-xs" />}
+              {remove.error && <ErrorNote error={errorText(remove.error)} className="text-xs" />}
             </header>
           )}
           <div className="flex flex-1 flex-col gap-2" data-testid="messages">
@@ -231,11 +224,7 @@ export function ChatPage() {
                     Stopped.
                   </p>
                 )}
-                {lane.phase === "failed" && lane.error && (
-                  <p role="alert" className="text-sm text-red-700">
-                    {lane.error}
-                  </p>
-                )}
+                {lane.phase === "failed" && <ErrorNote error={lane.error} />}
               </>
             )}
             {messages.length === 0 && !showRun && <p className="text-sm text-slate-500">Ask anything to start a conversation.</p>}

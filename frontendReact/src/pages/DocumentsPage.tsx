@@ -4,6 +4,7 @@ import { ApiError } from "../api/client";
 import { uploadDocument, useDeleteDocument, useDocuments, useExecutions } from "../api/documents";
 import { queryKeys } from "../api/queryKeys";
 import type { FrameworkName } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { MarkdownText } from "../components/MarkdownText";
 import { useGenerationsStore, useLatestDocumentRun } from "../generations/GenerationsProvider";
 import { formatCost, formatDate, formatMs } from "../lib/format";
@@ -94,16 +95,8 @@ export function DocumentsPage() {
           />
         </label>
         {progress !== null && <progress className="w-full" value={progress} max={1} data-testid="upload-progress" />}
-        {uploadError && (
-          <p role="alert" className="text-sm text-red-700">
-            {uploadError}
-          </p>
-        )}
-        {remove.error && (
-          <p role="alert" className="text-sm text-red-700">
-            {remove.error.message}
-          </p>
-        )}
+        <ErrorNote error={uploadError} />
+        <ErrorNote error={remove.error} />
         <ul className="divide-y divide-slate-200 text-sm" data-testid="documents">
           {documents.data?.files.map((file) => (
             <li key={file.file_id} className="flex items-center gap-3 py-1">
@@ -214,11 +207,7 @@ export function DocumentsPage() {
                   Stopped.
                 </p>
               )}
-              {lane.error && (
-                <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">
-                  {lane.error}
-                </p>
-              )}
+              <ErrorNote error={lane.error} className="rounded bg-red-50 p-2 text-sm" />
               <MarkdownText text={lane.result?.response ?? lane.text} testId="run-text" />
               {lane.result && (
                 <p className="text-xs text-slate-500" data-testid="run-figures">

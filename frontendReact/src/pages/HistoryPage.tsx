@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useDeleteAllStories, useStory, useStoryList } from "../api/stories";
 import type { FrameworkName } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { StoryCard } from "../components/StoryCard";
 import { formatCost, formatDate } from "../lib/format";
 import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
@@ -86,11 +87,7 @@ export function HistoryPage() {
           Delete all
         </button>
       </div>
-      {list.error && (
-        <p role="alert" className="text-sm text-red-700">
-          {list.error.message}
-        </p>
-      )}
+      <ErrorNote error={list.error} />
       <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" data-testid="history-list">
         {list.data?.stories.map((story) => (
           <li key={story.id}>

@@ -3,6 +3,7 @@ import { Link, useSearchParams } from "react-router";
 import { type LogQuery, useLogPage } from "../api/logs";
 import { useAuth } from "../auth/AuthProvider";
 import type { LogEntryOut } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { usePageTitle } from "../lib/usePageTitle";
 
 const LEVELS = ["debug", "info", "warning", "error", "critical"] as const;
@@ -115,11 +116,7 @@ export function LogsPage() {
           Filter
         </button>
       </form>
-      {logs.error && (
-        <p role="alert" className="rounded bg-red-50 p-3 text-sm text-red-700">
-          {logs.error.message}
-        </p>
-      )}
+      <ErrorNote error={logs.error} className="rounded bg-red-50 p-3 text-sm" />
       {logs.isPending && <p className="text-sm text-slate-500">Loading the log…</p>}
       {logs.data && entries.length === 0 && (
         <p className="text-sm text-slate-500" data-testid="logs-empty">
