@@ -7,7 +7,7 @@ import { App } from "./App";
 import { configureClient } from "./api/client";
 import { errorResponse } from "./api/sseTesting";
 import { AuthProvider } from "./auth/AuthProvider";
-import type { StoryResponse, TokenResponse, UserOut } from "./client/types.gen";
+import type { ProviderResponse, StoryResponse, TokenResponse, UserOut } from "./client/types.gen";
 import { GenerationsProvider } from "./generations/GenerationsProvider";
 
 function renderAt(path: string, ui: ReactElement) {
@@ -51,6 +51,19 @@ export function makeUser(overrides: Partial<UserOut> = {}): UserOut {
   };
 }
 
+/** The model the platform runs, as GET /api/provider answers (the embedded one). */
+export function makeProvider(): ProviderResponse {
+  return {
+    provider: "embedded",
+    model: "SmolLM2-135M-Instruct",
+    configured: true,
+    embedded: true,
+    base_url: null,
+    frameworks: ["semantic_kernel", "langchain", "langgraph"],
+    providers: [],
+  };
+}
+
 /** What sign-in, sign-up and a session refresh answer. */
 export function tokens(token = "token-1"): TokenResponse {
   return { access_token: token, token_type: "bearer", expires_at: "2026-11-24T09:00:00Z" };
@@ -87,7 +100,7 @@ export function makeStory(overrides: Partial<StoryResponse> = {}): StoryResponse
   };
 }
 
-type Handler = (url: URL, init: Request) => unknown;
+export type Handler = (url: URL, init: Request) => unknown;
 
 /** Answer fetch calls by path; records every request for assertions. */
 export function stubApi(routes: Record<string, Handler>) {

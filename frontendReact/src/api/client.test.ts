@@ -1,12 +1,33 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { getAccessToken, onTokenChange, setAccessToken } from "../auth/token";
+import { getAccessToken, onTokenChange, refreshAccessToken, setAccessToken } from "../auth/token";
 import { createApiKey, listStories } from "../client/sdk.gen";
-import { stubApi, tokens } from "../test-utils";
+import { type Handler, stubApi, tokens, unauthorized } from "../test-utils";
 import { ApiError, configureClient } from "./client";
 import { errorResponse } from "./sseTesting";
 
 const emptyPage = { stories: [], total: 0, skip: 0, limit: 10 };
 const storyRequests = (requests: Request[]) => requests.filter((request) => new URL(request.url).pathname === "/api/stories");
+
+/**
+ * A signed-in session whose access token ("expired") has expired: a refresh (counted) hands out
+ * "fresh", and each of `routes` answers a 401 to any other token.
+ */
+function expiredSession(routes: Record<string, Handler>) {
+  const session = { refreshes: 0, requests: [] as Request[] };
+  const guarded = Object.entries(routes).map(([key, handler]): [string, Handler] => [
+    key,
+    (url, request) => (request.headers.get("Authorization") === "Bearer fresh" ? handler(url, request) : unauthorized()),
+  ]);
+  session.requests = stubApi({
+    "POST /api/auth/refresh": () => {
+      session.refreshes += 1;
+      return tokens("fresh");
+    },
+    ...Object.fromEntries(guarded),
+  });
+  setAccessToken("expired");
+  return session;
+}
 
 beforeEach(() => {
   configureClient("http://localhost");
@@ -16,50 +37,53 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("the API client", () => {
   it("refreshes an expired access token once and sends the request again", async () => {
+    const session = expiredSession({ "GET /api/stories": () => emptyPage });
+    const { data } = await listStories();
+    expect(data.total).toBe(0);
+    expect(session.refreshes).toBe(1);
+    expect(storyRequests(session.requests).map((request) => request.headers.get("Authorization"))).toEqual([
+      "Bearer expired",
+      "Bearer fresh",
+    ]);
+  });
+
+  it("sends a request body again after the refresh", async () => {
+    const session = expiredSession({
+      "POST /api/auth/api-keys": async (_url, request) => {
+        const { name } = (await request.json()) as { name: string };
+        return { id: 1, name, key: "k", prefix: "p", created_at: "t", last_used_at: null };
+      },
+    });
+    const { data } = await createApiKey({ body: { name: "laptop" } });
+    expect(data.name).toBe("laptop");
+    expect(session.requests.filter((request) => request.method === "POST" && request.url.endsWith("/api-keys"))).toHaveLength(2);
+  });
+
+  it("refreshes once for calls that meet a 401 together", async () => {
+    const session = expiredSession({ "GET /api/stories": () => emptyPage });
+    await Promise.all([listStories(), listStories(), listStories()]);
+    expect(session.refreshes).toBe(1);
+    expect(storyRequests(session.requests)).toHaveLength(6);
+  });
+
+  it("sends a request again with the token another call already refreshed, without refreshing twice", async () => {
     let refreshes = 0;
     const requests = stubApi({
       "POST /api/auth/refresh": () => {
         refreshes += 1;
         return tokens("fresh");
       },
-      "GET /api/stories": (_url, request) =>
-        request.headers.get("Authorization") === "Bearer fresh" ? emptyPage : errorResponse(401, "Sign in to continue."),
+      "GET /api/stories": async (_url, request) => {
+        if (request.headers.get("Authorization") === "Bearer fresh") return emptyPage;
+        await refreshAccessToken(); // another call refreshed while this one was on its way
+        return unauthorized();
+      },
     });
     setAccessToken("expired");
     const { data } = await listStories();
     expect(data.total).toBe(0);
     expect(refreshes).toBe(1);
     expect(storyRequests(requests).map((request) => request.headers.get("Authorization"))).toEqual(["Bearer expired", "Bearer fresh"]);
-  });
-
-  it("sends a request body again after the refresh", async () => {
-    const requests = stubApi({
-      "POST /api/auth/refresh": () => tokens("fresh"),
-      "POST /api/auth/api-keys": async (_url, request) =>
-        request.headers.get("Authorization") === "Bearer fresh"
-          ? { id: 1, name: (await request.json()).name, key: "k", prefix: "p", created_at: "t", last_used_at: null }
-          : errorResponse(401, "Sign in to continue."),
-    });
-    setAccessToken("expired");
-    const { data } = await createApiKey({ body: { name: "laptop" } });
-    expect(data.name).toBe("laptop");
-    expect(requests.filter((request) => request.method === "POST" && request.url.endsWith("/api-keys"))).toHaveLength(2);
-  });
-
-  it("refreshes once for calls that meet a 401 together", async () => {
-    let refreshes = 0;
-    const requests = stubApi({
-      "POST /api/auth/refresh": () => {
-        refreshes += 1;
-        return tokens("fresh");
-      },
-      "GET /api/stories": (_url, request) =>
-        request.headers.get("Authorization") === "Bearer fresh" ? emptyPage : errorResponse(401, "Sign in to continue."),
-    });
-    setAccessToken("expired");
-    await Promise.all([listStories(), listStories(), listStories()]);
-    expect(refreshes).toBe(1);
-    expect(storyRequests(requests)).toHaveLength(6);
   });
 
   it("signs out when the refresh fails, and throws the 401 with the API's message", async () => {

@@ -2,7 +2,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setAccessToken } from "../auth/token";
-import { makeUser, renderApp, stubApi, tokens, unauthorized } from "../test-utils";
+import { makeProvider, makeUser, renderApp, stubApi, tokens, unauthorized } from "../test-utils";
 
 const me = makeUser({ id: 2, email: "new@example.com" });
 
@@ -14,7 +14,7 @@ function stubRegistration(registration: "open" | "invite" | "closed") {
     "GET /api/auth/options": () => ({ registration }),
     "POST /api/auth/register": () => tokens("token-2"),
     "GET /api/auth/me": () => me,
-    "GET /api/provider": () => ({ provider: "embedded", model: "m", base_url: null, configured: false, embedded: true, frameworks: [] }),
+    "GET /api/provider": () => makeProvider(),
   });
 }
 

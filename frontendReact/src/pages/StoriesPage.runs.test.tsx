@@ -4,17 +4,8 @@ import { Link, Route, Routes } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { liveSse } from "../api/sseTesting";
 import { RunningIndicator } from "../generations/RunningIndicator";
-import { makeStory, renderWithProviders, stubApi } from "../test-utils";
+import { makeStory, makeProvider as provider, renderWithProviders, stubApi } from "../test-utils";
 import { StoriesPage } from "./StoriesPage";
-
-const provider = () => ({
-  provider: "embedded",
-  model: "SmolLM2-135M-Instruct",
-  configured: true,
-  embedded: true,
-  base_url: null,
-  frameworks: ["semantic_kernel", "langchain", "langgraph"],
-});
 
 /** The page among routes, so a test can leave it and come back while a run goes on. */
 function Shell() {
