@@ -97,7 +97,7 @@ test-backend: $(STAMPS)/python $(STAMPS)/mcp-node
 	$(PY) -m pytest
 
 test-web: $(STAMPS)/web
-	cd $(WEB) && npm run --silent typecheck && npm run --silent test
+	cd $(WEB) && npm run --silent typecheck && npm run --silent lint && npm run --silent test
 
 test-e2e: $(STAMPS)/python $(WEB)/dist/index.html chromium
 	cd $(WEB) && FASTAPILLM_PYTHON=$(abspath $(PY)) npm run --silent e2e

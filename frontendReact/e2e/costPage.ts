@@ -22,7 +22,7 @@ export function figureNumber(text: string | null): number {
 /** "0.001332000" → 1332000n nano-dollars: sums of exact decimals, compared exactly. */
 export function nanoDollars(exact: string): bigint {
   const [whole = "0", fraction = ""] = exact.split(".");
-  return BigInt(whole) * 1_000_000_000n + BigInt((fraction + "000000000").slice(0, 9));
+  return BigInt(whole) * 1_000_000_000n + BigInt(`${fraction}000000000`.slice(0, 9));
 }
 
 /** RFC 4180 CSV (quoted fields may hold commas, quotes and newlines) into rows of cells. */

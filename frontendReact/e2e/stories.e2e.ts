@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Locator, Page, Response } from "playwrigh
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "./browser";
 import { expectChartsRendered, expectCsvDownload, expectHeadlineMatchesApi, expectTransactionOpens, openCostPage } from "./costPage";
-import { recordedStream, recordEventStreams } from "./sseRecorder";
+import { recordEventStreams, recordedStream } from "./sseRecorder";
 
 // The backend runs the embedded model with its default output length (STORY_MAX_TOKENS=400) and a
 // heartbeat every second (SSE_PING_SECONDS=1, see global-setup.ts), so every stream below outlasts
@@ -64,7 +64,10 @@ async function expectStoryFigures(card: Locator): Promise<void> {
   expect(((await card.getByTestId("story-text").textContent()) ?? "").trim().length).toBeGreaterThan(0);
   const tokens = (await card.getByTestId("figure-Tokens in / out").textContent()) ?? "";
   // "<in> / <out>", with " (est.)" after it when a call's tokens were estimated
-  const [input, output] = tokens.replace(/\s*\(est\.\)\s*$/, "").split("/").map((part) => Number(part.trim()));
+  const [input, output] = tokens
+    .replace(/\s*\(est\.\)\s*$/, "")
+    .split("/")
+    .map((part) => Number(part.trim()));
   expect(input).toBeGreaterThan(0);
   expect(output).toBeGreaterThan(0);
   // global-setup.ts prices the embedded model (PRICE_OVERRIDES_FILE), so every story costs something.
@@ -141,40 +144,48 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     await expect.poll(() => page.title(), UI).toBe("Sign in · FASTAPILLM");
   });
 
-  it("signs up and streams one framework's story past the heartbeat", async () => {
-    await signUp(page, baseUrl, "ada@example.com");
-    await expect.poll(() => page.getByText("SmolLM2-135M-Instruct").count(), UI).toBe(1);
-    await generate(page, "langchain", "Ada", "Babbage");
-    const card = await finishedCard(page, "langchain");
-    await expectStoryFigures(card);
-    await page.screenshot({ path: "test-results/stories-single.png", fullPage: true });
-    await expectHeartbeatBeforeDone(page, "langchain");
-    expectAllOk(await ledgerStatuses(card), "the LangChain story");
-  }, TEST_LIMIT);
-
-  it("streams all three frameworks side by side and finds them in the history", async () => {
-    await generate(page, "all", "O'Brien", "Tom & Jerry");
-    for (const framework of FRAMEWORKS) {
-      const card = await finishedCard(page, framework);
+  it(
+    "signs up and streams one framework's story past the heartbeat",
+    async () => {
+      await signUp(page, baseUrl, "ada@example.com");
+      await expect.poll(() => page.getByText("SmolLM2-135M-Instruct").count(), UI).toBe(1);
+      await generate(page, "langchain", "Ada", "Babbage");
+      const card = await finishedCard(page, "langchain");
       await expectStoryFigures(card);
-      // Every call of every framework (LangGraph: one per node) reached its end.
-      expectAllOk(await ledgerStatuses(card), `the ${framework} card`);
-    }
-    await page.screenshot({ path: "test-results/stories-all.png", fullPage: true });
-    await expectHeartbeatBeforeDone(page, "all");
+      await page.screenshot({ path: "test-results/stories-single.png", fullPage: true });
+      await expectHeartbeatBeforeDone(page, "langchain");
+      expectAllOk(await ledgerStatuses(card), "the LangChain story");
+    },
+    TEST_LIMIT,
+  );
 
-    await openPage(page, "History");
-    await page.getByRole("heading", { name: "History", level: 2 }).waitFor(UI);
-    await expect.poll(() => page.title(), UI).toBe("History · FASTAPILLM");
-    await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("4 stories");
-    await page.getByLabel("Filter by framework").selectOption("langgraph");
-    await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("1 story");
-    await page.getByText("O'Brien and Tom & Jerry").click();
-    const stored = page.getByTestId("story-card-langgraph");
-    await expectStoryFigures(stored);
-    expectAllOk(await ledgerStatuses(stored), "the stored LangGraph story");
-    await page.screenshot({ path: "test-results/history.png", fullPage: true });
-  }, TEST_LIMIT);
+  it(
+    "streams all three frameworks side by side and finds them in the history",
+    async () => {
+      await generate(page, "all", "O'Brien", "Tom & Jerry");
+      for (const framework of FRAMEWORKS) {
+        const card = await finishedCard(page, framework);
+        await expectStoryFigures(card);
+        // Every call of every framework (LangGraph: one per node) reached its end.
+        expectAllOk(await ledgerStatuses(card), `the ${framework} card`);
+      }
+      await page.screenshot({ path: "test-results/stories-all.png", fullPage: true });
+      await expectHeartbeatBeforeDone(page, "all");
+
+      await openPage(page, "History");
+      await page.getByRole("heading", { name: "History", level: 2 }).waitFor(UI);
+      await expect.poll(() => page.title(), UI).toBe("History · FASTAPILLM");
+      await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("4 stories");
+      await page.getByLabel("Filter by framework").selectOption("langgraph");
+      await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("1 story");
+      await page.getByText("O'Brien and Tom & Jerry").click();
+      const stored = page.getByTestId("story-card-langgraph");
+      await expectStoryFigures(stored);
+      expectAllOk(await ledgerStatuses(stored), "the stored LangGraph story");
+      await page.screenshot({ path: "test-results/history.png", fullPage: true });
+    },
+    TEST_LIMIT,
+  );
 
   it("a reload keeps the session (refresh cookie), and signing out ends it", async () => {
     await page.reload();
@@ -233,65 +244,80 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     expect(revoked.status).toBe(401);
   });
 
-  it("a chat of two turns continues one conversation", async () => {
-    await openPage(page, "Chat");
-    await page.getByLabel("Framework").selectOption("langgraph");
-    await page.getByLabel("Message").fill("My name is Ada. Say hello.");
-    await page.getByRole("button", { name: "Send" }).click();
-    // A streaming answer is shown as it is written; a stored one carries its figures ("N tokens").
-    const storedAnswers = page.getByTestId("messages").getByTestId("message-assistant").filter({ hasText: /\d+ tokens/ });
-    await expect.poll(() => storedAnswers.count(), MODEL_RUN).toBe(1);
-    await expect.poll(() => page.getByTestId("conversation-title").count(), UI).toBe(1);
-    await page.getByLabel("Framework").selectOption("semantic_kernel");
-    await page.getByLabel("Message").fill("What is my name?");
-    await page.getByRole("button", { name: "Send" }).click();
-    await expect.poll(() => storedAnswers.count(), MODEL_RUN).toBe(2);
-    expect(await page.getByTestId("messages").getByTestId("message-assistant").count()).toBe(2);
-    const conversations = page.getByTestId("conversations").getByRole("button");
-    await expect.poll(() => conversations.count(), UI).toBe(1);
-    await expect.poll(() => conversations.first().textContent(), UI).toContain("4 messages");
-    await page.screenshot({ path: "test-results/chat.png", fullPage: true });
-  }, TEST_LIMIT);
+  it(
+    "a chat of two turns continues one conversation",
+    async () => {
+      await openPage(page, "Chat");
+      await page.getByLabel("Framework").selectOption("langgraph");
+      await page.getByLabel("Message").fill("My name is Ada. Say hello.");
+      await page.getByRole("button", { name: "Send" }).click();
+      // A streaming answer is shown as it is written; a stored one carries its figures ("N tokens").
+      const storedAnswers = page
+        .getByTestId("messages")
+        .getByTestId("message-assistant")
+        .filter({ hasText: /\d+ tokens/ });
+      await expect.poll(() => storedAnswers.count(), MODEL_RUN).toBe(1);
+      await expect.poll(() => page.getByTestId("conversation-title").count(), UI).toBe(1);
+      await page.getByLabel("Framework").selectOption("semantic_kernel");
+      await page.getByLabel("Message").fill("What is my name?");
+      await page.getByRole("button", { name: "Send" }).click();
+      await expect.poll(() => storedAnswers.count(), MODEL_RUN).toBe(2);
+      expect(await page.getByTestId("messages").getByTestId("message-assistant").count()).toBe(2);
+      const conversations = page.getByTestId("conversations").getByRole("button");
+      await expect.poll(() => conversations.count(), UI).toBe(1);
+      await expect.poll(() => conversations.first().textContent(), UI).toContain("4 messages");
+      await page.screenshot({ path: "test-results/chat.png", fullPage: true });
+    },
+    TEST_LIMIT,
+  );
 
-  it("uploads a document and runs a prompt over it", async () => {
-    await openPage(page, "Documents");
-    await page.getByLabel(/Upload a PDF/).setInputFiles({
-      name: "lighthouses.md",
-      mimeType: "text/markdown",
-      buffer: Buffer.from("# Lighthouses\n\nLighthouses guide ships along dangerous coasts at night."),
-    });
-    await page.getByLabel("Use lighthouses.md").waitFor(UI);
-    expect(await page.getByLabel("Use lighthouses.md").isChecked()).toBe(true);
-    await page.getByRole("button", { name: "Summarise" }).click();
-    await page.getByRole("button", { name: "Run", exact: true }).click();
-    const card = page.getByTestId("run-langchain");
-    await card.getByTestId("run-figures").waitFor(MODEL_RUN);
-    expect(((await card.getByTestId("run-text").textContent()) ?? "").trim().length).toBeGreaterThan(0);
-    expect(await card.getByTestId("run-figures").textContent()).toContain("single call");
-    await expect.poll(() => page.getByTestId("executions").getByText("completed").count(), UI).toBe(1);
-    await page.screenshot({ path: "test-results/documents.png", fullPage: true });
-  }, TEST_LIMIT);
+  it(
+    "uploads a document and runs a prompt over it",
+    async () => {
+      await openPage(page, "Documents");
+      await page.getByLabel(/Upload a PDF/).setInputFiles({
+        name: "lighthouses.md",
+        mimeType: "text/markdown",
+        buffer: Buffer.from("# Lighthouses\n\nLighthouses guide ships along dangerous coasts at night."),
+      });
+      await page.getByLabel("Use lighthouses.md").waitFor(UI);
+      expect(await page.getByLabel("Use lighthouses.md").isChecked()).toBe(true);
+      await page.getByRole("button", { name: "Summarise" }).click();
+      await page.getByRole("button", { name: "Run", exact: true }).click();
+      const card = page.getByTestId("run-langchain");
+      await card.getByTestId("run-figures").waitFor(MODEL_RUN);
+      expect(((await card.getByTestId("run-text").textContent()) ?? "").trim().length).toBeGreaterThan(0);
+      expect(await card.getByTestId("run-figures").textContent()).toContain("single call");
+      await expect.poll(() => page.getByTestId("executions").getByText("completed").count(), UI).toBe(1);
+      await page.screenshot({ path: "test-results/documents.png", fullPage: true });
+    },
+    TEST_LIMIT,
+  );
 
-  it("a story keeps streaming while the user visits another page, and is there on return", async () => {
-    await openPage(page, "Stories");
-    await generate(page, "semantic_kernel", "Grace", "Hopper");
-    const busy = page.locator('[data-testid="story-card-semantic_kernel"][aria-busy="true"]');
-    await busy.waitFor(UI);
-    expect(await page.getByTestId("story-card-semantic_kernel").getByTestId("story-text").count()).toBe(0);
+  it(
+    "a story keeps streaming while the user visits another page, and is there on return",
+    async () => {
+      await openPage(page, "Stories");
+      await generate(page, "semantic_kernel", "Grace", "Hopper");
+      const busy = page.locator('[data-testid="story-card-semantic_kernel"][aria-busy="true"]');
+      await busy.waitFor(UI);
+      expect(await page.getByTestId("story-card-semantic_kernel").getByTestId("story-text").count()).toBe(0);
 
-    await openPage(page, "History");
-    await page.getByTestId("history-total").waitFor(UI);
-    await openPage(page, "Stories");
-    // The run lives above the page: its card is back at once, still running or already finished.
-    await page.getByTestId("story-card-semantic_kernel").waitFor(UI);
-    const card = await finishedCard(page, "semantic_kernel");
-    await expectStoryFigures(card);
-    expect(await card.getByTestId("story-text").count()).toBe(1);
-    await expectHeartbeatBeforeDone(page, "semantic_kernel");
-    expectAllOk(await ledgerStatuses(card), "the story generated across pages");
-    await openPage(page, "History");
-    await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("5 stories");
-  }, TEST_LIMIT);
+      await openPage(page, "History");
+      await page.getByTestId("history-total").waitFor(UI);
+      await openPage(page, "Stories");
+      // The run lives above the page: its card is back at once, still running or already finished.
+      await page.getByTestId("story-card-semantic_kernel").waitFor(UI);
+      const card = await finishedCard(page, "semantic_kernel");
+      await expectStoryFigures(card);
+      expect(await card.getByTestId("story-text").count()).toBe(1);
+      await expectHeartbeatBeforeDone(page, "semantic_kernel");
+      expectAllOk(await ledgerStatuses(card), "the story generated across pages");
+      await openPage(page, "History");
+      await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("5 stories");
+    },
+    TEST_LIMIT,
+  );
 
   it("the cost page shows the ledger's figures, charts, a transaction's calls and the CSV", async () => {
     const usageRequest = await openCostPage(page);

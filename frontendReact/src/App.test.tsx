@@ -1,34 +1,16 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
-import { MemoryRouter } from "react-router";
+import { screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { configureClient } from "./api/client";
-import { App } from "./App";
-import { AuthProvider } from "./auth/AuthProvider";
 import { setAccessToken } from "./auth/token";
-import { GenerationsProvider } from "./generations/GenerationsProvider";
-import { stubApi } from "./test-utils";
+import { makeUser, renderApp, stubApi, tokens } from "./test-utils";
 
-const user = { id: 1, email: "a.very.long.address.for.a.phone@example.com", is_admin: true, is_active: true, created_at: "2026-11-24T08:00:00Z" };
+const user = makeUser({ email: "a.very.long.address.for.a.phone@example.com", is_admin: true });
 
-function renderApp(path: string) {
-  configureClient("http://localhost");
+function renderSignedIn(path: string) {
   stubApi({
-    "POST /api/auth/refresh": () => ({ access_token: "token-1", token_type: "bearer", expires_at: "2026-11-24T09:00:00Z" }),
+    "POST /api/auth/refresh": () => tokens(),
     "GET /api/auth/me": () => user,
   });
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={queryClient}>
-      <MemoryRouter initialEntries={[path]}>
-        <AuthProvider>
-          <GenerationsProvider>
-            <App />
-          </GenerationsProvider>
-        </AuthProvider>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
+  return renderApp(path);
 }
 
 beforeEach(() => setAccessToken(null));
@@ -36,10 +18,14 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("App shell", () => {
   it("names the product in the header and offers every page in a wrapping main navigation", async () => {
-    renderApp("/nowhere");
+    renderSignedIn("/nowhere");
     expect(screen.getByRole("heading", { level: 1, name: "FASTAPILLM" })).toBeInTheDocument();
     const nav = await screen.findByRole("navigation", { name: "Main" });
-    expect(within(nav).getAllByRole("link").map((link) => link.textContent)).toEqual([
+    expect(
+      within(nav)
+        .getAllByRole("link")
+        .map((link) => link.textContent),
+    ).toEqual([
       "Stories",
       "History",
       "Chat",
@@ -54,7 +40,7 @@ describe("App shell", () => {
   });
 
   it("gives an unknown address a heading and a tab title", async () => {
-    renderApp("/nowhere");
+    renderSignedIn("/nowhere");
     expect(await screen.findByRole("heading", { level: 2, name: "Page not found" })).toBeInTheDocument();
     expect(document.title).toBe("Page not found · FASTAPILLM");
     expect(screen.getByRole("link", { name: "Back to Stories" })).toHaveAttribute("href", "/");

@@ -1,4 +1,4 @@
-import { lazy, Suspense } from "react";
+import { lazy, type ReactNode, Suspense } from "react";
 import { NavLink, Route, Routes } from "react-router";
 import { useAuth } from "./auth/AuthProvider";
 import { RequireAuth } from "./auth/RequireAuth";
@@ -15,6 +15,26 @@ import { StoriesPage } from "./pages/StoriesPage";
 // The cost page brings the charting library: load it only when the page is opened.
 const CostPage = lazy(() => import("./pages/CostPage").then((module) => ({ default: module.CostPage })));
 
+/** The pages behind sign-in, in the order of the main navigation. */
+const PAGES: { path: string; label: string; element: ReactNode; adminOnly?: boolean }[] = [
+  { path: "/", label: "Stories", element: <StoriesPage /> },
+  { path: "/history", label: "History", element: <HistoryPage /> },
+  { path: "/chat", label: "Chat", element: <ChatPage /> },
+  { path: "/documents", label: "Documents", element: <DocumentsPage /> },
+  {
+    path: "/cost",
+    label: "Cost",
+    element: (
+      <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
+        <CostPage />
+      </Suspense>
+    ),
+  },
+  { path: "/account", label: "Account", element: <AccountPage /> },
+  // Only the link is for administrators: the page itself tells anyone else it is not theirs.
+  { path: "/logs", label: "Logs", element: <LogsPage />, adminOnly: true },
+];
+
 const linkClass = ({ isActive }: { isActive: boolean }) =>
   `rounded px-2 py-1 text-sm sm:px-3 ${isActive ? "bg-indigo-600 text-white" : "text-slate-700 hover:bg-slate-100"}`;
 
@@ -27,29 +47,11 @@ export function App() {
         {status === "signed-in" && (
           <>
             <nav aria-label="Main" className="order-last flex w-full flex-wrap gap-1 sm:order-none sm:w-auto sm:gap-2">
-              <NavLink to="/" end className={linkClass}>
-                Stories
-              </NavLink>
-              <NavLink to="/history" className={linkClass}>
-                History
-              </NavLink>
-              <NavLink to="/chat" className={linkClass}>
-                Chat
-              </NavLink>
-              <NavLink to="/documents" className={linkClass}>
-                Documents
-              </NavLink>
-              <NavLink to="/cost" className={linkClass}>
-                Cost
-              </NavLink>
-              <NavLink to="/account" className={linkClass}>
-                Account
-              </NavLink>
-              {user?.is_admin && (
-                <NavLink to="/logs" className={linkClass}>
-                  Logs
+              {PAGES.filter((page) => !page.adminOnly || user?.is_admin).map((page) => (
+                <NavLink key={page.path} to={page.path} end={page.path === "/"} className={linkClass}>
+                  {page.label}
                 </NavLink>
-              )}
+              ))}
             </nav>
             {/* relative: the running list hangs from this group, flush with the page's right margin */}
             <div className="relative ml-auto flex min-w-0 items-center gap-3 text-sm">
@@ -68,22 +70,9 @@ export function App() {
         <Routes>
           <Route path="/signin" element={<AuthPage mode="signin" />} />
           <Route path="/signup" element={<AuthPage mode="signup" />} />
-          <Route path="/" element={<RequireAuth><StoriesPage /></RequireAuth>} />
-          <Route path="/history" element={<RequireAuth><HistoryPage /></RequireAuth>} />
-          <Route path="/chat" element={<RequireAuth><ChatPage /></RequireAuth>} />
-          <Route path="/documents" element={<RequireAuth><DocumentsPage /></RequireAuth>} />
-          <Route
-            path="/cost"
-            element={
-              <RequireAuth>
-                <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
-                  <CostPage />
-                </Suspense>
-              </RequireAuth>
-            }
-          />
-          <Route path="/account" element={<RequireAuth><AccountPage /></RequireAuth>} />
-          <Route path="/logs" element={<RequireAuth><LogsPage /></RequireAuth>} />
+          {PAGES.map((page) => (
+            <Route key={page.path} path={page.path} element={<RequireAuth>{page.element}</RequireAuth>} />
+          ))}
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

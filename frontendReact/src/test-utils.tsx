@@ -1,22 +1,77 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
-import type { ReactElement } from "react";
+import type { ReactElement, ReactNode } from "react";
 import { MemoryRouter } from "react-router";
 import { vi } from "vitest";
+import { App } from "./App";
 import { configureClient } from "./api/client";
-import type { StoryResponse } from "./client/types.gen";
+import { errorResponse } from "./api/sseTesting";
+import { AuthProvider } from "./auth/AuthProvider";
+import type { ProviderResponse, StoryResponse, TokenResponse, UserOut } from "./client/types.gen";
 import { GenerationsProvider } from "./generations/GenerationsProvider";
 
-export function renderWithProviders(ui: ReactElement) {
+function renderAt(path: string, ui: ReactElement) {
   configureClient("http://localhost");
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
     <QueryClientProvider client={queryClient}>
-      <MemoryRouter>
-        <GenerationsProvider>{ui}</GenerationsProvider>
-      </MemoryRouter>
+      <MemoryRouter initialEntries={[path]}>{ui}</MemoryRouter>
     </QueryClientProvider>,
   );
+}
+
+/** One page or component, with what it needs above it (no sign-in). */
+export function renderWithProviders(ui: ReactElement) {
+  return renderAt("/", <GenerationsProvider>{ui}</GenerationsProvider>);
+}
+
+/** The whole app at `path`, as main.tsx mounts it; `beside` is rendered next to it (a location probe). */
+export function renderApp(path: string, beside?: ReactNode) {
+  return renderAt(
+    path,
+    <AuthProvider>
+      <GenerationsProvider>
+        <App />
+        {beside}
+      </GenerationsProvider>
+    </AuthProvider>,
+  );
+}
+
+/** An account, as GET /api/auth/me answers. */
+export function makeUser(overrides: Partial<UserOut> = {}): UserOut {
+  return {
+    id: 1,
+    email: "ada@example.com",
+    is_admin: false,
+    is_active: true,
+    created_at: "2026-11-24T08:00:00Z",
+    monthly_budget_usd: null,
+    ...overrides,
+  };
+}
+
+/** The model the platform runs, as GET /api/provider answers (the embedded one). */
+export function makeProvider(): ProviderResponse {
+  return {
+    provider: "embedded",
+    model: "SmolLM2-135M-Instruct",
+    configured: true,
+    embedded: true,
+    base_url: null,
+    frameworks: ["semantic_kernel", "langchain", "langgraph"],
+    providers: [],
+  };
+}
+
+/** What sign-in, sign-up and a session refresh answer. */
+export function tokens(token = "token-1"): TokenResponse {
+  return { access_token: token, token_type: "bearer", expires_at: "2026-11-24T09:00:00Z" };
+}
+
+/** The API's answer to a request without a (valid) session. */
+export function unauthorized(): Response {
+  return errorResponse(401, "Sign in to continue.", "UNAUTHORIZED");
 }
 
 export function makeStory(overrides: Partial<StoryResponse> = {}): StoryResponse {
@@ -45,7 +100,7 @@ export function makeStory(overrides: Partial<StoryResponse> = {}): StoryResponse
   };
 }
 
-type Handler = (url: URL, init: Request) => unknown;
+export type Handler = (url: URL, init: Request) => unknown;
 
 /** Answer fetch calls by path; records every request for assertions. */
 export function stubApi(routes: Record<string, Handler>) {
@@ -68,4 +123,9 @@ export function stubApi(routes: Record<string, Handler>) {
   });
   vi.stubGlobal("fetch", fetchMock);
   return requests;
+}
+
+/** The query strings of the requests made to `path`, in order. */
+export function sentQueries(requests: Request[], path: string): URLSearchParams[] {
+  return requests.filter((request) => new URL(request.url).pathname === path).map((request) => new URL(request.url).searchParams);
 }

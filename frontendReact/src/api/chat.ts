@@ -10,7 +10,7 @@ import {
   renameConversation,
 } from "../client/sdk.gen";
 import type { ChatResponse, FrameworkName } from "../client/types.gen";
-import { unwrap, unwrapEmpty } from "./client";
+import { queryKeys } from "./queryKeys";
 import { type Payload, runSse, type SseMessage, type SseOutcome } from "./sse";
 
 const STREAMERS = {
@@ -57,33 +57,32 @@ export function streamRegenerate(
 
 export function useConversations(query: string) {
   return useQuery({
-    queryKey: ["conversations", query],
+    queryKey: queryKeys.chat.list(query),
     placeholderData: keepPreviousData,
-    queryFn: () => unwrap(() => listConversations({ query: { limit: 50, ...(query.trim() ? { q: query.trim() } : {}) } })),
+    queryFn: async () => (await listConversations({ query: { limit: 50, ...(query.trim() ? { q: query.trim() } : {}) } })).data,
   });
 }
 
 export function useConversation(id: number | null) {
   return useQuery({
-    queryKey: ["conversation", id],
+    queryKey: queryKeys.chat.conversation(id),
     enabled: id !== null,
-    queryFn: () => unwrap(() => getConversation({ path: { conversation_id: id ?? 0 } })),
+    queryFn: async () => (await getConversation({ path: { conversation_id: id ?? 0 } })).data,
   });
 }
 
 function useInvalidateChat() {
   const queryClient = useQueryClient();
   return () => {
-    void queryClient.invalidateQueries({ queryKey: ["conversations"] });
-    void queryClient.invalidateQueries({ queryKey: ["conversation"] });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.chat.all });
   };
 }
 
 export function useRename() {
   const invalidate = useInvalidateChat();
   return useMutation({
-    mutationFn: ({ id, title }: { id: number; title: string }) =>
-      unwrap(() => renameConversation({ path: { conversation_id: id }, body: { title } })),
+    mutationFn: async ({ id, title }: { id: number; title: string }) =>
+      (await renameConversation({ path: { conversation_id: id }, body: { title } })).data,
     onSuccess: invalidate,
   });
 }
@@ -95,14 +94,16 @@ export function useRename() {
 export function useDeleteConversation() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => unwrapEmpty(() => deleteConversation({ path: { conversation_id: id } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["conversations"] }),
+    mutationFn: async (id: number) => {
+      await deleteConversation({ path: { conversation_id: id } });
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.chat.lists }),
   });
 }
 
 /** Drop a deleted conversation's cached copy (once nothing shows it, so nothing refetches it). */
 export function forgetConversation(queryClient: QueryClient, id: number): void {
-  queryClient.removeQueries({ queryKey: ["conversation", id], exact: true });
+  queryClient.removeQueries({ queryKey: queryKeys.chat.conversation(id), exact: true });
 }
 
 export { useInvalidateChat };

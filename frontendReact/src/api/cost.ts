@@ -1,61 +1,53 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import {
-  createExportLink,
-  getBudget,
-  getCostPerformance,
-  getTransaction,
-  getUsage,
-  listTransactions,
-  listUsers,
-} from "../client/sdk.gen";
+import { createExportLink, getBudget, getCostPerformance, getTransaction, getUsage, listTransactions, listUsers } from "../client/sdk.gen";
 import type { CostQuery } from "../cost/filters";
-import { unwrap } from "./client";
+import { queryKeys } from "./queryKeys";
 
 export function useUsage(query: CostQuery, granularity: "day" | "hour") {
   return useQuery({
-    queryKey: ["cost", "usage", query, granularity],
+    queryKey: queryKeys.cost.usage(query, granularity),
     placeholderData: keepPreviousData,
-    queryFn: () => unwrap(() => getUsage({ query: { ...query, granularity } })),
+    queryFn: async () => (await getUsage({ query: { ...query, granularity } })).data,
   });
 }
 
 export function usePerformance(query: CostQuery) {
   return useQuery({
-    queryKey: ["cost", "performance", query],
+    queryKey: queryKeys.cost.performance(query),
     placeholderData: keepPreviousData,
-    queryFn: () => unwrap(() => getCostPerformance({ query })),
+    queryFn: async () => (await getCostPerformance({ query })).data,
   });
 }
 
 export function useLedgerPage(query: CostQuery, cursor: string | null, limit: number) {
   return useQuery({
-    queryKey: ["cost", "transactions", query, cursor, limit],
+    queryKey: queryKeys.cost.transactions(query, cursor, limit),
     placeholderData: keepPreviousData,
-    queryFn: () => unwrap(() => listTransactions({ query: { ...query, limit, ...(cursor ? { cursor } : {}) } })),
+    queryFn: async () => (await listTransactions({ query: { ...query, limit, ...(cursor ? { cursor } : {}) } })).data,
   });
 }
 
 export function useTransaction(guid: string | null) {
   return useQuery({
-    queryKey: ["cost", "transaction", guid],
+    queryKey: queryKeys.cost.transaction(guid),
     enabled: guid !== null,
-    queryFn: () => unwrap(() => getTransaction({ path: { transaction_guid: guid ?? "" } })),
+    queryFn: async () => (await getTransaction({ path: { transaction_guid: guid ?? "" } })).data,
   });
 }
 
 export function useBudget(userId: number | null) {
   return useQuery({
-    queryKey: ["cost", "budget", userId],
-    queryFn: () => unwrap(() => getBudget(userId === null ? {} : { query: { user_id: userId } })),
+    queryKey: queryKeys.cost.budget(userId),
+    queryFn: async () => (await getBudget(userId === null ? {} : { query: { user_id: userId } })).data,
   });
 }
 
 /** Every account, for administrators (the user filter, budgets). */
 export function useAdminUsers(enabled = true) {
   return useQuery({
-    queryKey: ["admin-users"],
+    queryKey: queryKeys.admin.users,
     enabled,
-    queryFn: () => unwrap(() => listUsers({ query: { limit: 100 } })),
+    queryFn: async () => (await listUsers({ query: { limit: 100 } })).data,
   });
 }
 
@@ -66,7 +58,7 @@ export function useAdminUsers(enabled = true) {
  * while the server streams rows from a database cursor: neither side holds the whole file.
  */
 export async function downloadLedgerCsv(query: CostQuery): Promise<void> {
-  const { url } = await unwrap(() => createExportLink({ query }));
+  const { url } = (await createExportLink({ query })).data;
   const link = document.createElement("a");
   link.href = url;
   link.download = "";

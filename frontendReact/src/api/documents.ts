@@ -2,7 +2,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { getAccessToken, refreshAccessToken } from "../auth/token";
 import { deleteDocument, executePromptStream, listDocuments, listExecutions } from "../client/sdk.gen";
 import type { ExecuteRequest, ExecutionResponse, FrameworkName, UploadResponse } from "../client/types.gen";
-import { ApiError, unwrap, unwrapEmpty } from "./client";
+import { ApiError } from "./client";
+import { queryKeys } from "./queryKeys";
 import { type Payload, runSse, type SseMessage, type SseOutcome } from "./sse";
 
 /**
@@ -42,18 +43,20 @@ export function uploadDocument(file: File, onProgress: (fraction: number) => voi
 }
 
 export function useDocuments() {
-  return useQuery({ queryKey: ["documents"], queryFn: () => unwrap(() => listDocuments({ query: { limit: 100 } })) });
+  return useQuery({ queryKey: queryKeys.documents, queryFn: async () => (await listDocuments({ query: { limit: 100 } })).data });
 }
 
 export function useExecutions() {
-  return useQuery({ queryKey: ["executions"], queryFn: () => unwrap(() => listExecutions({ query: { limit: 50 } })) });
+  return useQuery({ queryKey: queryKeys.executions, queryFn: async () => (await listExecutions({ query: { limit: 50 } })).data });
 }
 
 export function useDeleteDocument() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (fileId: string) => unwrapEmpty(() => deleteDocument({ path: { file_id: fileId } })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["documents"] }),
+    mutationFn: async (fileId: string) => {
+      await deleteDocument({ path: { file_id: fileId } });
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.documents }),
   });
 }
 

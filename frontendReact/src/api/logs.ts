@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { listLogs } from "../client/sdk.gen";
 import type { ListLogsData } from "../client/types.gen";
-import { unwrap } from "./client";
+import { queryKeys } from "./queryKeys";
 
 export type LogQuery = NonNullable<ListLogsData["query"]>;
 
@@ -9,10 +9,10 @@ export type LogQuery = NonNullable<ListLogsData["query"]>;
  * again every two seconds, so new lines appear at the top as they are written. */
 export function useLogPage(query: LogQuery, follow: boolean, enabled: boolean) {
   return useQuery({
-    queryKey: ["admin-logs", query],
+    queryKey: queryKeys.admin.logs(query),
     enabled,
     placeholderData: keepPreviousData,
     refetchInterval: follow && query.before_id == null ? 2000 : false,
-    queryFn: () => unwrap(() => listLogs({ query })),
+    queryFn: async () => (await listLogs({ query })).data,
   });
 }

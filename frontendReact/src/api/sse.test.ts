@@ -36,7 +36,7 @@ describe("runSse", () => {
           sseFrame("token", '["a"]'),
           sseFrame("token", { framework: "langchain" }),
           "event: tok",
-          "en\ndata: {\"framework\": \"langchain\", \"text\": \".\"}\n\n",
+          'en\ndata: {"framework": "langchain", "text": "."}\n\n',
           sseFrame("done", { framework: "langchain", story }),
         ]),
     });
@@ -54,13 +54,29 @@ describe("runSse", () => {
     stubApi({
       "POST /api/compare": () =>
         sseResponse([
-          sseFrame("error", { framework: "langgraph", status: 504, error: { type: "timeout", message: "The model did not answer in time.", code: "PROVIDER_TIMEOUT", details: [], request_id: "r", timestamp: "t" } }),
+          sseFrame("error", {
+            framework: "langgraph",
+            status: 504,
+            error: {
+              type: "timeout",
+              message: "The model did not answer in time.",
+              code: "PROVIDER_TIMEOUT",
+              details: [],
+              request_id: "r",
+              timestamp: "t",
+            },
+          }),
           sseFrame("end", { comparison_id: "c1" }),
         ]),
     });
     const { messages, onMessage } = collect();
     await streamStories("all", body, onMessage, new AbortController().signal);
-    expect(messages[0]).toMatchObject({ event: "error", framework: "langgraph", status: 504, message: "The model did not answer in time." });
+    expect(messages[0]).toMatchObject({
+      event: "error",
+      framework: "langgraph",
+      status: 504,
+      message: "The model did not answer in time.",
+    });
     expect(messages[1]).toMatchObject({ event: "end", data: { comparison_id: "c1" } });
   });
 
@@ -99,7 +115,12 @@ describe("runSse", () => {
       "POST /api/compare": () => errorResponse(429, "Rate limit exceeded: 5 per 1 minute.", "RATE_LIMITED"),
     });
     const outcome = await streamStories("all", body, () => undefined, new AbortController().signal);
-    expect(outcome).toMatchObject({ status: "failed", httpStatus: 429, message: "Rate limit exceeded: 5 per 1 minute.", error: { code: "RATE_LIMITED" } });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      httpStatus: 429,
+      message: "Rate limit exceeded: 5 per 1 minute.",
+      error: { code: "RATE_LIMITED" },
+    });
     expect(requests).toHaveLength(1);
   });
 
@@ -114,10 +135,15 @@ describe("runSse", () => {
     stubApi({ "POST /api/langchain/stream": () => live.response });
     const controller = new AbortController();
     const { messages, onMessage } = collect();
-    const outcome = streamStories("langchain", body, (message) => {
-      onMessage(message);
-      if (message.event === "token") controller.abort();
-    }, controller.signal);
+    const outcome = streamStories(
+      "langchain",
+      body,
+      (message) => {
+        onMessage(message);
+        if (message.event === "token") controller.abort();
+      },
+      controller.signal,
+    );
     live.send("token", { framework: "langchain", text: "Once" });
     await expect(outcome).resolves.toEqual({ status: "stopped" });
     await live.cancelled;

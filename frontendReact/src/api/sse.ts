@@ -1,9 +1,9 @@
 // The one client for the platform's server-sent event streams (stories, compare, chat,
 // document runs). It drives the generated SDK's SSE functions and turns whatever arrives into
 // typed messages and one final outcome, without ever throwing on what the server sends.
-import { refreshAccessToken } from "../auth/token";
 import type { StreamEvent } from "../client/core/serverSentEvents.gen";
 import type { ErrorBody, FrameworkName } from "../client/types.gen";
+import { refreshOn401 } from "./client";
 
 /** What the generated SDK's SSE functions accept from us. */
 export interface SseCallOptions {
@@ -88,13 +88,15 @@ interface Attempt {
   httpStatus: number | null;
   errorBody: ErrorBody | null;
   failure: unknown;
-  sawEvent: boolean;
 }
 
 async function attemptOnce(call: SseCall, onMessage: (message: SseMessage) => void, signal: AbortSignal): Promise<Attempt> {
-  const attempt: Attempt = { httpStatus: null, errorBody: null, failure: null, sawEvent: false };
+  const attempt: Attempt = { httpStatus: null, errorBody: null, failure: null };
+  // The generated SSE functions run the client's request interceptors but not its response
+  // interceptors, so the session refresh (./client) is applied here: a 401 comes before any event.
   const observingFetch: typeof fetch = async (input, init) => {
-    const response = await globalThis.fetch(input, init);
+    const request = input instanceof Request ? input : new Request(input, init);
+    const response = await refreshOn401(await globalThis.fetch(request), request);
     attempt.httpStatus = response.status;
     if (!response.ok) {
       try {
@@ -116,7 +118,6 @@ async function attemptOnce(call: SseCall, onMessage: (message: SseMessage) => vo
       onSseEvent: (event) => {
         const message = decodeEvent(event);
         if (!message) return;
-        attempt.sawEvent = true;
         try {
           onMessage(message);
         } catch (error) {
@@ -134,18 +135,12 @@ async function attemptOnce(call: SseCall, onMessage: (message: SseMessage) => vo
 }
 
 /**
- * Run one stream to its end. A 401 before any event refreshes the session once and retries;
- * nothing else is retried. A stop by the user (the signal) is reported as "stopped".
+ * Run one stream to its end. A 401 refreshes the session once and sends the request again (as
+ * every API call does); nothing else is retried. A stop by the user (the signal) is reported
+ * as "stopped".
  */
-export async function runSse(
-  call: SseCall,
-  onMessage: (message: SseMessage) => void,
-  signal: AbortSignal,
-): Promise<SseOutcome> {
-  let attempt = await attemptOnce(call, onMessage, signal);
-  if (attempt.httpStatus === 401 && !attempt.sawEvent && !signal.aborted && (await refreshAccessToken())) {
-    attempt = await attemptOnce(call, onMessage, signal);
-  }
+export async function runSse(call: SseCall, onMessage: (message: SseMessage) => void, signal: AbortSignal): Promise<SseOutcome> {
+  const attempt = await attemptOnce(call, onMessage, signal);
   if (signal.aborted) return { status: "stopped" };
   if (attempt.httpStatus !== null && (attempt.httpStatus < 200 || attempt.httpStatus >= 300)) {
     return {

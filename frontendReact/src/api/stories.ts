@@ -1,13 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import {
-  deleteAllStories,
-  getProvider,
-  getStory,
-  listStories,
-  searchStoriesByCharacter,
-} from "../client/sdk.gen";
+import { deleteAllStories, getProvider, getStory, listStories, searchStoriesByCharacter } from "../client/sdk.gen";
 import type { FrameworkName } from "../client/types.gen";
-import { unwrap } from "./client";
+import { queryKeys } from "./queryKeys";
 
 export interface StoryListParams {
   skip: number;
@@ -18,46 +12,43 @@ export interface StoryListParams {
 
 export function useStoryList(params: StoryListParams) {
   return useQuery({
-    queryKey: ["stories", params],
+    queryKey: queryKeys.stories.list(params),
     placeholderData: keepPreviousData,
     queryFn: async () => {
       const character = params.character.trim();
       if (character) {
-        const found = await unwrap(() => searchStoriesByCharacter({ query: { character, limit: 100 } }));
-        const stories = params.framework
-          ? found.filter((story) => story.method === params.framework)
-          : found;
+        const { data: found } = await searchStoriesByCharacter({ query: { character, limit: 100 } });
+        const stories = params.framework ? found.filter((story) => story.method === params.framework) : found;
         return { stories, total: stories.length, skip: 0, limit: 100 };
       }
-      return unwrap(() =>
-        listStories({
-          query: {
-            skip: params.skip,
-            limit: params.limit,
-            ...(params.framework ? { framework: params.framework } : {}),
-          },
-        }),
-      );
+      const { data } = await listStories({
+        query: {
+          skip: params.skip,
+          limit: params.limit,
+          ...(params.framework ? { framework: params.framework } : {}),
+        },
+      });
+      return data;
     },
   });
 }
 
 export function useStory(id: number | null) {
   return useQuery({
-    queryKey: ["stories", "detail", id],
+    queryKey: queryKeys.stories.detail(id),
     enabled: id !== null,
-    queryFn: () => unwrap(() => getStory({ path: { story_id: id ?? 0 } })),
+    queryFn: async () => (await getStory({ path: { story_id: id ?? 0 } })).data,
   });
 }
 
 export function useDeleteAllStories() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => unwrap(() => deleteAllStories()),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["stories"] }),
+    mutationFn: async () => (await deleteAllStories()).data,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.stories.all }),
   });
 }
 
 export function useProvider() {
-  return useQuery({ queryKey: ["provider"], queryFn: () => unwrap(() => getProvider()) });
+  return useQuery({ queryKey: queryKeys.provider, queryFn: async () => (await getProvider()).data });
 }

@@ -1,10 +1,5 @@
 // Story streams: one framework's story, or all three side by side (POST /api/compare).
-import {
-  compareFrameworks,
-  streamStoryLangchain,
-  streamStoryLanggraph,
-  streamStorySemanticKernel,
-} from "../client/sdk.gen";
+import { compareFrameworks, streamStoryLangchain, streamStoryLanggraph, streamStorySemanticKernel } from "../client/sdk.gen";
 import type { FrameworkName, StoryRequest, StoryResponse } from "../client/types.gen";
 import { type Payload, runSse, type SseCall, type SseMessage, type SseOutcome } from "./sse";
 

@@ -1,6 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
-import { unwrap, unwrapEmpty } from "../api/client";
 import { getMe, login, logout, register } from "../client/sdk.gen";
 import type { UserOut } from "../client/types.gen";
 import { onTokenChange, refreshAccessToken, setAccessToken } from "./token";
@@ -25,7 +24,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<UserOut | null>(null);
 
   const loadUser = useCallback(async () => {
-    setUser(await unwrap(() => getMe()));
+    setUser((await getMe()).data);
     setStatus("signed-in");
   }, []);
 
@@ -50,7 +49,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(
     async (email: string, password: string) => {
-      const tokens = await unwrap(() => login({ body: { email, password } }));
+      const { data: tokens } = await login({ body: { email, password } });
       setAccessToken(tokens.access_token);
       await loadUser();
     },
@@ -60,7 +59,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signUp = useCallback(
     async (email: string, password: string, inviteCode?: string) => {
       const body = inviteCode ? { email, password, invite_code: inviteCode } : { email, password };
-      const tokens = await unwrap(() => register({ body }));
+      const { data: tokens } = await register({ body });
       setAccessToken(tokens.access_token);
       await loadUser();
     },
@@ -68,7 +67,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const signOut = useCallback(async () => {
-    await unwrapEmpty(() => logout()).catch(() => undefined);
+    await logout().catch(() => undefined);
     setAccessToken(null);
     queryClient.clear(); // nothing of this user stays in the cache for the next one
   }, [queryClient]);

@@ -1,39 +1,10 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen } from "@testing-library/react";
+import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { configureClient, unwrap } from "../api/client";
-import { App } from "../App";
-import { listStories } from "../client/sdk.gen";
-import { GenerationsProvider } from "../generations/GenerationsProvider";
-import { stubApi } from "../test-utils";
-import { AuthProvider } from "./AuthProvider";
-import { setAccessToken } from "./token";
+import { makeUser, renderApp, stubApi, tokens, unauthorized } from "../test-utils";
+import { getAccessToken, setAccessToken } from "./token";
 
-const user = { id: 1, email: "ada@example.com", is_admin: true, is_active: true, created_at: "2026-11-24T08:00:00Z" };
-const tokens = (token: string) => ({ access_token: token, token_type: "bearer", expires_at: "2026-11-24T09:00:00Z" });
-const unauthorized = () =>
-  new Response(JSON.stringify({ error: { message: "Sign in to continue.", code: "UNAUTHORIZED" } }), {
-    status: 401,
-    headers: { "content-type": "application/json" },
-  });
-
-function renderApp(path = "/") {
-  configureClient("http://localhost");
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={queryClient}>
-      <MemoryRouter initialEntries={[path]}>
-        <AuthProvider>
-          <GenerationsProvider>
-            <App />
-          </GenerationsProvider>
-        </AuthProvider>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
-}
+const user = makeUser({ is_admin: true });
 
 beforeEach(() => setAccessToken(null));
 afterEach(() => vi.unstubAllGlobals());
@@ -65,7 +36,11 @@ describe("authentication", () => {
       "POST /api/auth/register": () =>
         new Response(
           JSON.stringify({
-            error: { message: "The password is too weak.", code: "VALIDATION_ERROR", details: [{ field: "password", message: "This is a very common password.", type: "weak_password" }] },
+            error: {
+              message: "The password is too weak.",
+              code: "VALIDATION_ERROR",
+              details: [{ field: "password", message: "This is a very common password.", type: "weak_password" }],
+            },
           }),
           { status: 422, headers: { "content-type": "application/json" } },
         ),
@@ -78,23 +53,19 @@ describe("authentication", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("The password is too weak. This is a very common password.");
   });
 
-  it("refreshes an expired access token once and retries the request", async () => {
+  it("signs out when a request meets a 401 and the session cannot be refreshed", async () => {
     let refreshes = 0;
-    const requests = stubApi({
+    stubApi({
       "POST /api/auth/refresh": () => {
         refreshes += 1;
-        return tokens("fresh");
+        return refreshes === 1 ? tokens("token-1") : unauthorized();
       },
-      "GET /api/stories": (_url, request) =>
-        request.headers.get("Authorization") === "Bearer fresh"
-          ? { stories: [], total: 0, skip: 0, limit: 10 }
-          : unauthorized(),
+      "GET /api/auth/me": () => user,
+      "GET /api/stories": unauthorized,
     });
-    configureClient("http://localhost");
-    setAccessToken("expired");
-    const page = await unwrap(() => listStories());
-    expect(page.total).toBe(0);
-    expect(refreshes).toBe(1);
-    expect(requests.filter((r) => new URL(r.url).pathname === "/api/stories")).toHaveLength(2);
+    renderApp("/history");
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    expect(refreshes).toBe(2);
+    expect(getAccessToken()).toBeNull();
   });
 });

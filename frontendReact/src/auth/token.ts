@@ -12,7 +12,7 @@ export function getAccessToken(): string | null {
 
 export function setAccessToken(token: string | null): void {
   accessToken = token;
-  listeners.forEach((listener) => listener(token));
+  for (const listener of listeners) listener(token);
 }
 
 export function onTokenChange(listener: (token: string | null) => void): () => void {
@@ -20,16 +20,19 @@ export function onTokenChange(listener: (token: string | null) => void): () => v
   return () => listeners.delete(listener);
 }
 
-/** One refresh at a time, however many requests hit a 401 together. */
+/**
+ * One refresh at a time, however many requests hit a 401 together. A failed refresh signs the
+ * user out: the token becomes null, which the AuthProvider hears.
+ */
 export function refreshAccessToken(): Promise<string | null> {
   refreshing ??= refreshToken()
-    .then(({ data }) => {
-      setAccessToken(data?.access_token ?? null);
-      return data?.access_token ?? null;
-    })
-    .catch(() => {
-      setAccessToken(null);
-      return null;
+    .then(
+      ({ data }) => data.access_token,
+      () => null,
+    )
+    .then((token) => {
+      setAccessToken(token);
+      return token;
     })
     .finally(() => {
       refreshing = null;

@@ -21,7 +21,7 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
 /**
  * List Invites
  */
-export const listInvites = <ThrowOnError extends boolean = false>(options?: Options<ListInvitesData, ThrowOnError>): RequestResult<ListInvitesResponses, ListInvitesErrors, ThrowOnError> => (options?.client ?? client).get<ListInvitesResponses, ListInvitesErrors, ThrowOnError>({
+export const listInvites = <ThrowOnError extends boolean = true>(options?: Options<ListInvitesData, ThrowOnError>): RequestResult<ListInvitesResponses, ListInvitesErrors, ThrowOnError> => (options?.client ?? client).get<ListInvitesResponses, ListInvitesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/invites',
     ...options
@@ -32,7 +32,7 @@ export const listInvites = <ThrowOnError extends boolean = false>(options?: Opti
  *
  * A single-use invite code for REGISTRATION=invite (shown once; only its hash is kept).
  */
-export const createInvite = <ThrowOnError extends boolean = false>(options?: Options<CreateInviteData, ThrowOnError>): RequestResult<CreateInviteResponses, CreateInviteErrors, ThrowOnError> => (options?.client ?? client).post<CreateInviteResponses, CreateInviteErrors, ThrowOnError>({
+export const createInvite = <ThrowOnError extends boolean = true>(options?: Options<CreateInviteData, ThrowOnError>): RequestResult<CreateInviteResponses, CreateInviteErrors, ThrowOnError> => (options?.client ?? client).post<CreateInviteResponses, CreateInviteErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/invites',
     ...options
@@ -43,7 +43,7 @@ export const createInvite = <ThrowOnError extends boolean = false>(options?: Opt
  *
  * Newest first; page older with `before_id`, follow newer with `after_id`.
  */
-export const listLogs = <ThrowOnError extends boolean = false>(options?: Options<ListLogsData, ThrowOnError>): RequestResult<ListLogsResponses, ListLogsErrors, ThrowOnError> => (options?.client ?? client).get<ListLogsResponses, ListLogsErrors, ThrowOnError>({
+export const listLogs = <ThrowOnError extends boolean = true>(options?: Options<ListLogsData, ThrowOnError>): RequestResult<ListLogsResponses, ListLogsErrors, ThrowOnError> => (options?.client ?? client).get<ListLogsResponses, ListLogsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/logs',
     ...options
@@ -52,7 +52,7 @@ export const listLogs = <ThrowOnError extends boolean = false>(options?: Options
 /**
  * List Users
  */
-export const listUsers = <ThrowOnError extends boolean = false>(options?: Options<ListUsersData, ThrowOnError>): RequestResult<ListUsersResponses, ListUsersErrors, ThrowOnError> => (options?.client ?? client).get<ListUsersResponses, ListUsersErrors, ThrowOnError>({
+export const listUsers = <ThrowOnError extends boolean = true>(options?: Options<ListUsersData, ThrowOnError>): RequestResult<ListUsersResponses, ListUsersErrors, ThrowOnError> => (options?.client ?? client).get<ListUsersResponses, ListUsersErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/users',
     ...options
@@ -64,7 +64,7 @@ export const listUsers = <ThrowOnError extends boolean = false>(options?: Option
  * The user's monthly budget in US dollars (null: none). It applies from their next
  * request; what they already spent this month counts against it.
  */
-export const setUserBudget = <ThrowOnError extends boolean = false>(options: Options<SetUserBudgetData, ThrowOnError>): RequestResult<SetUserBudgetResponses, SetUserBudgetErrors, ThrowOnError> => (options.client ?? client).put<SetUserBudgetResponses, SetUserBudgetErrors, ThrowOnError>({
+export const setUserBudget = <ThrowOnError extends boolean = true>(options: Options<SetUserBudgetData, ThrowOnError>): RequestResult<SetUserBudgetResponses, SetUserBudgetErrors, ThrowOnError> => (options.client ?? client).put<SetUserBudgetResponses, SetUserBudgetErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/users/{user_id}/budget',
     ...options,
@@ -79,7 +79,7 @@ export const setUserBudget = <ThrowOnError extends boolean = false>(options: Opt
  *
  * Signs the user out everywhere; their API keys stop working while disabled.
  */
-export const disableUser = <ThrowOnError extends boolean = false>(options: Options<DisableUserData, ThrowOnError>): RequestResult<DisableUserResponses, DisableUserErrors, ThrowOnError> => (options.client ?? client).post<DisableUserResponses, DisableUserErrors, ThrowOnError>({
+export const disableUser = <ThrowOnError extends boolean = true>(options: Options<DisableUserData, ThrowOnError>): RequestResult<DisableUserResponses, DisableUserErrors, ThrowOnError> => (options.client ?? client).post<DisableUserResponses, DisableUserErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/users/{user_id}/disable',
     ...options
@@ -88,7 +88,7 @@ export const disableUser = <ThrowOnError extends boolean = false>(options: Optio
 /**
  * Enable User
  */
-export const enableUser = <ThrowOnError extends boolean = false>(options: Options<EnableUserData, ThrowOnError>): RequestResult<EnableUserResponses, EnableUserErrors, ThrowOnError> => (options.client ?? client).post<EnableUserResponses, EnableUserErrors, ThrowOnError>({
+export const enableUser = <ThrowOnError extends boolean = true>(options: Options<EnableUserData, ThrowOnError>): RequestResult<EnableUserResponses, EnableUserErrors, ThrowOnError> => (options.client ?? client).post<EnableUserResponses, EnableUserErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/admin/users/{user_id}/enable',
     ...options
@@ -97,7 +97,7 @@ export const enableUser = <ThrowOnError extends boolean = false>(options: Option
 /**
  * List Api Keys
  */
-export const listApiKeys = <ThrowOnError extends boolean = false>(options?: Options<ListApiKeysData, ThrowOnError>): RequestResult<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError> => (options?.client ?? client).get<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError>({
+export const listApiKeys = <ThrowOnError extends boolean = true>(options?: Options<ListApiKeysData, ThrowOnError>): RequestResult<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError> => (options?.client ?? client).get<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/api-keys',
     ...options
@@ -108,7 +108,7 @@ export const listApiKeys = <ThrowOnError extends boolean = false>(options?: Opti
  *
  * The key is in this response only: it is stored hashed.
  */
-export const createApiKey = <ThrowOnError extends boolean = false>(options: Options<CreateApiKeyData, ThrowOnError>): RequestResult<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError> => (options.client ?? client).post<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError>({
+export const createApiKey = <ThrowOnError extends boolean = true>(options: Options<CreateApiKeyData, ThrowOnError>): RequestResult<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError> => (options.client ?? client).post<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/api-keys',
     ...options,
@@ -121,7 +121,7 @@ export const createApiKey = <ThrowOnError extends boolean = false>(options: Opti
 /**
  * Revoke Api Key
  */
-export const revokeApiKey = <ThrowOnError extends boolean = false>(options: Options<RevokeApiKeyData, ThrowOnError>): RequestResult<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError> => (options.client ?? client).delete<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError>({
+export const revokeApiKey = <ThrowOnError extends boolean = true>(options: Options<RevokeApiKeyData, ThrowOnError>): RequestResult<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError> => (options.client ?? client).delete<RevokeApiKeyResponses, RevokeApiKeyErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/api-keys/{key_id}',
     ...options
@@ -130,7 +130,7 @@ export const revokeApiKey = <ThrowOnError extends boolean = false>(options: Opti
 /**
  * Login
  */
-export const login = <ThrowOnError extends boolean = false>(options: Options<LoginData, ThrowOnError>): RequestResult<LoginResponses, LoginErrors, ThrowOnError> => (options.client ?? client).post<LoginResponses, LoginErrors, ThrowOnError>({
+export const login = <ThrowOnError extends boolean = true>(options: Options<LoginData, ThrowOnError>): RequestResult<LoginResponses, LoginErrors, ThrowOnError> => (options.client ?? client).post<LoginResponses, LoginErrors, ThrowOnError>({
     url: '/api/auth/login',
     ...options,
     headers: {
@@ -144,7 +144,7 @@ export const login = <ThrowOnError extends boolean = false>(options: Options<Log
  *
  * End this session: its access and refresh tokens stop working at once.
  */
-export const logout = <ThrowOnError extends boolean = false>(options?: Options<LogoutData, ThrowOnError>): RequestResult<LogoutResponses, LogoutErrors, ThrowOnError> => (options?.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
+export const logout = <ThrowOnError extends boolean = true>(options?: Options<LogoutData, ThrowOnError>): RequestResult<LogoutResponses, LogoutErrors, ThrowOnError> => (options?.client ?? client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/logout',
     ...options
@@ -153,7 +153,7 @@ export const logout = <ThrowOnError extends boolean = false>(options?: Options<L
 /**
  * Me
  */
-export const getMe = <ThrowOnError extends boolean = false>(options?: Options<GetMeData, ThrowOnError>): RequestResult<GetMeResponses, GetMeErrors, ThrowOnError> => (options?.client ?? client).get<GetMeResponses, GetMeErrors, ThrowOnError>({
+export const getMe = <ThrowOnError extends boolean = true>(options?: Options<GetMeData, ThrowOnError>): RequestResult<GetMeResponses, GetMeErrors, ThrowOnError> => (options?.client ?? client).get<GetMeResponses, GetMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/me',
     ...options
@@ -164,14 +164,14 @@ export const getMe = <ThrowOnError extends boolean = false>(options?: Options<Ge
  *
  * How sign-up works here, so a sign-up form can ask for an invite code.
  */
-export const getRegistrationOptions = <ThrowOnError extends boolean = false>(options?: Options<GetRegistrationOptionsData, ThrowOnError>): RequestResult<GetRegistrationOptionsResponses, GetRegistrationOptionsErrors, ThrowOnError> => (options?.client ?? client).get<GetRegistrationOptionsResponses, GetRegistrationOptionsErrors, ThrowOnError>({ url: '/api/auth/options', ...options });
+export const getRegistrationOptions = <ThrowOnError extends boolean = true>(options?: Options<GetRegistrationOptionsData, ThrowOnError>): RequestResult<GetRegistrationOptionsResponses, GetRegistrationOptionsErrors, ThrowOnError> => (options?.client ?? client).get<GetRegistrationOptionsResponses, GetRegistrationOptionsErrors, ThrowOnError>({ url: '/api/auth/options', ...options });
 
 /**
  * Change Password
  *
  * Other sessions are signed out; this one stays signed in.
  */
-export const changePassword = <ThrowOnError extends boolean = false>(options: Options<ChangePasswordData, ThrowOnError>): RequestResult<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError> => (options.client ?? client).post<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError>({
+export const changePassword = <ThrowOnError extends boolean = true>(options: Options<ChangePasswordData, ThrowOnError>): RequestResult<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError> => (options.client ?? client).post<ChangePasswordResponses, ChangePasswordErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/auth/password',
     ...options,
@@ -186,7 +186,7 @@ export const changePassword = <ThrowOnError extends boolean = false>(options: Op
  *
  * A new access token from the refresh cookie (which is rotated).
  */
-export const refreshToken = <ThrowOnError extends boolean = false>(options?: Options<RefreshTokenData, ThrowOnError>): RequestResult<RefreshTokenResponses, RefreshTokenErrors, ThrowOnError> => (options?.client ?? client).post<RefreshTokenResponses, RefreshTokenErrors, ThrowOnError>({ url: '/api/auth/refresh', ...options });
+export const refreshToken = <ThrowOnError extends boolean = true>(options?: Options<RefreshTokenData, ThrowOnError>): RequestResult<RefreshTokenResponses, RefreshTokenErrors, ThrowOnError> => (options?.client ?? client).post<RefreshTokenResponses, RefreshTokenErrors, ThrowOnError>({ url: '/api/auth/refresh', ...options });
 
 /**
  * Register
@@ -196,7 +196,7 @@ export const refreshToken = <ThrowOnError extends boolean = false>(options?: Opt
  * account may sign up (403 for the rest), with REGISTRATION=invite the rest need an unused
  * `invite_code` (403 without one).
  */
-export const register = <ThrowOnError extends boolean = false>(options: Options<RegisterData, ThrowOnError>): RequestResult<RegisterResponses, RegisterErrors, ThrowOnError> => (options.client ?? client).post<RegisterResponses, RegisterErrors, ThrowOnError>({
+export const register = <ThrowOnError extends boolean = true>(options: Options<RegisterData, ThrowOnError>): RequestResult<RegisterResponses, RegisterErrors, ThrowOnError> => (options.client ?? client).post<RegisterResponses, RegisterErrors, ThrowOnError>({
     url: '/api/auth/register',
     ...options,
     headers: {
@@ -210,7 +210,7 @@ export const register = <ThrowOnError extends boolean = false>(options: Options<
  *
  * Newest first, with message count and a preview of the last message.
  */
-export const listConversations = <ThrowOnError extends boolean = false>(options?: Options<ListConversationsData, ThrowOnError>): RequestResult<ListConversationsResponses, ListConversationsErrors, ThrowOnError> => (options?.client ?? client).get<ListConversationsResponses, ListConversationsErrors, ThrowOnError>({
+export const listConversations = <ThrowOnError extends boolean = true>(options?: Options<ListConversationsData, ThrowOnError>): RequestResult<ListConversationsResponses, ListConversationsErrors, ThrowOnError> => (options?.client ?? client).get<ListConversationsResponses, ListConversationsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/conversations',
     ...options
@@ -221,7 +221,7 @@ export const listConversations = <ThrowOnError extends boolean = false>(options?
  *
  * Its ledger rows stay: the spend happened.
  */
-export const deleteConversation = <ThrowOnError extends boolean = false>(options: Options<DeleteConversationData, ThrowOnError>): RequestResult<DeleteConversationResponses, DeleteConversationErrors, ThrowOnError> => (options.client ?? client).delete<DeleteConversationResponses, DeleteConversationErrors, ThrowOnError>({
+export const deleteConversation = <ThrowOnError extends boolean = true>(options: Options<DeleteConversationData, ThrowOnError>): RequestResult<DeleteConversationResponses, DeleteConversationErrors, ThrowOnError> => (options.client ?? client).delete<DeleteConversationResponses, DeleteConversationErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/conversations/{conversation_id}',
     ...options
@@ -230,7 +230,7 @@ export const deleteConversation = <ThrowOnError extends boolean = false>(options
 /**
  * Get Conversation
  */
-export const getConversation = <ThrowOnError extends boolean = false>(options: Options<GetConversationData, ThrowOnError>): RequestResult<GetConversationResponses, GetConversationErrors, ThrowOnError> => (options.client ?? client).get<GetConversationResponses, GetConversationErrors, ThrowOnError>({
+export const getConversation = <ThrowOnError extends boolean = true>(options: Options<GetConversationData, ThrowOnError>): RequestResult<GetConversationResponses, GetConversationErrors, ThrowOnError> => (options.client ?? client).get<GetConversationResponses, GetConversationErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/conversations/{conversation_id}',
     ...options
@@ -239,7 +239,7 @@ export const getConversation = <ThrowOnError extends boolean = false>(options: O
 /**
  * Rename Conversation
  */
-export const renameConversation = <ThrowOnError extends boolean = false>(options: Options<RenameConversationData, ThrowOnError>): RequestResult<RenameConversationResponses, RenameConversationErrors, ThrowOnError> => (options.client ?? client).patch<RenameConversationResponses, RenameConversationErrors, ThrowOnError>({
+export const renameConversation = <ThrowOnError extends boolean = true>(options: Options<RenameConversationData, ThrowOnError>): RequestResult<RenameConversationResponses, RenameConversationErrors, ThrowOnError> => (options.client ?? client).patch<RenameConversationResponses, RenameConversationErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/conversations/{conversation_id}',
     ...options,
@@ -255,7 +255,7 @@ export const renameConversation = <ThrowOnError extends boolean = false>(options
  * Answer the last question again (with `framework`, or the conversation's current one).
  * The earlier answers are kept as versions of the reply (`reply_to_id`).
  */
-export const regenerateLastAnswer = <ThrowOnError extends boolean = false>(options: Options<RegenerateLastAnswerData, ThrowOnError>): RequestResult<RegenerateLastAnswerResponses, RegenerateLastAnswerErrors, ThrowOnError> => (options.client ?? client).post<RegenerateLastAnswerResponses, RegenerateLastAnswerErrors, ThrowOnError>({
+export const regenerateLastAnswer = <ThrowOnError extends boolean = true>(options: Options<RegenerateLastAnswerData, ThrowOnError>): RequestResult<RegenerateLastAnswerResponses, RegenerateLastAnswerErrors, ThrowOnError> => (options.client ?? client).post<RegenerateLastAnswerResponses, RegenerateLastAnswerErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/conversations/{conversation_id}/regenerate',
     ...options
@@ -267,7 +267,7 @@ export const regenerateLastAnswer = <ThrowOnError extends boolean = false>(optio
  * As `regenerate`, streamed: `token` events, then `done` with the new version (an
  * unknown conversation arrives as an `error` event).
  */
-export const regenerateLastAnswerStream = <ThrowOnError extends boolean = false>(options: Options<RegenerateLastAnswerStreamData, ThrowOnError, RegenerateLastAnswerStreamResponse>): Promise<ServerSentEventsResult<RegenerateLastAnswerStreamResponses>> => (options.client ?? client).sse.post<RegenerateLastAnswerStreamResponses, RegenerateLastAnswerStreamErrors, ThrowOnError>({
+export const regenerateLastAnswerStream = <ThrowOnError extends boolean = true>(options: Options<RegenerateLastAnswerStreamData, ThrowOnError, RegenerateLastAnswerStreamResponse>): Promise<ServerSentEventsResult<RegenerateLastAnswerStreamResponses>> => (options.client ?? client).sse.post<RegenerateLastAnswerStreamResponses, RegenerateLastAnswerStreamErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/conversations/{conversation_id}/regenerate/stream',
     ...options
@@ -276,7 +276,7 @@ export const regenerateLastAnswerStream = <ThrowOnError extends boolean = false>
 /**
  * Chat with Langchain
  */
-export const chatLangchain = <ThrowOnError extends boolean = false>(options: Options<ChatLangchainData, ThrowOnError>): RequestResult<ChatLangchainResponses, ChatLangchainErrors, ThrowOnError> => (options.client ?? client).post<ChatLangchainResponses, ChatLangchainErrors, ThrowOnError>({
+export const chatLangchain = <ThrowOnError extends boolean = true>(options: Options<ChatLangchainData, ThrowOnError>): RequestResult<ChatLangchainResponses, ChatLangchainErrors, ThrowOnError> => (options.client ?? client).post<ChatLangchainResponses, ChatLangchainErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/langchain',
     ...options,
@@ -289,7 +289,7 @@ export const chatLangchain = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * Chat with Langchain, streamed
  */
-export const chatStreamLangchain = <ThrowOnError extends boolean = false>(options: Options<ChatStreamLangchainData, ThrowOnError, ChatStreamLangchainResponse>): Promise<ServerSentEventsResult<ChatStreamLangchainResponses>> => (options.client ?? client).sse.post<ChatStreamLangchainResponses, ChatStreamLangchainErrors, ThrowOnError>({
+export const chatStreamLangchain = <ThrowOnError extends boolean = true>(options: Options<ChatStreamLangchainData, ThrowOnError, ChatStreamLangchainResponse>): Promise<ServerSentEventsResult<ChatStreamLangchainResponses>> => (options.client ?? client).sse.post<ChatStreamLangchainResponses, ChatStreamLangchainErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/langchain/stream',
     ...options,
@@ -302,7 +302,7 @@ export const chatStreamLangchain = <ThrowOnError extends boolean = false>(option
 /**
  * Chat with Langgraph
  */
-export const chatLanggraph = <ThrowOnError extends boolean = false>(options: Options<ChatLanggraphData, ThrowOnError>): RequestResult<ChatLanggraphResponses, ChatLanggraphErrors, ThrowOnError> => (options.client ?? client).post<ChatLanggraphResponses, ChatLanggraphErrors, ThrowOnError>({
+export const chatLanggraph = <ThrowOnError extends boolean = true>(options: Options<ChatLanggraphData, ThrowOnError>): RequestResult<ChatLanggraphResponses, ChatLanggraphErrors, ThrowOnError> => (options.client ?? client).post<ChatLanggraphResponses, ChatLanggraphErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/langgraph',
     ...options,
@@ -315,7 +315,7 @@ export const chatLanggraph = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * Chat with Langgraph, streamed
  */
-export const chatStreamLanggraph = <ThrowOnError extends boolean = false>(options: Options<ChatStreamLanggraphData, ThrowOnError, ChatStreamLanggraphResponse>): Promise<ServerSentEventsResult<ChatStreamLanggraphResponses>> => (options.client ?? client).sse.post<ChatStreamLanggraphResponses, ChatStreamLanggraphErrors, ThrowOnError>({
+export const chatStreamLanggraph = <ThrowOnError extends boolean = true>(options: Options<ChatStreamLanggraphData, ThrowOnError, ChatStreamLanggraphResponse>): Promise<ServerSentEventsResult<ChatStreamLanggraphResponses>> => (options.client ?? client).sse.post<ChatStreamLanggraphResponses, ChatStreamLanggraphErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/langgraph/stream',
     ...options,
@@ -328,7 +328,7 @@ export const chatStreamLanggraph = <ThrowOnError extends boolean = false>(option
 /**
  * Chat with Semantic Kernel
  */
-export const chatSemanticKernel = <ThrowOnError extends boolean = false>(options: Options<ChatSemanticKernelData, ThrowOnError>): RequestResult<ChatSemanticKernelResponses, ChatSemanticKernelErrors, ThrowOnError> => (options.client ?? client).post<ChatSemanticKernelResponses, ChatSemanticKernelErrors, ThrowOnError>({
+export const chatSemanticKernel = <ThrowOnError extends boolean = true>(options: Options<ChatSemanticKernelData, ThrowOnError>): RequestResult<ChatSemanticKernelResponses, ChatSemanticKernelErrors, ThrowOnError> => (options.client ?? client).post<ChatSemanticKernelResponses, ChatSemanticKernelErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/semantic-kernel',
     ...options,
@@ -341,7 +341,7 @@ export const chatSemanticKernel = <ThrowOnError extends boolean = false>(options
 /**
  * Chat with Semantic Kernel, streamed
  */
-export const chatStreamSemanticKernel = <ThrowOnError extends boolean = false>(options: Options<ChatStreamSemanticKernelData, ThrowOnError, ChatStreamSemanticKernelResponse>): Promise<ServerSentEventsResult<ChatStreamSemanticKernelResponses>> => (options.client ?? client).sse.post<ChatStreamSemanticKernelResponses, ChatStreamSemanticKernelErrors, ThrowOnError>({
+export const chatStreamSemanticKernel = <ThrowOnError extends boolean = true>(options: Options<ChatStreamSemanticKernelData, ThrowOnError, ChatStreamSemanticKernelResponse>): Promise<ServerSentEventsResult<ChatStreamSemanticKernelResponses>> => (options.client ?? client).sse.post<ChatStreamSemanticKernelResponses, ChatStreamSemanticKernelErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/chat/semantic-kernel/stream',
     ...options,
@@ -357,7 +357,7 @@ export const chatStreamSemanticKernel = <ThrowOnError extends boolean = false>(o
  * Run one input through all three frameworks at once, streamed side by side. The three
  * stories are stored with the same `comparison_id`.
  */
-export const compareFrameworks = <ThrowOnError extends boolean = false>(options: Options<CompareFrameworksData, ThrowOnError, CompareFrameworksResponse>): Promise<ServerSentEventsResult<CompareFrameworksResponses>> => (options.client ?? client).sse.post<CompareFrameworksResponses, CompareFrameworksErrors, ThrowOnError>({
+export const compareFrameworks = <ThrowOnError extends boolean = true>(options: Options<CompareFrameworksData, ThrowOnError, CompareFrameworksResponse>): Promise<ServerSentEventsResult<CompareFrameworksResponses>> => (options.client ?? client).sse.post<CompareFrameworksResponses, CompareFrameworksErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/compare',
     ...options,
@@ -373,7 +373,7 @@ export const compareFrameworks = <ThrowOnError extends boolean = false>(options:
  * Run system + user prompts over documents. Long documents are map-reduced by LangChain
  * and LangGraph; Semantic Kernel refuses them with the limit (422). Failed runs are kept.
  */
-export const executePrompt = <ThrowOnError extends boolean = false>(options: Options<ExecutePromptData, ThrowOnError>): RequestResult<ExecutePromptResponses, ExecutePromptErrors, ThrowOnError> => (options.client ?? client).post<ExecutePromptResponses, ExecutePromptErrors, ThrowOnError>({
+export const executePrompt = <ThrowOnError extends boolean = true>(options: Options<ExecutePromptData, ThrowOnError>): RequestResult<ExecutePromptResponses, ExecutePromptErrors, ThrowOnError> => (options.client ?? client).post<ExecutePromptResponses, ExecutePromptErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/context/execute',
     ...options,
@@ -386,7 +386,7 @@ export const executePrompt = <ThrowOnError extends boolean = false>(options: Opt
 /**
  * Execute Stream
  */
-export const executePromptStream = <ThrowOnError extends boolean = false>(options: Options<ExecutePromptStreamData, ThrowOnError, ExecutePromptStreamResponse>): Promise<ServerSentEventsResult<ExecutePromptStreamResponses>> => (options.client ?? client).sse.post<ExecutePromptStreamResponses, ExecutePromptStreamErrors, ThrowOnError>({
+export const executePromptStream = <ThrowOnError extends boolean = true>(options: Options<ExecutePromptStreamData, ThrowOnError, ExecutePromptStreamResponse>): Promise<ServerSentEventsResult<ExecutePromptStreamResponses>> => (options.client ?? client).sse.post<ExecutePromptStreamResponses, ExecutePromptStreamErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/context/execute/stream',
     ...options,
@@ -401,7 +401,7 @@ export const executePromptStream = <ThrowOnError extends boolean = false>(option
  *
  * Newest first, failures included, with timings and cost.
  */
-export const listExecutions = <ThrowOnError extends boolean = false>(options?: Options<ListExecutionsData, ThrowOnError>): RequestResult<ListExecutionsResponses, ListExecutionsErrors, ThrowOnError> => (options?.client ?? client).get<ListExecutionsResponses, ListExecutionsErrors, ThrowOnError>({
+export const listExecutions = <ThrowOnError extends boolean = true>(options?: Options<ListExecutionsData, ThrowOnError>): RequestResult<ListExecutionsResponses, ListExecutionsErrors, ThrowOnError> => (options?.client ?? client).get<ListExecutionsResponses, ListExecutionsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/context/executions',
     ...options
@@ -410,7 +410,7 @@ export const listExecutions = <ThrowOnError extends boolean = false>(options?: O
 /**
  * Get Execution
  */
-export const getExecution = <ThrowOnError extends boolean = false>(options: Options<GetExecutionData, ThrowOnError>): RequestResult<GetExecutionResponses, GetExecutionErrors, ThrowOnError> => (options.client ?? client).get<GetExecutionResponses, GetExecutionErrors, ThrowOnError>({
+export const getExecution = <ThrowOnError extends boolean = true>(options: Options<GetExecutionData, ThrowOnError>): RequestResult<GetExecutionResponses, GetExecutionErrors, ThrowOnError> => (options.client ?? client).get<GetExecutionResponses, GetExecutionErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/context/executions/{execution_id}',
     ...options
@@ -419,7 +419,7 @@ export const getExecution = <ThrowOnError extends boolean = false>(options: Opti
 /**
  * List Documents
  */
-export const listDocuments = <ThrowOnError extends boolean = false>(options?: Options<ListDocumentsData, ThrowOnError>): RequestResult<ListDocumentsResponses, ListDocumentsErrors, ThrowOnError> => (options?.client ?? client).get<ListDocumentsResponses, ListDocumentsErrors, ThrowOnError>({
+export const listDocuments = <ThrowOnError extends boolean = true>(options?: Options<ListDocumentsData, ThrowOnError>): RequestResult<ListDocumentsResponses, ListDocumentsErrors, ThrowOnError> => (options?.client ?? client).get<ListDocumentsResponses, ListDocumentsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/context/files',
     ...options
@@ -430,7 +430,7 @@ export const listDocuments = <ThrowOnError extends boolean = false>(options?: Op
  *
  * Its runs and their spend stay.
  */
-export const deleteDocument = <ThrowOnError extends boolean = false>(options: Options<DeleteDocumentData, ThrowOnError>): RequestResult<DeleteDocumentResponses, DeleteDocumentErrors, ThrowOnError> => (options.client ?? client).delete<DeleteDocumentResponses, DeleteDocumentErrors, ThrowOnError>({
+export const deleteDocument = <ThrowOnError extends boolean = true>(options: Options<DeleteDocumentData, ThrowOnError>): RequestResult<DeleteDocumentResponses, DeleteDocumentErrors, ThrowOnError> => (options.client ?? client).delete<DeleteDocumentResponses, DeleteDocumentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/context/files/{file_id}',
     ...options
@@ -439,7 +439,7 @@ export const deleteDocument = <ThrowOnError extends boolean = false>(options: Op
 /**
  * Get Document
  */
-export const getDocument = <ThrowOnError extends boolean = false>(options: Options<GetDocumentData, ThrowOnError>): RequestResult<GetDocumentResponses, GetDocumentErrors, ThrowOnError> => (options.client ?? client).get<GetDocumentResponses, GetDocumentErrors, ThrowOnError>({
+export const getDocument = <ThrowOnError extends boolean = true>(options: Options<GetDocumentData, ThrowOnError>): RequestResult<GetDocumentResponses, GetDocumentErrors, ThrowOnError> => (options.client ?? client).get<GetDocumentResponses, GetDocumentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/context/files/{file_id}',
     ...options
@@ -450,7 +450,7 @@ export const getDocument = <ThrowOnError extends boolean = false>(options: Optio
  *
  * The file is checked by content, its text extracted and kept; the file itself is not.
  */
-export const uploadDocument = <ThrowOnError extends boolean = false>(options: Options<UploadDocumentData, ThrowOnError>): RequestResult<UploadDocumentResponses, UploadDocumentErrors, ThrowOnError> => (options.client ?? client).post<UploadDocumentResponses, UploadDocumentErrors, ThrowOnError>({
+export const uploadDocument = <ThrowOnError extends boolean = true>(options: Options<UploadDocumentData, ThrowOnError>): RequestResult<UploadDocumentResponses, UploadDocumentErrors, ThrowOnError> => (options.client ?? client).post<UploadDocumentResponses, UploadDocumentErrors, ThrowOnError>({
     ...formDataBodySerializer,
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/context/upload',
@@ -467,7 +467,7 @@ export const uploadDocument = <ThrowOnError extends boolean = false>(options: Op
  * The caller's monthly budget and the platform's daily cap: limit, spend, reserved, reset
  * time, and a warning from 80% used.
  */
-export const getBudget = <ThrowOnError extends boolean = false>(options?: Options<GetBudgetData, ThrowOnError>): RequestResult<GetBudgetResponses, GetBudgetErrors, ThrowOnError> => (options?.client ?? client).get<GetBudgetResponses, GetBudgetErrors, ThrowOnError>({
+export const getBudget = <ThrowOnError extends boolean = true>(options?: Options<GetBudgetData, ThrowOnError>): RequestResult<GetBudgetResponses, GetBudgetErrors, ThrowOnError> => (options?.client ?? client).get<GetBudgetResponses, GetBudgetErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/cost/budget',
     ...options
@@ -479,7 +479,7 @@ export const getBudget = <ThrowOnError extends boolean = false>(options?: Option
  * A signed link to the CSV export for these filters, valid for 60 seconds: a browser
  * can follow it as a plain download (no Authorization header) and stream it to disk.
  */
-export const createExportLink = <ThrowOnError extends boolean = false>(options?: Options<CreateExportLinkData, ThrowOnError>): RequestResult<CreateExportLinkResponses, CreateExportLinkErrors, ThrowOnError> => (options?.client ?? client).post<CreateExportLinkResponses, CreateExportLinkErrors, ThrowOnError>({
+export const createExportLink = <ThrowOnError extends boolean = true>(options?: Options<CreateExportLinkData, ThrowOnError>): RequestResult<CreateExportLinkResponses, CreateExportLinkErrors, ThrowOnError> => (options?.client ?? client).post<CreateExportLinkResponses, CreateExportLinkErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/cost/export-link',
     ...options
@@ -491,7 +491,7 @@ export const createExportLink = <ThrowOnError extends boolean = false>(options?:
  * The ledger rows for the filters as CSV, streamed by the server (oldest first, one row
  * per provider call, every column, costs as exact decimals).
  */
-export const exportLedgerCsv = <ThrowOnError extends boolean = false>(options?: Options<ExportLedgerCsvData, ThrowOnError>): RequestResult<ExportLedgerCsvResponses, ExportLedgerCsvErrors, ThrowOnError> => (options?.client ?? client).get<ExportLedgerCsvResponses, ExportLedgerCsvErrors, ThrowOnError>({
+export const exportLedgerCsv = <ThrowOnError extends boolean = true>(options?: Options<ExportLedgerCsvData, ThrowOnError>): RequestResult<ExportLedgerCsvResponses, ExportLedgerCsvErrors, ThrowOnError> => (options?.client ?? client).get<ExportLedgerCsvResponses, ExportLedgerCsvErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/cost/export.csv',
     ...options
@@ -503,7 +503,7 @@ export const exportLedgerCsv = <ThrowOnError extends boolean = false>(options?: 
  * The CSV export a signed link (from `POST /api/cost/export-link`) was made for, as long as
  * the link is fresh and its account still active and still allowed that spend.
  */
-export const downloadExport = <ThrowOnError extends boolean = false>(options: Options<DownloadExportData, ThrowOnError>): RequestResult<DownloadExportResponses, DownloadExportErrors, ThrowOnError> => (options.client ?? client).get<DownloadExportResponses, DownloadExportErrors, ThrowOnError>({ url: '/api/cost/exports/{link}', ...options });
+export const downloadExport = <ThrowOnError extends boolean = true>(options: Options<DownloadExportData, ThrowOnError>): RequestResult<DownloadExportResponses, DownloadExportErrors, ThrowOnError> => (options.client ?? client).get<DownloadExportResponses, DownloadExportErrors, ThrowOnError>({ url: '/api/cost/exports/{link}', ...options });
 
 /**
  * Get Performance
@@ -511,7 +511,7 @@ export const downloadExport = <ThrowOnError extends boolean = false>(options: Op
  * Provider latency (median, p95), what a story, chat reply or document run costs, and the
  * framework comparison: median cost, latency and tokens per story, for the same filters.
  */
-export const getCostPerformance = <ThrowOnError extends boolean = false>(options?: Options<GetCostPerformanceData, ThrowOnError>): RequestResult<GetCostPerformanceResponses, GetCostPerformanceErrors, ThrowOnError> => (options?.client ?? client).get<GetCostPerformanceResponses, GetCostPerformanceErrors, ThrowOnError>({
+export const getCostPerformance = <ThrowOnError extends boolean = true>(options?: Options<GetCostPerformanceData, ThrowOnError>): RequestResult<GetCostPerformanceResponses, GetCostPerformanceErrors, ThrowOnError> => (options?.client ?? client).get<GetCostPerformanceResponses, GetCostPerformanceErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/cost/performance',
     ...options
@@ -523,7 +523,7 @@ export const getCostPerformance = <ThrowOnError extends boolean = false>(options
  * Ledger rows, newest first: one per provider call, failed attempts included. Page with
  * `cursor` (keyset) or `skip` (offset).
  */
-export const listTransactions = <ThrowOnError extends boolean = false>(options?: Options<ListTransactionsData, ThrowOnError>): RequestResult<ListTransactionsResponses, ListTransactionsErrors, ThrowOnError> => (options?.client ?? client).get<ListTransactionsResponses, ListTransactionsErrors, ThrowOnError>({
+export const listTransactions = <ThrowOnError extends boolean = true>(options?: Options<ListTransactionsData, ThrowOnError>): RequestResult<ListTransactionsResponses, ListTransactionsErrors, ThrowOnError> => (options?.client ?? client).get<ListTransactionsResponses, ListTransactionsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/cost/transactions',
     ...options
@@ -535,7 +535,7 @@ export const listTransactions = <ThrowOnError extends boolean = false>(options?:
  * Every provider call made under one transaction GUID (retries, failed attempts and
  * LangGraph nodes included), oldest first. Another user's GUID is "not found".
  */
-export const getTransaction = <ThrowOnError extends boolean = false>(options: Options<GetTransactionData, ThrowOnError>): RequestResult<GetTransactionResponses, GetTransactionErrors, ThrowOnError> => (options.client ?? client).get<GetTransactionResponses, GetTransactionErrors, ThrowOnError>({
+export const getTransaction = <ThrowOnError extends boolean = true>(options: Options<GetTransactionData, ThrowOnError>): RequestResult<GetTransactionResponses, GetTransactionErrors, ThrowOnError> => (options.client ?? client).get<GetTransactionResponses, GetTransactionErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/cost/transactions/{transaction_guid}',
     ...options
@@ -544,7 +544,7 @@ export const getTransaction = <ThrowOnError extends boolean = false>(options: Op
 /**
  * Get Usage
  */
-export const getUsage = <ThrowOnError extends boolean = false>(options?: Options<GetUsageData, ThrowOnError>): RequestResult<GetUsageResponses, GetUsageErrors, ThrowOnError> => (options?.client ?? client).get<GetUsageResponses, GetUsageErrors, ThrowOnError>({
+export const getUsage = <ThrowOnError extends boolean = true>(options?: Options<GetUsageData, ThrowOnError>): RequestResult<GetUsageResponses, GetUsageErrors, ThrowOnError> => (options?.client ?? client).get<GetUsageResponses, GetUsageErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/cost/usage',
     ...options
@@ -555,7 +555,7 @@ export const getUsage = <ThrowOnError extends boolean = false>(options?: Options
  *
  * Generate a story about two characters with langchain.
  */
-export const generateStoryLangchain = <ThrowOnError extends boolean = false>(options: Options<GenerateStoryLangchainData, ThrowOnError>): RequestResult<GenerateStoryLangchainResponses, GenerateStoryLangchainErrors, ThrowOnError> => (options.client ?? client).post<GenerateStoryLangchainResponses, GenerateStoryLangchainErrors, ThrowOnError>({
+export const generateStoryLangchain = <ThrowOnError extends boolean = true>(options: Options<GenerateStoryLangchainData, ThrowOnError>): RequestResult<GenerateStoryLangchainResponses, GenerateStoryLangchainErrors, ThrowOnError> => (options.client ?? client).post<GenerateStoryLangchainResponses, GenerateStoryLangchainErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/langchain',
     ...options,
@@ -568,7 +568,7 @@ export const generateStoryLangchain = <ThrowOnError extends boolean = false>(opt
 /**
  * Stream a story from Langchain
  */
-export const streamStoryLangchain = <ThrowOnError extends boolean = false>(options: Options<StreamStoryLangchainData, ThrowOnError, StreamStoryLangchainResponse>): Promise<ServerSentEventsResult<StreamStoryLangchainResponses>> => (options.client ?? client).sse.post<StreamStoryLangchainResponses, StreamStoryLangchainErrors, ThrowOnError>({
+export const streamStoryLangchain = <ThrowOnError extends boolean = true>(options: Options<StreamStoryLangchainData, ThrowOnError, StreamStoryLangchainResponse>): Promise<ServerSentEventsResult<StreamStoryLangchainResponses>> => (options.client ?? client).sse.post<StreamStoryLangchainResponses, StreamStoryLangchainErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/langchain/stream',
     ...options,
@@ -583,7 +583,7 @@ export const streamStoryLangchain = <ThrowOnError extends boolean = false>(optio
  *
  * Generate a story about two characters with langgraph.
  */
-export const generateStoryLanggraph = <ThrowOnError extends boolean = false>(options: Options<GenerateStoryLanggraphData, ThrowOnError>): RequestResult<GenerateStoryLanggraphResponses, GenerateStoryLanggraphErrors, ThrowOnError> => (options.client ?? client).post<GenerateStoryLanggraphResponses, GenerateStoryLanggraphErrors, ThrowOnError>({
+export const generateStoryLanggraph = <ThrowOnError extends boolean = true>(options: Options<GenerateStoryLanggraphData, ThrowOnError>): RequestResult<GenerateStoryLanggraphResponses, GenerateStoryLanggraphErrors, ThrowOnError> => (options.client ?? client).post<GenerateStoryLanggraphResponses, GenerateStoryLanggraphErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/langgraph',
     ...options,
@@ -596,7 +596,7 @@ export const generateStoryLanggraph = <ThrowOnError extends boolean = false>(opt
 /**
  * Stream a story from Langgraph
  */
-export const streamStoryLanggraph = <ThrowOnError extends boolean = false>(options: Options<StreamStoryLanggraphData, ThrowOnError, StreamStoryLanggraphResponse>): Promise<ServerSentEventsResult<StreamStoryLanggraphResponses>> => (options.client ?? client).sse.post<StreamStoryLanggraphResponses, StreamStoryLanggraphErrors, ThrowOnError>({
+export const streamStoryLanggraph = <ThrowOnError extends boolean = true>(options: Options<StreamStoryLanggraphData, ThrowOnError, StreamStoryLanggraphResponse>): Promise<ServerSentEventsResult<StreamStoryLanggraphResponses>> => (options.client ?? client).sse.post<StreamStoryLanggraphResponses, StreamStoryLanggraphErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/langgraph/stream',
     ...options,
@@ -611,7 +611,7 @@ export const streamStoryLanggraph = <ThrowOnError extends boolean = false>(optio
  *
  * The provider and model generation runs on. Never reveals keys or headers.
  */
-export const getProvider = <ThrowOnError extends boolean = false>(options?: Options<GetProviderData, ThrowOnError>): RequestResult<GetProviderResponses, GetProviderErrors, ThrowOnError> => (options?.client ?? client).get<GetProviderResponses, GetProviderErrors, ThrowOnError>({
+export const getProvider = <ThrowOnError extends boolean = true>(options?: Options<GetProviderData, ThrowOnError>): RequestResult<GetProviderResponses, GetProviderErrors, ThrowOnError> => (options?.client ?? client).get<GetProviderResponses, GetProviderErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/provider',
     ...options
@@ -622,7 +622,7 @@ export const getProvider = <ThrowOnError extends boolean = false>(options?: Opti
  *
  * Generate a story about two characters with semantic_kernel.
  */
-export const generateStorySemanticKernel = <ThrowOnError extends boolean = false>(options: Options<GenerateStorySemanticKernelData, ThrowOnError>): RequestResult<GenerateStorySemanticKernelResponses, GenerateStorySemanticKernelErrors, ThrowOnError> => (options.client ?? client).post<GenerateStorySemanticKernelResponses, GenerateStorySemanticKernelErrors, ThrowOnError>({
+export const generateStorySemanticKernel = <ThrowOnError extends boolean = true>(options: Options<GenerateStorySemanticKernelData, ThrowOnError>): RequestResult<GenerateStorySemanticKernelResponses, GenerateStorySemanticKernelErrors, ThrowOnError> => (options.client ?? client).post<GenerateStorySemanticKernelResponses, GenerateStorySemanticKernelErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/semantic-kernel',
     ...options,
@@ -635,7 +635,7 @@ export const generateStorySemanticKernel = <ThrowOnError extends boolean = false
 /**
  * Stream a story from Semantic Kernel
  */
-export const streamStorySemanticKernel = <ThrowOnError extends boolean = false>(options: Options<StreamStorySemanticKernelData, ThrowOnError, StreamStorySemanticKernelResponse>): Promise<ServerSentEventsResult<StreamStorySemanticKernelResponses>> => (options.client ?? client).sse.post<StreamStorySemanticKernelResponses, StreamStorySemanticKernelErrors, ThrowOnError>({
+export const streamStorySemanticKernel = <ThrowOnError extends boolean = true>(options: Options<StreamStorySemanticKernelData, ThrowOnError, StreamStorySemanticKernelResponse>): Promise<ServerSentEventsResult<StreamStorySemanticKernelResponses>> => (options.client ?? client).sse.post<StreamStorySemanticKernelResponses, StreamStorySemanticKernelErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/semantic-kernel/stream',
     ...options,
@@ -650,7 +650,7 @@ export const streamStorySemanticKernel = <ThrowOnError extends boolean = false>(
  *
  * Delete all of the caller's stories. Their ledger rows stay: the spend happened.
  */
-export const deleteAllStories = <ThrowOnError extends boolean = false>(options?: Options<DeleteAllStoriesData, ThrowOnError>): RequestResult<DeleteAllStoriesResponses, DeleteAllStoriesErrors, ThrowOnError> => (options?.client ?? client).delete<DeleteAllStoriesResponses, DeleteAllStoriesErrors, ThrowOnError>({
+export const deleteAllStories = <ThrowOnError extends boolean = true>(options?: Options<DeleteAllStoriesData, ThrowOnError>): RequestResult<DeleteAllStoriesResponses, DeleteAllStoriesErrors, ThrowOnError> => (options?.client ?? client).delete<DeleteAllStoriesResponses, DeleteAllStoriesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/stories',
     ...options
@@ -661,7 +661,7 @@ export const deleteAllStories = <ThrowOnError extends boolean = false>(options?:
  *
  * Newest first, optionally for one framework.
  */
-export const listStories = <ThrowOnError extends boolean = false>(options?: Options<ListStoriesData, ThrowOnError>): RequestResult<ListStoriesResponses, ListStoriesErrors, ThrowOnError> => (options?.client ?? client).get<ListStoriesResponses, ListStoriesErrors, ThrowOnError>({
+export const listStories = <ThrowOnError extends boolean = true>(options?: Options<ListStoriesData, ThrowOnError>): RequestResult<ListStoriesResponses, ListStoriesErrors, ThrowOnError> => (options?.client ?? client).get<ListStoriesResponses, ListStoriesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/stories',
     ...options
@@ -673,7 +673,7 @@ export const listStories = <ThrowOnError extends boolean = false>(options?: Opti
  * An array of the stories whose primary or secondary character contains the text
  * (case-insensitive, newest first), as the API contract specifies.
  */
-export const searchStoriesByCharacter = <ThrowOnError extends boolean = false>(options: Options<SearchStoriesByCharacterData, ThrowOnError>): RequestResult<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError> => (options.client ?? client).get<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError>({
+export const searchStoriesByCharacter = <ThrowOnError extends boolean = true>(options: Options<SearchStoriesByCharacterData, ThrowOnError>): RequestResult<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError> => (options.client ?? client).get<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/stories/search/characters',
     ...options
@@ -682,7 +682,7 @@ export const searchStoriesByCharacter = <ThrowOnError extends boolean = false>(o
 /**
  * Get Story
  */
-export const getStory = <ThrowOnError extends boolean = false>(options: Options<GetStoryData, ThrowOnError>): RequestResult<GetStoryResponses, GetStoryErrors, ThrowOnError> => (options.client ?? client).get<GetStoryResponses, GetStoryErrors, ThrowOnError>({
+export const getStory = <ThrowOnError extends boolean = true>(options: Options<GetStoryData, ThrowOnError>): RequestResult<GetStoryResponses, GetStoryErrors, ThrowOnError> => (options.client ?? client).get<GetStoryResponses, GetStoryErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/stories/{story_id}',
     ...options
@@ -693,4 +693,4 @@ export const getStory = <ThrowOnError extends boolean = false>(options: Options<
  *
  * Healthy only when the database answers; 503 otherwise (for load balancers).
  */
-export const health = <ThrowOnError extends boolean = false>(options?: Options<HealthData, ThrowOnError>): RequestResult<HealthResponses, HealthErrors, ThrowOnError> => (options?.client ?? client).get<HealthResponses, HealthErrors, ThrowOnError>({ url: '/health', ...options });
+export const health = <ThrowOnError extends boolean = true>(options?: Options<HealthData, ThrowOnError>): RequestResult<HealthResponses, HealthErrors, ThrowOnError> => (options?.client ?? client).get<HealthResponses, HealthErrors, ThrowOnError>({ url: '/health', ...options });

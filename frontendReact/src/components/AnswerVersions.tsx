@@ -17,7 +17,13 @@ export function AnswerVersions({ versions, pending = null }: { versions: Message
       <ChatMessageView key={index} message={message} />
       {count > 1 && (
         <div className="flex items-center gap-2 text-xs text-slate-500" data-testid="answer-versions">
-          <button type="button" aria-label="Previous version" disabled={index === 0} className="px-1 disabled:opacity-40" onClick={() => setPicked({ index: index - 1, count })}>
+          <button
+            type="button"
+            aria-label="Previous version"
+            disabled={index === 0}
+            className="px-1 disabled:opacity-40"
+            onClick={() => setPicked({ index: index - 1, count })}
+          >
             ‹
           </button>
           <span>

@@ -11,11 +11,7 @@ export function ChatMessageView({ message }: { message: Pick<MessageOut, "role" 
   return (
     <div className={`flex ${mine ? "justify-end" : "justify-start"}`} data-testid={`message-${message.role}`}>
       <div className={`max-w-[80%] rounded-lg px-3 py-2 text-sm ${mine ? "bg-indigo-600 text-white" : "border border-slate-200 bg-white"}`}>
-        {mine ? (
-          <p className="whitespace-pre-wrap">{message.content}</p>
-        ) : (
-          <MarkdownText text={message.content} />
-        )}
+        {mine ? <p className="whitespace-pre-wrap">{message.content}</p> : <MarkdownText text={message.content} />}
         {!mine && (
           <div className="mt-1 flex flex-wrap items-center gap-3 text-xs text-slate-500">
             {message.method && <span>{FRAMEWORK_LABELS[message.method]}</span>}

@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { unwrap } from "../api/client";
+import { queryKeys } from "../api/queryKeys";
 import { createInvite, listInvites } from "../client/sdk.gen";
 import type { InviteOut, NewInvite } from "../client/types.gen";
 import { formatDate } from "../lib/format";
+import { ErrorNote } from "./ErrorNote";
 
 function inviteState(invite: InviteOut, now: number): string {
   if (invite.used_at) return `used ${formatDate(invite.used_at)}`;
@@ -16,13 +17,13 @@ export function InvitesPanel() {
   const queryClient = useQueryClient();
   const [created, setCreated] = useState<NewInvite | null>(null);
   const [copied, setCopied] = useState(false);
-  const invites = useQuery({ queryKey: ["admin-invites"], queryFn: () => unwrap(() => listInvites({ query: { limit: 100 } })) });
+  const invites = useQuery({ queryKey: queryKeys.admin.invites, queryFn: async () => (await listInvites({ query: { limit: 100 } })).data });
   const create = useMutation({
-    mutationFn: () => unwrap(() => createInvite({ query: { valid_days: 7 } })),
+    mutationFn: async () => (await createInvite({ query: { valid_days: 7 } })).data,
     onSuccess: (invite) => {
       setCreated(invite);
       setCopied(false);
-      void queryClient.invalidateQueries({ queryKey: ["admin-invites"] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.admin.invites });
     },
   });
   const now = Date.now();
@@ -46,7 +47,7 @@ export function InvitesPanel() {
       >
         Create invite code
       </button>
-      {create.error && <p role="alert" className="text-sm text-red-700">{create.error.message}</p>}
+      <ErrorNote error={create.error} />
       {created && (
         <div className="flex flex-col gap-2 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm" data-testid="new-invite">
           <p>Copy this code now: it is not shown again.</p>
@@ -54,7 +55,11 @@ export function InvitesPanel() {
             <code className="min-w-0 break-all rounded bg-white px-2 py-1" data-testid="new-invite-code">
               {created.code}
             </code>
-            <button type="button" className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" onClick={() => void copy(created.code)}>
+            <button
+              type="button"
+              className="rounded border border-slate-300 bg-white px-2 py-1 text-xs"
+              onClick={() => void copy(created.code)}
+            >
               {copied ? "Copied" : "Copy"}
             </button>
           </div>

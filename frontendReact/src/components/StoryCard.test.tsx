@@ -39,7 +39,19 @@ describe("StoryCard", () => {
 
 describe("StoryCard ledger rows", () => {
   it("lists each provider call behind the story", () => {
-    const call = { id: 1, step: "storyteller", attempt: 1, status: "ok", model: "m", input_tokens: 10, output_tokens: 20, cached_tokens: 0, tokens_estimated: false, cost_usd: 0, latency_ms: 12 };
+    const call = {
+      id: 1,
+      step: "storyteller",
+      attempt: 1,
+      status: "ok",
+      model: "m",
+      input_tokens: 10,
+      output_tokens: 20,
+      cached_tokens: 0,
+      tokens_estimated: false,
+      cost_usd: 0,
+      latency_ms: 12,
+    };
     render(
       <StoryCard
         framework="langgraph"
@@ -54,7 +66,19 @@ describe("StoryCard ledger rows", () => {
 });
 
 describe("StoryCard estimated tokens", () => {
-  const call = { id: 1, step: null, attempt: 1, status: "ok", model: "m", input_tokens: 40, output_tokens: 60, cached_tokens: 0, tokens_estimated: false, cost_usd: 0, latency_ms: 12 };
+  const call = {
+    id: 1,
+    step: null,
+    attempt: 1,
+    status: "ok",
+    model: "m",
+    input_tokens: 40,
+    output_tokens: 60,
+    cached_tokens: 0,
+    tokens_estimated: false,
+    cost_usd: 0,
+    latency_ms: 12,
+  };
 
   it("says the tokens are estimated when any call's tokens were", () => {
     render(<StoryCard framework="langgraph" story={makeStory({ calls: [call, { ...call, id: 2, tokens_estimated: true }] })} />);

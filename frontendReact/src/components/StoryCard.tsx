@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { FrameworkName, LedgerCallOut, StoryFields } from "../client/types.gen";
 import { FRAMEWORK_LABELS } from "../lib/frameworks";
+import { ErrorNote } from "./ErrorNote";
 import { LedgerCalls } from "./LedgerCalls";
 import { StoryFigures } from "./StoryFigures";
 
@@ -60,7 +61,9 @@ export function StoryCard({
       <header className={`flex justify-between gap-3 ${title ? "items-start" : "items-center"}`}>
         {title ? (
           <div className="flex min-w-0 flex-col gap-1">
-            <h2 className="break-words font-semibold" data-testid="story-card-title">{title}</h2>
+            <h2 className="break-words font-semibold" data-testid="story-card-title">
+              {title}
+            </h2>
             <span className="self-start rounded bg-slate-100 px-2 text-xs">{FRAMEWORK_LABELS[framework]}</span>
           </div>
         ) : (
@@ -92,11 +95,7 @@ export function StoryCard({
           Stopped.
         </p>
       )}
-      {error && (
-        <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">
-          {error}
-        </p>
-      )}
+      <ErrorNote error={error} className="rounded bg-red-50 p-2 text-sm" />
       {story && (
         <>
           <p className="whitespace-pre-wrap text-sm leading-relaxed" data-testid="story-text">

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { unwrap } from "../api/client";
+import { queryKeys } from "../api/queryKeys";
 import { setUserBudget } from "../client/sdk.gen";
 import type { UserOut } from "../client/types.gen";
 import { formatUsd } from "../cost/format";
@@ -13,12 +13,12 @@ export function UserBudget({ account }: { account: UserOut }) {
   const [editing, setEditing] = useState(false);
   const [amount, setAmount] = useState("");
   const save = useMutation({
-    mutationFn: (budget: string | null) =>
-      unwrap(() => setUserBudget({ path: { user_id: account.id }, body: { monthly_budget_usd: budget } })),
+    mutationFn: async (budget: string | null) =>
+      (await setUserBudget({ path: { user_id: account.id }, body: { monthly_budget_usd: budget } })).data,
     onSuccess: () => {
       setEditing(false);
-      void queryClient.invalidateQueries({ queryKey: ["admin-users"] });
-      void queryClient.invalidateQueries({ queryKey: ["cost", "budget"] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.admin.users });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.cost.budgets });
     },
   });
   const current = account.monthly_budget_usd ?? null;
@@ -75,7 +75,11 @@ export function UserBudget({ account }: { account: UserOut }) {
       <button type="button" className="px-1 text-slate-600" onClick={() => setEditing(false)}>
         Cancel
       </button>
-      {save.error && <span role="alert" className="basis-full text-red-700">{save.error.message}</span>}
+      {save.error && (
+        <span role="alert" className="basis-full text-red-700">
+          {save.error.message}
+        </span>
+      )}
     </form>
   );
 }

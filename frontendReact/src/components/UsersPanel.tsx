@@ -1,9 +1,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { unwrap } from "../api/client";
 import { useAdminUsers } from "../api/cost";
+import { queryKeys } from "../api/queryKeys";
 import { disableUser, enableUser } from "../client/sdk.gen";
 import type { UserOut } from "../client/types.gen";
 import { formatDate } from "../lib/format";
+import { ErrorNote } from "./ErrorNote";
 import { UserBudget } from "./UserBudget";
 
 /** Administrators: every account, its monthly budget, and a switch to disable or re-enable it. */
@@ -11,14 +12,16 @@ export function UsersPanel({ selfId }: { selfId: number }) {
   const queryClient = useQueryClient();
   const users = useAdminUsers();
   const toggle = useMutation({
-    mutationFn: ({ id, active }: { id: number; active: boolean }) =>
-      unwrap(() => (active ? enableUser({ path: { user_id: id } }) : disableUser({ path: { user_id: id } }))),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["admin-users"] }),
+    mutationFn: async ({ id, active }: { id: number; active: boolean }) =>
+      (await (active ? enableUser : disableUser)({ path: { user_id: id } })).data,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.admin.users }),
   });
 
   function switchAccount(account: UserOut): void {
     if (account.is_active) {
-      const sure = window.confirm(`Disable ${account.email}? They are signed out and their API keys stop working until you enable the account again.`);
+      const sure = window.confirm(
+        `Disable ${account.email}? They are signed out and their API keys stop working until you enable the account again.`,
+      );
       if (!sure) return;
     }
     toggle.mutate({ id: account.id, active: !account.is_active });
@@ -26,7 +29,7 @@ export function UsersPanel({ selfId }: { selfId: number }) {
   return (
     <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-4">
       <h3 className="font-semibold">Users ({users.data?.total ?? 0})</h3>
-      {toggle.error && <p role="alert" className="text-sm text-red-700">{toggle.error.message}</p>}
+      <ErrorNote error={toggle.error} />
       <ul className="divide-y divide-slate-200 text-sm" data-testid="users">
         {users.data?.users.map((account) => (
           <li key={account.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">

@@ -7,9 +7,7 @@ export interface ThreadMessage {
   reply_to_id?: number | null;
 }
 
-export type ThreadItem<T extends ThreadMessage> =
-  | { kind: "message"; message: T }
-  | { kind: "answer"; replyTo: number; versions: T[] };
+export type ThreadItem<T extends ThreadMessage> = { kind: "message"; message: T } | { kind: "answer"; replyTo: number; versions: T[] };
 
 export function toThread<T extends ThreadMessage>(messages: readonly T[]): ThreadItem<T>[] {
   const items: ThreadItem<T>[] = [];

@@ -1,8 +1,8 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { breakdownRows } from "./breakdown";
 import { BreakdownTable } from "./BreakdownTable";
+import { breakdownRows } from "./breakdown";
 
 const slice = (requests: number, tokens: number, cost: string) => ({ requests, tokens, cost_usd: Number(cost), cost_exact: cost });
 
@@ -14,7 +14,10 @@ function renderTable() {
   });
   render(<BreakdownTable id="model" title="By model" keyLabel="Model" rows={rows} />);
   const table = screen.getByTestId("breakdown-model");
-  const names = () => within(table).getAllByRole("rowheader").map((cell) => cell.textContent);
+  const names = () =>
+    within(table)
+      .getAllByRole("rowheader")
+      .map((cell) => cell.textContent);
   const header = (name: string) => within(table).getByRole("columnheader", { name: new RegExp(`^${name}`) });
   return { table, names, header };
 }

@@ -30,7 +30,11 @@ export function BreakdownTable({ id, title, keyLabel, rows }: BreakdownTableProp
         aria-sort={active ? (sort.direction === "asc" ? "ascending" : "descending") : "none"}
         className={`px-2 py-1 font-medium ${numeric ? "text-right" : "text-left"}`}
       >
-        <button type="button" className="inline-flex items-center gap-1 hover:text-indigo-700" onClick={() => setSort(nextSort(sort, column))}>
+        <button
+          type="button"
+          className="inline-flex items-center gap-1 hover:text-indigo-700"
+          onClick={() => setSort(nextSort(sort, column))}
+        >
           {label}
           <span aria-hidden="true" className={active ? "" : "text-slate-300"}>
             {active && sort.direction === "asc" ? "▲" : "▼"}

@@ -1,7 +1,7 @@
 import type { UsageResponse, UserOut } from "../client/types.gen";
 import { frameworkLabel } from "../lib/frameworks";
-import { breakdownRows } from "./breakdown";
 import { BreakdownTable } from "./BreakdownTable";
+import { breakdownRows } from "./breakdown";
 import { OPERATION_LABELS } from "./filters";
 
 /** Where the spend went: by framework, model, provider, operation and (everyone's spend) user. */

@@ -1,5 +1,6 @@
 import { useBudget } from "../api/cost";
 import type { BudgetState } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { formatPercent, formatUsd } from "./format";
 
 const PERIODS: Record<BudgetState["scope"], string> = { user_monthly: "this month", global_daily: "today" };
@@ -20,7 +21,9 @@ export function BudgetMeter({ budget }: { budget: BudgetState }) {
     return (
       <div className="flex flex-col gap-1" data-testid={`budget-${budget.scope}`}>
         <h4 className="text-sm font-semibold">{title}</h4>
-        <p className="text-sm text-slate-600">No budget set. Spent {PERIODS[budget.scope]} (UTC): {formatUsd(budget.spent_usd)}.</p>
+        <p className="text-sm text-slate-600">
+          No budget set. Spent {PERIODS[budget.scope]} (UTC): {formatUsd(budget.spent_usd)}.
+        </p>
       </div>
     );
   }
@@ -44,7 +47,10 @@ export function BudgetMeter({ budget }: { budget: BudgetState }) {
         aria-valuenow={Math.round(Math.min(fraction, 1) * 100)}
         className="h-2.5 w-full overflow-hidden rounded-full bg-slate-100"
       >
-        <div className={`h-full rounded-full ${warn ? "bg-amber-500" : "bg-indigo-600"}`} style={{ width: `${Math.min(fraction, 1) * 100}%` }} />
+        <div
+          className={`h-full rounded-full ${warn ? "bg-amber-500" : "bg-indigo-600"}`}
+          style={{ width: `${Math.min(fraction, 1) * 100}%` }}
+        />
       </div>
       <p className="text-xs text-slate-600">
         {formatUsd(budget.spent_usd)} spent
@@ -64,7 +70,7 @@ export function BudgetPanel({ userId }: { userId: number | null }) {
       <h3 id="budget-title" className="font-semibold">
         Budget
       </h3>
-      {budget.error && <p role="alert" className="text-sm text-red-700">{budget.error.message}</p>}
+      <ErrorNote error={budget.error} />
       {budget.isPending && <p className="text-sm text-slate-500">Loading…</p>}
       {shown.map((item) => (
         <BudgetMeter key={item.scope} budget={item} />

@@ -21,7 +21,14 @@ export function CostCharts({ timeline, range, granularity }: CostChartsProps) {
         <TimelineChart id="spend" title={`Spend ${per} (UTC)`} rows={rows} frameworks={frameworks} metric="cost" format={formatUsdApprox} />
       </div>
       <TimelineChart id="calls" title={`Provider calls ${per}`} rows={rows} frameworks={frameworks} metric="calls" format={formatCount} />
-      <TimelineChart id="tokens" title={`Tokens ${per} (input + output)`} rows={rows} frameworks={frameworks} metric="tokens" format={formatCount} />
+      <TimelineChart
+        id="tokens"
+        title={`Tokens ${per} (input + output)`}
+        rows={rows}
+        frameworks={frameworks}
+        metric="tokens"
+        format={formatCount}
+      />
     </div>
   );
 }

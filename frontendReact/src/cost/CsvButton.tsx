@@ -27,7 +27,11 @@ export function CsvButton({ query }: { query: CostQuery }) {
       >
         {busy ? "Preparing CSV…" : "Download CSV"}
       </button>
-      {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
+      {error && (
+        <span role="alert" className="text-xs text-red-700">
+          {error}
+        </span>
+      )}
     </span>
   );
 }

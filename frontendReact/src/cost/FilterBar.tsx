@@ -1,16 +1,7 @@
 import type { ReactNode } from "react";
 import type { FrameworkName, UserOut } from "../client/types.gen";
 import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
-import {
-  type CostFilters,
-  type Operation,
-  OPERATION_LABELS,
-  OPERATIONS,
-  PRESET_LABELS,
-  PRESETS,
-  presetRange,
-  type Scope,
-} from "./filters";
+import { type CostFilters, OPERATION_LABELS, OPERATIONS, type Operation, PRESET_LABELS, PRESETS, presetRange, type Scope } from "./filters";
 
 interface FilterBarProps {
   filters: CostFilters;
@@ -24,7 +15,17 @@ interface FilterBarProps {
 
 const control = "rounded border border-slate-300 bg-white px-2 py-1 text-sm";
 
-function Select({ label, value, onChange, children }: { label: string; value: string; onChange: (value: string) => void; children: ReactNode }) {
+function Select({
+  label,
+  value,
+  onChange,
+  children,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  children: ReactNode;
+}) {
   return (
     <label className="flex min-w-0 flex-col gap-1 text-sm">
       {label}
@@ -62,7 +63,7 @@ export function FilterBar({ filters, onChange, models, providers, users }: Filte
     <div className="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-3" data-testid="cost-filters">
       <fieldset className="flex flex-wrap items-end gap-x-4 gap-y-2">
         <legend className="mb-1 text-sm">Period (UTC)</legend>
-        <div className="flex flex-wrap gap-1" role="group" aria-label="Period presets">
+        <fieldset className="flex flex-wrap gap-1" aria-label="Period presets">
           {PRESETS.map((preset) => (
             <button
               key={preset}
@@ -74,18 +75,34 @@ export function FilterBar({ filters, onChange, models, providers, users }: Filte
               {PRESET_LABELS[preset]}
             </button>
           ))}
-        </div>
+        </fieldset>
         <label className="flex flex-col gap-1 text-sm">
           From
-          <input type="date" className={control} value={filters.start} max={filters.end} onChange={(event) => setDay("start", event.target.value)} />
+          <input
+            type="date"
+            className={control}
+            value={filters.start}
+            max={filters.end}
+            onChange={(event) => setDay("start", event.target.value)}
+          />
         </label>
         <label className="flex flex-col gap-1 text-sm">
           To
-          <input type="date" className={control} value={filters.end} min={filters.start} onChange={(event) => setDay("end", event.target.value)} />
+          <input
+            type="date"
+            className={control}
+            value={filters.end}
+            min={filters.start}
+            onChange={(event) => setDay("end", event.target.value)}
+          />
         </label>
       </fieldset>
       <div className="flex flex-wrap items-end gap-3">
-        <Select label="Framework" value={filters.framework ?? ""} onChange={(value) => set({ framework: (value || null) as FrameworkName | null })}>
+        <Select
+          label="Framework"
+          value={filters.framework ?? ""}
+          onChange={(value) => set({ framework: (value || null) as FrameworkName | null })}
+        >
           <option value="">All frameworks</option>
           {FRAMEWORKS.map((name) => (
             <option key={name} value={name}>
@@ -109,7 +126,11 @@ export function FilterBar({ filters, onChange, models, providers, users }: Filte
             </option>
           ))}
         </Select>
-        <Select label="Operation" value={filters.operation ?? ""} onChange={(value) => set({ operation: (value || null) as Operation | null })}>
+        <Select
+          label="Operation"
+          value={filters.operation ?? ""}
+          onChange={(value) => set({ operation: (value || null) as Operation | null })}
+        >
           <option value="">All operations</option>
           {OPERATIONS.map((name) => (
             <option key={name} value={name}>

@@ -1,5 +1,5 @@
 import type { UnitCost } from "../client/types.gen";
-import { frameworkColor, frameworkLabel, FRAMEWORKS } from "../lib/frameworks";
+import { FRAMEWORKS, frameworkColor, frameworkLabel } from "../lib/frameworks";
 import { formatCount, formatLatency, formatUsd } from "./format";
 
 type Best = "cheapest" | "fastest" | "leanest";
@@ -32,7 +32,9 @@ export function verdict(units: UnitCost[]): string | null {
     return "Every framework costs the same per story in this period.";
   }
   const ratio = (dearest.median_cost_usd ?? 0) / (cheapest.median_cost_usd ?? 0);
-  const times = Number.isFinite(ratio) ? `, ${ratio.toFixed(1)}× ${frameworkLabel(cheapest.key)}'s ${formatUsd(cheapest.median_cost_exact)}` : "";
+  const times = Number.isFinite(ratio)
+    ? `, ${ratio.toFixed(1)}× ${frameworkLabel(cheapest.key)}'s ${formatUsd(cheapest.median_cost_exact)}`
+    : "";
   const tokens =
     dearest.median_tokens !== null && cheapest.median_tokens !== null
       ? ` It uses ${formatCount(dearest.median_tokens)} tokens per story against ${formatCount(cheapest.median_tokens)}.`
@@ -71,11 +73,21 @@ export function FrameworkComparison({ frameworks }: { frameworks: UnitCost[] }) 
           <table className="w-full text-sm tabular-nums" data-testid="framework-comparison">
             <thead className="border-b border-slate-200 text-xs text-slate-600">
               <tr>
-                <th scope="col" className="px-2 py-1 text-left font-medium">Framework</th>
-                <th scope="col" className="px-2 py-1 text-right font-medium">Stories</th>
-                <th scope="col" className="px-2 py-1 text-right font-medium">Cost</th>
-                <th scope="col" className="px-2 py-1 text-right font-medium">Latency</th>
-                <th scope="col" className="px-2 py-1 text-right font-medium">Tokens</th>
+                <th scope="col" className="px-2 py-1 text-left font-medium">
+                  Framework
+                </th>
+                <th scope="col" className="px-2 py-1 text-right font-medium">
+                  Stories
+                </th>
+                <th scope="col" className="px-2 py-1 text-right font-medium">
+                  Cost
+                </th>
+                <th scope="col" className="px-2 py-1 text-right font-medium">
+                  Latency
+                </th>
+                <th scope="col" className="px-2 py-1 text-right font-medium">
+                  Tokens
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -86,7 +98,11 @@ export function FrameworkComparison({ frameworks }: { frameworks: UnitCost[] }) 
                   <tr key={unit.key} className="border-b border-slate-100 align-top last:border-0" data-testid={`comparison-${unit.key}`}>
                     <th scope="row" className="px-2 py-1 text-left font-normal">
                       <span className="flex items-center gap-1.5 whitespace-nowrap">
-                        <span aria-hidden="true" className="inline-block h-2.5 w-2.5 shrink-0 rounded-sm" style={{ backgroundColor: frameworkColor(unit.key) }} />
+                        <span
+                          aria-hidden="true"
+                          className="inline-block h-2.5 w-2.5 shrink-0 rounded-sm"
+                          style={{ backgroundColor: frameworkColor(unit.key) }}
+                        />
                         {frameworkLabel(unit.key)}
                       </span>
                       {badges.length > 0 && (
@@ -105,7 +121,9 @@ export function FrameworkComparison({ frameworks }: { frameworks: UnitCost[] }) 
                       {formatLatency(unit.median_latency_ms)}
                       <span className="block text-xs font-normal text-slate-500">p95 {formatLatency(unit.p95_latency_ms)}</span>
                     </td>
-                    <td className={`px-2 py-1 text-right ${marked("leanest")}`}>{unit.median_tokens === null ? "—" : formatCount(unit.median_tokens)}</td>
+                    <td className={`px-2 py-1 text-right ${marked("leanest")}`}>
+                      {unit.median_tokens === null ? "—" : formatCount(unit.median_tokens)}
+                    </td>
                   </tr>
                 );
               })}

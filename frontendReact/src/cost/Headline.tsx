@@ -41,9 +41,7 @@ export function buildFigures(summary: UsageSummary, performance: PerformanceResp
       id: "calls",
       label: "Provider calls",
       value: formatCount(summary.total_requests),
-      ...(summary.estimated_requests > 0
-        ? { note: `${plural(summary.estimated_requests, ["call", "calls"])} with estimated tokens` }
-        : {}),
+      ...(summary.estimated_requests > 0 ? { note: `${plural(summary.estimated_requests, ["call", "calls"])} with estimated tokens` } : {}),
     },
     { id: "input-tokens", label: "Input tokens", value: formatCount(summary.input_tokens) },
     { id: "output-tokens", label: "Output tokens", value: formatCount(summary.output_tokens) },

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useLedgerPage } from "../api/cost";
 import type { Transaction } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { frameworkLabel } from "../lib/frameworks";
 import { type CostQuery, OPERATION_LABELS } from "./filters";
 import { formatCount, formatLatency, formatUsd, formatUtc } from "./format";
@@ -42,7 +43,7 @@ export function LedgerTable({ query, onOpen }: { query: CostQuery; onOpen: (guid
         </span>
         <span className="text-xs text-slate-500">Select a row to see every call of its transaction.</span>
       </div>
-      {page.error && <p role="alert" className="text-sm text-red-700">{page.error.message}</p>}
+      <ErrorNote error={page.error} />
       <div className="overflow-x-auto">
         <table className="w-full text-xs tabular-nums sm:text-sm" data-testid="ledger">
           <thead className="border-b border-slate-200 text-xs text-slate-600">
@@ -81,7 +82,9 @@ export function LedgerTable({ query, onOpen }: { query: CostQuery; onOpen: (guid
             type="button"
             className="rounded border border-slate-300 px-3 py-1 disabled:opacity-40"
             disabled={current.previous.length === 0}
-            onClick={() => setCurrent({ previous: current.previous.slice(0, -1), ...(current.previous.at(-1) ?? { cursor: null, offset: 0 }) })}
+            onClick={() =>
+              setCurrent({ previous: current.previous.slice(0, -1), ...(current.previous.at(-1) ?? { cursor: null, offset: 0 }) })
+            }
           >
             Previous
           </button>
@@ -117,10 +120,15 @@ function LedgerRow({ row, onOpen }: { row: Transaction; onOpen: (guid: string) =
     >
       <td className="whitespace-nowrap px-2 py-1">
         {/* The button makes the row reachable and operable from the keyboard. */}
-        <button type="button" className="text-left text-indigo-700 underline-offset-2 hover:underline" aria-label={`Open transaction ${row.transaction_guid}`} onClick={(event) => {
-          event.stopPropagation();
-          onOpen(row.transaction_guid);
-        }}>
+        <button
+          type="button"
+          className="text-left text-indigo-700 underline-offset-2 hover:underline"
+          aria-label={`Open transaction ${row.transaction_guid}`}
+          onClick={(event) => {
+            event.stopPropagation();
+            onOpen(row.transaction_guid);
+          }}
+        >
           {formatUtc(row.created_at)}
         </button>
       </td>
@@ -133,11 +141,19 @@ function LedgerRow({ row, onOpen }: { row: Transaction; onOpen: (guid: string) =
       </td>
       <td className="whitespace-nowrap px-2 py-1">
         {formatUsd(row.cost_exact)}
-        {row.price_source === "unknown" && <span className="ml-1 text-xs text-amber-700" title="no known price for this model">unpriced</span>}
+        {row.price_source === "unknown" && (
+          <span className="ml-1 text-xs text-amber-700" title="no known price for this model">
+            unpriced
+          </span>
+        )}
       </td>
       <td className="whitespace-nowrap px-2 py-1">
         {formatCount(row.input_tokens)} / {formatCount(row.output_tokens)}
-        {row.tokens_estimated && <span className="ml-1 text-xs text-amber-700" title="counted here: the provider reported no usage">est.</span>}
+        {row.tokens_estimated && (
+          <span className="ml-1 text-xs text-amber-700" title="counted here: the provider reported no usage">
+            est.
+          </span>
+        )}
       </td>
       <td className="whitespace-nowrap px-2 py-1">{formatLatency(row.generation_time_ms)}</td>
       <td className="whitespace-nowrap px-2 py-1">{OPERATION_LABELS[row.type] ?? row.type}</td>

@@ -24,12 +24,21 @@ export function TimelineChart({ id, title, rows, frameworks, metric, format }: T
           <BarChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
             <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={16} />
-            <YAxis tick={{ fontSize: 11 }} tickFormatter={axisFormat} width={metric === "cost" ? 72 : 44} allowDecimals={metric === "cost"} />
+            <YAxis
+              tick={{ fontSize: 11 }}
+              tickFormatter={axisFormat}
+              width={metric === "cost" ? 72 : 44}
+              allowDecimals={metric === "cost"}
+            />
             <Tooltip
               formatter={(value, name) => [format(Number(value)), frameworkLabel(String(name).split(":")[1] ?? "")]}
               labelFormatter={(label) => `${String(label)} (UTC)`}
             />
-            <Legend itemSorter={null} formatter={(name) => frameworkLabel(String(name).split(":")[1] ?? "")} wrapperStyle={{ fontSize: 12 }} />
+            <Legend
+              itemSorter={null}
+              formatter={(name) => frameworkLabel(String(name).split(":")[1] ?? "")}
+              wrapperStyle={{ fontSize: 12 }}
+            />
             {frameworks.map((framework) => (
               <Bar
                 key={framework}

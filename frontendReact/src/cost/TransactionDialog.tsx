@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "react";
 import { useTransaction } from "../api/cost";
+import { ErrorNote } from "../components/ErrorNote";
 import { frameworkLabel } from "../lib/frameworks";
 import { OPERATION_LABELS } from "./filters";
 import { formatCount, formatLatency, formatUsd, formatUtc } from "./format";
@@ -25,7 +26,12 @@ export function TransactionDialog({ guid, onClose }: { guid: string; onClose: ()
 
   const data = transaction.data;
   return (
+    // A click on the backdrop closes the dialog: a mouse shortcut only, as the keyboard has Escape
+    // (handled on the document above) and the Close button.
+    // biome-ignore lint/a11y/noStaticElementInteractions: see above
+    // biome-ignore lint/a11y/useKeyWithClickEvents: see above
     <div className="fixed inset-0 z-20 flex items-start justify-center overflow-y-auto bg-slate-900/40 p-2 sm:p-6" onClick={onClose}>
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: only stops a click inside from reaching the backdrop */}
       <div
         role="dialog"
         aria-modal="true"
@@ -46,7 +52,7 @@ export function TransactionDialog({ guid, onClose }: { guid: string; onClose: ()
           </button>
         </div>
         {transaction.isPending && <p className="text-sm text-slate-500">Loading…</p>}
-        {transaction.error && <p role="alert" className="text-sm text-red-700">{transaction.error.message}</p>}
+        <ErrorNote error={transaction.error} />
         {data && (
           <>
             <p className="text-sm" data-testid="transaction-totals">
@@ -81,7 +87,17 @@ export function TransactionDialog({ guid, onClose }: { guid: string; onClose: ()
               <table className="w-full text-xs tabular-nums sm:text-sm" data-testid="transaction-calls">
                 <thead className="border-b border-slate-200 text-xs text-slate-600">
                   <tr>
-                    {["Time (UTC)", "Operation", "Framework / step", "Attempt", "Status", "Latency", "First token", "Tokens in / out", "Cost"].map((name) => (
+                    {[
+                      "Time (UTC)",
+                      "Operation",
+                      "Framework / step",
+                      "Attempt",
+                      "Status",
+                      "Latency",
+                      "First token",
+                      "Tokens in / out",
+                      "Cost",
+                    ].map((name) => (
                       <th key={name} scope="col" className="whitespace-nowrap px-2 py-1 text-left font-medium">
                         {name}
                       </th>

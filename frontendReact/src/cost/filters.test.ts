@@ -21,7 +21,8 @@ describe("cost filters", () => {
   });
 
   it("maps every filter to the API's query parameters and round-trips through the URL", () => {
-    const search = "range=custom&from=2026-11-01&to=2026-11-02&framework=langgraph&model=gpt-4o-mini&provider=OpenRouter&operation=chat&user=7";
+    const search =
+      "range=custom&from=2026-11-01&to=2026-11-02&framework=langgraph&model=gpt-4o-mini&provider=OpenRouter&operation=chat&user=7";
     const filters = parse(search);
     expect(filtersToQuery(filters)).toEqual({
       start_date: "2026-11-01",

@@ -31,16 +31,23 @@ describe("timeline rows", () => {
     const hours = buckets("2026-11-23", "2026-11-24", "hour", now);
     expect(hours).toHaveLength(24 + 6);
     expect(hours.at(-1)).toBe("2026-11-24T05");
-    const rows = timelineRows([point("2026-11-24T03:00:00Z", "semantic_kernel", 1, 0.1)], { start: "2026-11-23", end: "2026-11-24" }, "hour", now);
+    const rows = timelineRows(
+      [point("2026-11-24T03:00:00Z", "semantic_kernel", 1, 0.1)],
+      { start: "2026-11-23", end: "2026-11-24" },
+      "hour",
+      now,
+    );
     expect(rows.find((row) => row.bucket === "2026-11-24T03")?.["calls:semantic_kernel"]).toBe(1);
     expect(rows.find((row) => row.bucket === "2026-11-24T03")?.label).toBe("Nov 24 03:00");
   });
 
   it("orders the frameworks as the app does", () => {
-    expect(timelineFrameworks([point("2026-11-01", "langgraph", 1, 0), point("2026-11-01", "semantic_kernel", 1, 0), point("2026-11-01", "langchain", 1, 0)])).toEqual([
-      "semantic_kernel",
-      "langchain",
-      "langgraph",
-    ]);
+    expect(
+      timelineFrameworks([
+        point("2026-11-01", "langgraph", 1, 0),
+        point("2026-11-01", "semantic_kernel", 1, 0),
+        point("2026-11-01", "langchain", 1, 0),
+      ]),
+    ).toEqual(["semantic_kernel", "langchain", "langgraph"]);
   });
 });

@@ -1,16 +1,17 @@
-import { useQueryClient } from "@tanstack/react-query";
+import { type QueryKey, useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useContext, useEffect, useState, useSyncExternalStore } from "react";
 import { Link, useLocation } from "react-router";
+import { queryKeys } from "../api/queryKeys";
 import { onTokenChange } from "../auth/token";
 import type { ChatRun, DocumentRun, Generation, GenerationsState, StoryRun } from "./runs";
 import { GenerationsStore } from "./store";
 
 const StoreContext = createContext<GenerationsStore | null>(null);
 
-const INVALIDATE: Record<Generation["kind"], string[][]> = {
-  story: [["stories"]],
-  chat: [["conversations"], ["conversation"]],
-  document: [["executions"]],
+const INVALIDATE: Record<Generation["kind"], QueryKey> = {
+  story: queryKeys.stories.all,
+  chat: queryKeys.chat.all,
+  document: queryKeys.executions,
 };
 
 /**
@@ -29,9 +30,7 @@ export function GenerationsProvider({ children }: { children: ReactNode }) {
   const [store] = useState(
     () =>
       new GenerationsStore((run) => {
-        const refresh = () => {
-          for (const queryKey of INVALIDATE[run.kind]) void queryClient.invalidateQueries({ queryKey });
-        };
+        const refresh = () => void queryClient.invalidateQueries({ queryKey: INVALIDATE[run.kind] });
         refresh();
         if (!run.lanes.some((lane) => lane.phase === "stopped")) return;
         for (const delay of REFRESH_AFTER_STOP_MS) {
@@ -100,7 +99,11 @@ function GenerationNotices() {
   return (
     <div className="fixed right-4 bottom-4 z-50 flex max-w-sm flex-col gap-2" aria-live="polite" data-testid="generation-notices">
       {notices.map((notice) => (
-        <div key={notice.runId} role="status" className="flex items-start gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-lg">
+        <div
+          key={notice.runId}
+          role="status"
+          className="flex items-start gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-lg"
+        >
           <Link to={notice.path} className="text-indigo-700 underline" onClick={() => store.dismiss(notice.runId)}>
             {notice.text}
           </Link>

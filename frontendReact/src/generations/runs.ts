@@ -4,7 +4,6 @@ import type { SseMessage, SseOutcome } from "../api/sse";
 import type { ChatResponse, ExecuteRequest, ExecutionResponse, FrameworkName, StoryRequest, StoryResponse } from "../client/types.gen";
 import { FRAMEWORK_LABELS } from "../lib/frameworks";
 
-
 /** queued: sent, nothing heard yet (the model may be busy with another request). */
 export type LanePhase = "queued" | "writing" | "done" | "failed" | "stopped";
 
@@ -113,6 +112,8 @@ export function applyMessage<T>(lanes: Lane<T>[], message: SseMessage, result: (
       }
       case "error":
         return { ...lane, phase: "failed", error: message.message };
+      default:
+        return message satisfies never; // every event is handled above: a new one fails to compile here
     }
   });
 }
@@ -125,4 +126,3 @@ export function settle<T>(lanes: Lane<T>[], outcome: SseOutcome): Lane<T>[] {
     return { ...lane, phase: "failed", error: outcome.status === "failed" ? outcome.message : ENDED_EARLY };
   });
 }
-

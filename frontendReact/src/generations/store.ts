@@ -18,8 +18,8 @@ import {
   type Lane,
   pathOf,
   type RunBase,
-  settle,
   type StoryRun,
+  settle,
 } from "./runs";
 export type RunEndListener = (run: Generation) => void;
 
@@ -55,8 +55,10 @@ export class GenerationsStore {
       request,
       lanes: frameworks.map((framework) => emptyLane<StoryResponse>(framework)),
     };
-    this.launch(run, (signal, onMessage) => streamStories(choice, request, onMessage, signal), (message) =>
-      message.event === "done" ? doneStory(message.data) : null,
+    this.launch(
+      run,
+      (signal, onMessage) => streamStories(choice, request, onMessage, signal),
+      (message) => (message.event === "done" ? doneStory(message.data) : null),
     );
     return run.id;
   }
@@ -116,7 +118,8 @@ export class GenerationsStore {
           streamRun(framework, request, (message) => onMessage(message.event === "end" ? message : { ...message, framework }), signal).then(
             (outcome) => {
               // settle this framework's lane alone, so one failure does not mark the others
-              if (outcome.status === "failed") onMessage({ event: "error", framework, status: outcome.httpStatus, message: outcome.message, error: outcome.error });
+              if (outcome.status === "failed")
+                onMessage({ event: "error", framework, status: outcome.httpStatus, message: outcome.message, error: outcome.error });
               return outcome;
             },
           ),
@@ -184,7 +187,10 @@ export class GenerationsStore {
       .catch((): SseOutcome => ({ status: "failed", message: "The generation failed.", httpStatus: null, error: null }))
       .then((outcome) => {
         this.controllers.delete(run.id);
-        this.update(run.id, (current) => ({ ...current, running: false, lanes: settle(current.lanes as Lane<unknown>[], outcome) }) as Generation);
+        this.update(
+          run.id,
+          (current) => ({ ...current, running: false, lanes: settle(current.lanes as Lane<unknown>[], outcome) }) as Generation,
+        );
         const ended = this.state.runs.find((item) => item.id === run.id);
         if (!ended) return;
         if (outcome.status !== "stopped" && !this.isHere(pathOf(ended)) && !this.isHere(pathOf(run))) {
@@ -201,6 +207,6 @@ export class GenerationsStore {
 
   private commit(state: GenerationsState): void {
     this.state = state;
-    this.listeners.forEach((listener) => listener());
+    for (const listener of this.listeners) listener();
   }
 }

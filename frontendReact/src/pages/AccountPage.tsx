@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
-import { unwrap, unwrapEmpty } from "../api/client";
+import { queryKeys } from "../api/queryKeys";
 import { useAuth } from "../auth/AuthProvider";
 import { changePassword, createApiKey, listApiKeys, revokeApiKey } from "../client/sdk.gen";
 import type { ApiKeyCreated, ApiKeyOut } from "../client/types.gen";
-import { TextField } from "../components/TextField";
+import { ErrorNote } from "../components/ErrorNote";
 import { InvitesPanel } from "../components/InvitesPanel";
+import { TextField } from "../components/TextField";
 import { UsersPanel } from "../components/UsersPanel";
 import { formatDate } from "../lib/format";
 import { usePageTitle } from "../lib/usePageTitle";
@@ -17,21 +18,23 @@ export function AccountPage() {
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
-  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => unwrap(() => listApiKeys()) });
+  const keys = useQuery({ queryKey: queryKeys.apiKeys, queryFn: async () => (await listApiKeys()).data });
   const create = useMutation({
-    mutationFn: (keyName: string) => unwrap(() => createApiKey({ body: { name: keyName } })),
+    mutationFn: async (keyName: string) => (await createApiKey({ body: { name: keyName } })).data,
     onSuccess: (key) => {
       setCreated(key);
       setName("");
-      void queryClient.invalidateQueries({ queryKey: ["api-keys"] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys });
     },
   });
   const revoke = useMutation({
-    mutationFn: (keyId: number) => unwrapEmpty(() => revokeApiKey({ path: { key_id: keyId } })),
+    mutationFn: async (keyId: number) => {
+      await revokeApiKey({ path: { key_id: keyId } });
+    },
     onSuccess: (_, keyId) => {
       // A revoked key's secret is useless: stop showing it.
       setCreated((shown) => (shown?.id === keyId ? null : shown));
-      return queryClient.invalidateQueries({ queryKey: ["api-keys"] });
+      return queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys });
     },
   });
 
@@ -64,9 +67,9 @@ export function AccountPage() {
             Create key
           </button>
         </form>
-        {create.error && <p role="alert" className="text-sm text-red-700">{create.error.message}</p>}
+        <ErrorNote error={create.error} />
         {created && <NewKey key={created.id} secret={created.key} />}
-        {revoke.error && <p role="alert" className="text-sm text-red-700">{revoke.error.message}</p>}
+        <ErrorNote error={revoke.error} />
         <ul className="divide-y divide-slate-200 text-sm" data-testid="api-keys">
           {keys.data?.map((key) => (
             <li key={key.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1">
@@ -120,16 +123,14 @@ function NewKey({ secret }: { secret: string }) {
     <div className="flex flex-col gap-2 rounded bg-amber-50 p-2 text-sm" data-testid="new-api-key">
       <p>Copy this key now, it will not be shown again:</p>
       <div className="flex flex-wrap items-center gap-2">
-        <code className="min-w-0 break-all" data-testid="new-api-key-value">{secret}</code>
+        <code className="min-w-0 break-all" data-testid="new-api-key-value">
+          {secret}
+        </code>
         <button type="button" className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" onClick={() => void copyKey()}>
           {copy === "copied" ? "Copied" : "Copy"}
         </button>
       </div>
-      {copy === "failed" && (
-        <p role="alert" className="text-xs text-red-700">
-          Could not copy: select the key and copy it by hand.
-        </p>
-      )}
+      {copy === "failed" && <ErrorNote error="Could not copy: select the key and copy it by hand." className="text-xs" />}
     </div>
   );
 }
@@ -138,7 +139,9 @@ function PasswordForm() {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const change = useMutation({
-    mutationFn: () => unwrapEmpty(() => changePassword({ body: { current_password: current, new_password: next } })),
+    mutationFn: async () => {
+      await changePassword({ body: { current_password: current, new_password: next } });
+    },
     onSuccess: () => {
       setCurrent("");
       setNext("");
@@ -156,13 +159,29 @@ function PasswordForm() {
       <p className="text-xs text-slate-500">Other browsers signed in as you are signed out.</p>
       <label className="flex max-w-md flex-col gap-1 text-sm">
         Current password
-        <input type="password" autoComplete="current-password" required className="rounded border border-slate-300 px-2 py-1" value={current} onChange={(event) => setCurrent(event.target.value)} />
+        <input
+          type="password"
+          autoComplete="current-password"
+          required
+          className="rounded border border-slate-300 px-2 py-1"
+          value={current}
+          onChange={(event) => setCurrent(event.target.value)}
+        />
       </label>
       <label className="flex max-w-md flex-col gap-1 text-sm">
         New password
-        <input type="password" autoComplete="new-password" required minLength={10} maxLength={128} className="rounded border border-slate-300 px-2 py-1" value={next} onChange={(event) => setNext(event.target.value)} />
+        <input
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          maxLength={128}
+          className="rounded border border-slate-300 px-2 py-1"
+          value={next}
+          onChange={(event) => setNext(event.target.value)}
+        />
       </label>
-      {change.error && <p role="alert" className="text-sm text-red-700">{change.error.message}</p>}
+      <ErrorNote error={change.error} />
       {change.isSuccess && <p className="text-sm text-green-700">Password changed.</p>}
       <button type="submit" className="self-start rounded bg-indigo-600 px-3 py-1 text-sm text-white" disabled={change.isPending}>
         Change password

@@ -1,45 +1,20 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen } from "@testing-library/react";
+import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { configureClient } from "../api/client";
-import { App } from "../App";
-import { AuthProvider } from "../auth/AuthProvider";
 import { setAccessToken } from "../auth/token";
-import { GenerationsProvider } from "../generations/GenerationsProvider";
-import { stubApi } from "../test-utils";
+import { makeProvider, makeUser, renderApp, stubApi, tokens, unauthorized } from "../test-utils";
 
-const me = { id: 2, email: "new@example.com", is_admin: false, is_active: true, created_at: "2026-11-24T08:00:00Z", monthly_budget_usd: null };
-const unauthorized = () =>
-  new Response(JSON.stringify({ error: { message: "Sign in to continue.", code: "UNAUTHORIZED" } }), {
-    status: 401,
-    headers: { "content-type": "application/json" },
-  });
+const me = makeUser({ id: 2, email: "new@example.com" });
 
-function renderSignUp() {
-  configureClient("http://localhost");
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
-    <QueryClientProvider client={queryClient}>
-      <MemoryRouter initialEntries={["/signup"]}>
-        <AuthProvider>
-          <GenerationsProvider>
-            <App />
-          </GenerationsProvider>
-        </AuthProvider>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
-}
+const renderSignUp = () => renderApp("/signup");
 
 function stubRegistration(registration: "open" | "invite" | "closed") {
   return stubApi({
     "POST /api/auth/refresh": unauthorized,
     "GET /api/auth/options": () => ({ registration }),
-    "POST /api/auth/register": () => ({ access_token: "token-2", token_type: "bearer", expires_at: "2026-11-24T09:00:00Z" }),
+    "POST /api/auth/register": () => tokens("token-2"),
     "GET /api/auth/me": () => me,
-    "GET /api/provider": () => ({ provider: "embedded", model: "m", base_url: null, configured: false, embedded: true, frameworks: [] }),
+    "GET /api/provider": () => makeProvider(),
   });
 }
 

@@ -1,9 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router";
-import { ApiError, unwrap } from "../api/client";
+import { ApiError } from "../api/client";
+import { queryKeys } from "../api/queryKeys";
 import { useAuth } from "../auth/AuthProvider";
 import { getRegistrationOptions } from "../client/sdk.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { usePageTitle } from "../lib/usePageTitle";
 
 /** Sign in, or sign up (the first account becomes the administrator). */
@@ -19,9 +21,9 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
   const from = (location.state as { from?: string } | null)?.from ?? "/";
   const signingUp = mode === "signup";
   const options = useQuery({
-    queryKey: ["registration-options"],
+    queryKey: queryKeys.registrationOptions,
     enabled: signingUp,
-    queryFn: () => unwrap(() => getRegistrationOptions()),
+    queryFn: async () => (await getRegistrationOptions()).data,
   });
   const registration = options.data?.registration ?? "open";
   const needsInvite = signingUp && registration === "invite";
@@ -93,11 +95,7 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
           <p className="rounded bg-amber-50 p-2 text-xs text-amber-900">Sign-up is closed here: ask an administrator for an account.</p>
         )}
         {signingUp && <p className="text-xs text-slate-500">At least 10 characters, hard to guess: a few unrelated words work well.</p>}
-        {error && (
-          <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">
-            {error}
-          </p>
-        )}
+        <ErrorNote error={error} className="rounded bg-red-50 p-2 text-sm" />
         <button
           type="submit"
           disabled={busy}
@@ -108,9 +106,19 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
       </form>
       <p className="text-sm text-slate-600">
         {signingUp ? (
-          <>Have an account? <Link className="text-indigo-700 underline" to="/signin" state={location.state}>Sign in</Link></>
+          <>
+            Have an account?{" "}
+            <Link className="text-indigo-700 underline" to="/signin" state={location.state}>
+              Sign in
+            </Link>
+          </>
         ) : (
-          <>New here? <Link className="text-indigo-700 underline" to="/signup" state={location.state}>Create an account</Link></>
+          <>
+            New here?{" "}
+            <Link className="text-indigo-700 underline" to="/signup" state={location.state}>
+              Create an account
+            </Link>
+          </>
         )}
       </p>
     </section>

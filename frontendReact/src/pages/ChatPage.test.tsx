@@ -1,16 +1,40 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { errorResponse, liveSse } from "../api/sseTesting";
+import { errorResponse, liveSse, sseFrame, sseResponse } from "../api/sseTesting";
 import { renderWithProviders, stubApi } from "../test-utils";
 import { ChatPage } from "./ChatPage";
 
-function sse(events: [string, unknown][]): Response {
-  const text = events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join("");
-  return new Response(text, { status: 200, headers: { "content-type": "text/event-stream" } });
+const base = {
+  model: "m",
+  provider: "p",
+  input_tokens: 5,
+  output_tokens: 7,
+  total_tokens: 12,
+  estimated_cost_usd: 0,
+  generation_time_ms: 10,
+  transaction_guid: "g",
+  created_at: "2026-11-24T09:00:00Z",
+  calls: [],
+};
+
+const CREATED = "2026-11-24T09:00:00Z";
+
+/** The API of one saved conversation: the list that shows it, and the conversation with `messages`. */
+function savedConversation(id: number, title: string, messages: object[]) {
+  const conversation = { id, title, method: "langchain", created_at: CREATED, updated_at: CREATED };
+  const summary = { ...conversation, message_count: messages.length, last_message_preview: "" };
+  return {
+    "GET /api/chat/conversations": () => ({ conversations: [summary], total: 1, skip: 0, limit: 50 }),
+    [`GET /api/chat/conversations/${id}`]: () => ({ ...conversation, messages }),
+  };
 }
 
-const base = { model: "m", provider: "p", input_tokens: 5, output_tokens: 7, total_tokens: 12, estimated_cost_usd: 0, generation_time_ms: 10, transaction_guid: "g", created_at: "2026-11-24T09:00:00Z", calls: [] };
+/** "Hi", and its first answer. */
+const greeting = () => [
+  { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
+  { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
+];
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -26,13 +50,20 @@ describe("ChatPage", () => {
           { ...base, id: messages.length + 1, role: "user", content: body.message, method: null },
           { ...base, id: messages.length + 2, role: "assistant", content: answer, method: "langgraph" },
         );
-        return sse([
-          ["start", { framework: "langgraph" }],
-          ["token", { framework: "langgraph", text: answer }],
-          ["done", { framework: "langgraph", chat: { response: answer, conversation_id: 7, message_id: 2, method: "langgraph" } }],
+        return sseResponse([
+          sseFrame("start", { framework: "langgraph" }),
+          sseFrame("token", { framework: "langgraph", text: answer }),
+          sseFrame("done", { framework: "langgraph", chat: { response: answer, conversation_id: 7, message_id: 2, method: "langgraph" } }),
         ]);
       },
-      "GET /api/chat/conversations/7": () => ({ id: 7, title: "I am Ada", method: "langgraph", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
+      "GET /api/chat/conversations/7": () => ({
+        id: 7,
+        title: "I am Ada",
+        method: "langgraph",
+        created_at: "2026-11-24T09:00:00Z",
+        updated_at: "2026-11-24T09:00:00Z",
+        messages,
+      }),
     });
     const user = userEvent.setup();
     renderWithProviders(<ChatPage />);
@@ -47,7 +78,9 @@ describe("ChatPage", () => {
 
     await user.type(screen.getByLabelText("Message"), "Who am I?");
     await user.click(screen.getByRole("button", { name: "Send" }));
-    expect(await screen.findAllByText((_, element) => element?.tagName === "P" && element.textContent === "Still Ada.")).not.toHaveLength(0);
+    expect(await screen.findAllByText((_, element) => element?.tagName === "P" && element.textContent === "Still Ada.")).not.toHaveLength(
+      0,
+    );
     const posts = requests.filter((request) => request.method === "POST");
     const bodies = await Promise.all(posts.map((request) => request.json()));
     expect(bodies).toEqual([
@@ -82,8 +115,7 @@ describe("ChatPage", () => {
 
   it("renames inline with a 200-character limit and shows the server's error", async () => {
     stubApi({
-      "GET /api/chat/conversations": () => ({ conversations: [{ id: 3, title: "Old", method: "langchain", message_count: 0, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
-      "GET /api/chat/conversations/3": () => ({ id: 3, title: "Old", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages: [] }),
+      ...savedConversation(3, "Old", []),
       "PATCH /api/chat/conversations/3": () => errorResponse(409, "That title is taken.", "CONFLICT"),
     });
     const prompt = vi.spyOn(window, "prompt");
@@ -101,15 +133,8 @@ describe("ChatPage", () => {
   });
 
   it("shows regenerated answers as versions of one answer, newest first", async () => {
-    const messages = [
-      { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
-      { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
-      { ...base, id: 3, role: "assistant", content: "Second answer", method: "langgraph", reply_to_id: 1 },
-    ];
-    stubApi({
-      "GET /api/chat/conversations": () => ({ conversations: [{ id: 4, title: "Hi", method: "langchain", message_count: 3, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
-      "GET /api/chat/conversations/4": () => ({ id: 4, title: "Hi", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
-    });
+    const messages = [...greeting(), { ...base, id: 3, role: "assistant", content: "Second answer", method: "langgraph", reply_to_id: 1 }];
+    stubApi(savedConversation(4, "Hi", messages));
     const user = userEvent.setup();
     renderWithProviders(<ChatPage />);
     await user.click(await screen.findByText("Hi"));
@@ -124,13 +149,9 @@ describe("ChatPage", () => {
 
   it("streams a regenerated answer as a new version and keeps the old one", async () => {
     const live = liveSse();
-    const messages: object[] = [
-      { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
-      { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
-    ];
+    const messages: object[] = greeting();
     const requests = stubApi({
-      "GET /api/chat/conversations": () => ({ conversations: [{ id: 4, title: "Greeting", method: "langchain", message_count: 2, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
-      "GET /api/chat/conversations/4": () => ({ id: 4, title: "Greeting", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
+      ...savedConversation(4, "Greeting", messages),
       "POST /api/chat/conversations/4/regenerate/stream": () => live.response,
     });
     const user = userEvent.setup();
@@ -145,7 +166,10 @@ describe("ChatPage", () => {
     expect(screen.getByRole("button", { name: "Stop" })).toBeInTheDocument();
 
     messages.push({ ...base, id: 3, role: "assistant", content: "Second answer", method: "langgraph", reply_to_id: 1 });
-    live.send("done", { framework: "langgraph", chat: { response: "Second answer", conversation_id: 4, message_id: 3, method: "langgraph", reply_to_id: 1 } });
+    live.send("done", {
+      framework: "langgraph",
+      chat: { response: "Second answer", conversation_id: 4, message_id: 3, method: "langgraph", reply_to_id: 1 },
+    });
     live.close();
     expect(await screen.findByText("Second answer")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Previous version" }));
@@ -157,13 +181,8 @@ describe("ChatPage", () => {
 
   it("does not offer Regenerate under a stopped turn, whose answer was never saved", async () => {
     const live = liveSse();
-    const messages = [
-      { ...base, id: 1, role: "user", content: "Hi", method: null, reply_to_id: null },
-      { ...base, id: 2, role: "assistant", content: "First answer", method: "langchain", reply_to_id: 1 },
-    ];
     const requests = stubApi({
-      "GET /api/chat/conversations": () => ({ conversations: [{ id: 4, title: "Greeting", method: "langchain", message_count: 2, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" }], total: 1, skip: 0, limit: 50 }),
-      "GET /api/chat/conversations/4": () => ({ id: 4, title: "Greeting", method: "langchain", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z", messages }),
+      ...savedConversation(4, "Greeting", greeting()),
       "POST /api/chat/langchain/stream": () => live.response,
     });
     const user = userEvent.setup();
@@ -179,7 +198,11 @@ describe("ChatPage", () => {
     await live.cancelled;
     expect(await screen.findByTestId("chat-stopped")).toHaveTextContent("Stopped.");
     // the refreshed conversation still ends with the saved answer to "Hi"
-    await waitFor(() => expect(requests.filter((request) => request.method === "GET" && new URL(request.url).pathname === "/api/chat/conversations/4").length).toBeGreaterThan(1));
+    await waitFor(() =>
+      expect(
+        requests.filter((request) => request.method === "GET" && new URL(request.url).pathname === "/api/chat/conversations/4").length,
+      ).toBeGreaterThan(1),
+    );
     expect(screen.getByText("First answer")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: /Regenerat/ })).toBeNull();
     expect(screen.getByRole("button", { name: "Send" })).toBeInTheDocument();
@@ -187,7 +210,15 @@ describe("ChatPage", () => {
 
   it("drops a deleted conversation from the cache instead of asking for it again", async () => {
     let deleted = false;
-    const conversation = { id: 3, title: "Doomed", method: "langchain", message_count: 0, last_message_preview: "", created_at: "2026-11-24T09:00:00Z", updated_at: "2026-11-24T09:00:00Z" };
+    const conversation = {
+      id: 3,
+      title: "Doomed",
+      method: "langchain",
+      message_count: 0,
+      last_message_preview: "",
+      created_at: CREATED,
+      updated_at: CREATED,
+    };
     const requests = stubApi({
       "GET /api/chat/conversations": () => ({ conversations: deleted ? [] : [conversation], total: deleted ? 0 : 1, skip: 0, limit: 50 }),
       "GET /api/chat/conversations/3": () =>

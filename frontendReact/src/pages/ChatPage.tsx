@@ -7,6 +7,7 @@ import type { FrameworkName } from "../client/types.gen";
 import { AnswerVersions } from "../components/AnswerVersions";
 import { ChatMessageView } from "../components/ChatMessageView";
 import { toThread } from "../components/chatThread";
+import { ErrorNote } from "../components/ErrorNote";
 import { useChatRuns, useGenerationsStore } from "../generations/GenerationsProvider";
 import type { ChatRun } from "../generations/runs";
 import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
@@ -42,7 +43,8 @@ export function ChatPage() {
 
   const running = runs.find((run) => run.running) ?? null;
   // The turn shown in this view: the newest one sent to this conversation (or to "new chat").
-  const shown: ChatRun | null = [...runs].reverse().find((run) => (activeId === null ? run.origin === null && !run.adopted : run.conversationId === activeId)) ?? null;
+  const shown: ChatRun | null =
+    [...runs].reverse().find((run) => (activeId === null ? run.origin === null && !run.adopted : run.conversationId === activeId)) ?? null;
 
   function open(id: number | null): void {
     setRenaming(null);
@@ -86,7 +88,8 @@ export function ChatPage() {
   // Keep showing a finished answer until the refreshed conversation holds it.
   const answerStored = lane?.result ? messages.some((message) => message.id === lane.result?.message_id) : false;
   const showRun = shown !== null && lane !== null && !answerStored;
-  const questionStored = messages.length > 0 && messages[messages.length - 1]?.role === "user" && messages[messages.length - 1]?.content === shown?.question;
+  const questionStored =
+    messages.length > 0 && messages[messages.length - 1]?.role === "user" && messages[messages.length - 1]?.content === shown?.question;
   const thread = toThread(messages);
   const lastItem = thread[thread.length - 1];
   const lastQuestion = [...messages].reverse().find((message) => message.role === "user")?.content ?? "";
@@ -138,7 +141,9 @@ export function ChatPage() {
             <header className="flex flex-col gap-1 text-sm">
               {renaming === null ? (
                 <div className="flex items-center gap-2">
-                  <span className="font-semibold" data-testid="conversation-title">{conversation.data.title}</span>
+                  <span className="font-semibold" data-testid="conversation-title">
+                    {conversation.data.title}
+                  </span>
                   <button
                     type="button"
                     className="text-xs underline"
@@ -173,13 +178,18 @@ export function ChatPage() {
                     className="flex-1 rounded border border-slate-300 px-2 py-1"
                     value={renaming}
                     maxLength={TITLE_MAX}
+                    // biome-ignore lint/a11y/noAutofocus: the field appears because the user pressed Rename; focus belongs in it
                     autoFocus
                     onChange={(event) => setRenaming(event.target.value)}
                     onKeyDown={(event) => {
                       if (event.key === "Escape") setRenaming(null);
                     }}
                   />
-                  <button type="submit" className="rounded bg-indigo-600 px-3 py-1 text-xs text-white disabled:opacity-50" disabled={!renaming.trim() || rename.isPending}>
+                  <button
+                    type="submit"
+                    className="rounded bg-indigo-600 px-3 py-1 text-xs text-white disabled:opacity-50"
+                    disabled={!renaming.trim() || rename.isPending}
+                  >
                     Save
                   </button>
                   <button type="button" className="text-xs underline" onClick={() => setRenaming(null)}>
@@ -187,8 +197,8 @@ export function ChatPage() {
                   </button>
                 </form>
               )}
-              {rename.error && <p role="alert" className="text-xs text-red-700">{errorText(rename.error)}</p>}
-              {remove.error && <p role="alert" className="text-xs text-red-700">{errorText(remove.error)}</p>}
+              {rename.error && <ErrorNote error={errorText(rename.error)} className="text-xs" />}
+              {remove.error && <ErrorNote error={errorText(remove.error)} className="text-xs" />}
             </header>
           )}
           <div className="flex flex-1 flex-col gap-2" data-testid="messages">
@@ -210,11 +220,11 @@ export function ChatPage() {
                   <ChatMessageView message={{ role: "assistant", content: lane.result?.response ?? (lane.text || "…") }} />
                 )}
                 {lane.phase === "stopped" && (
-                  <p className="text-sm text-slate-500" data-testid="chat-stopped">Stopped.</p>
+                  <p className="text-sm text-slate-500" data-testid="chat-stopped">
+                    Stopped.
+                  </p>
                 )}
-                {lane.phase === "failed" && lane.error && (
-                  <p role="alert" className="text-sm text-red-700">{lane.error}</p>
-                )}
+                {lane.phase === "failed" && <ErrorNote error={lane.error} />}
               </>
             )}
             {messages.length === 0 && !showRun && <p className="text-sm text-slate-500">Ask anything to start a conversation.</p>}
@@ -257,7 +267,11 @@ export function ChatPage() {
                 </button>
               )}
               {running && running === shown ? (
-                <button type="button" className="ml-auto rounded border border-slate-300 px-4 py-1 text-sm" onClick={() => store.stop(running.id)}>
+                <button
+                  type="button"
+                  className="ml-auto rounded border border-slate-300 px-4 py-1 text-sm"
+                  onClick={() => store.stop(running.id)}
+                >
                   Stop
                 </button>
               ) : (

@@ -1,15 +1,10 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter, useLocation } from "react-router";
+import { useLocation } from "react-router";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { configureClient } from "../api/client";
-import { App } from "../App";
-import { AuthProvider } from "../auth/AuthProvider";
 import { setAccessToken } from "../auth/token";
 import type { Transaction, UsageResponse } from "../client/types.gen";
-import { GenerationsProvider } from "../generations/GenerationsProvider";
-import { stubApi } from "../test-utils";
+import { makeUser, renderApp, sentQueries, stubApi, tokens } from "../test-utils";
 
 const slice = (requests: number, cost: string) => ({ requests, tokens: requests * 100, cost_usd: Number(cost), cost_exact: cost });
 
@@ -82,26 +77,38 @@ interface Options {
 }
 
 function renderCost(path: string, { isAdmin = false, usage: usageOverride = {} }: Options = {}) {
-  configureClient("http://localhost");
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const me = { id: 1, email: "ada@example.com", is_admin: isAdmin, is_active: true, created_at: "2026-11-24T08:00:00Z", monthly_budget_usd: null };
+  const me = makeUser({ is_admin: isAdmin });
   const requests = stubApi({
-    "POST /api/auth/refresh": () => ({ access_token: "token-1", token_type: "bearer", expires_at: "2026-11-24T09:00:00Z" }),
+    "POST /api/auth/refresh": () => tokens(),
     "GET /api/auth/me": () => me,
     "GET /api/cost/usage": (url) => {
       if (usageOverride instanceof Response) return usageOverride.clone();
-      const byUser = url.searchParams.get("all_users") ? { by_user: [{ ...slice(3, "0.004200000"), user_id: 2, email: "grace@example.com" }] } : {};
+      const byUser = url.searchParams.get("all_users")
+        ? { by_user: [{ ...slice(3, "0.004200000"), user_id: 2, email: "grace@example.com" }] }
+        : {};
       // like the server, a model filter narrows the model breakdown to that model
       const model = url.searchParams.get("model");
       const byModel = { "gpt-4o-mini": slice(2, "0.003000000"), "llama-3-8b": slice(1, "0.001200000") };
       const models = { by_model: model ? { [model]: byModel[model as keyof typeof byModel] } : byModel };
       return usage({ ...byUser, ...models, ...usageOverride });
     },
-    "GET /api/cost/performance": () => ({ latency_ms: { count: 2, median: 1500, p95: 1900 }, time_to_first_token_ms: { count: 0, median: null, p95: null }, by_operation: [], frameworks: [] }),
+    "GET /api/cost/performance": () => ({
+      latency_ms: { count: 2, median: 1500, p95: 1900 },
+      time_to_first_token_ms: { count: 0, median: null, p95: null },
+      by_operation: [],
+      frameworks: [],
+    }),
     "GET /api/cost/budget": () => ({ user_id: 1, budgets: [] }),
     "GET /api/cost/transactions": (url) => {
       const cursor = url.searchParams.get("cursor");
-      if (cursor === "page-2") return { transactions: [call(3, { framework: "langchain", step: null, status: "error", http_status: 502, error_message: "Bad gateway" })], total: 3, skip: 0, limit: 25, next_cursor: null };
+      if (cursor === "page-2")
+        return {
+          transactions: [call(3, { framework: "langchain", step: null, status: "error", http_status: 502, error_message: "Bad gateway" })],
+          total: 3,
+          skip: 0,
+          limit: 25,
+          next_cursor: null,
+        };
       return { transactions: [call(1), call(2, { tokens_estimated: true })], total: 3, skip: 0, limit: 25, next_cursor: "page-2" };
     },
     "GET /api/cost/transactions/00000000-0000-4000-8000-000000000003": () => ({
@@ -114,23 +121,15 @@ function renderCost(path: string, { isAdmin = false, usage: usageOverride = {} }
       total_cost_usd: 0.0014,
       total_cost_exact: "0.001400000",
     }),
-    "GET /api/admin/users": () => ({ users: [me, { ...me, id: 2, email: "grace@example.com", is_admin: false }], total: 2, skip: 0, limit: 100 }),
+    "GET /api/admin/users": () => ({
+      users: [me, { ...me, id: 2, email: "grace@example.com", is_admin: false }],
+      total: 2,
+      skip: 0,
+      limit: 100,
+    }),
   });
-  render(
-    <QueryClientProvider client={queryClient}>
-      <MemoryRouter initialEntries={[path]}>
-        <AuthProvider>
-          <GenerationsProvider>
-            <App />
-            <LocationProbe />
-          </GenerationsProvider>
-        </AuthProvider>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
-  const sent = (path: string) =>
-    requests.filter((request) => new URL(request.url).pathname === path).map((request) => new URL(request.url).searchParams);
-  return { sent };
+  renderApp(path, <LocationProbe />);
+  return { sent: (path: string) => sentQueries(requests, path) };
 }
 
 beforeAll(async () => {

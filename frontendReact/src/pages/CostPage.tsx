@@ -2,13 +2,14 @@ import { useCallback, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { useAdminUsers, usePerformance, useUsage } from "../api/cost";
 import { useAuth } from "../auth/AuthProvider";
+import { ErrorNote } from "../components/ErrorNote";
 import { Breakdowns } from "../cost/Breakdowns";
 import { BudgetPanel } from "../cost/BudgetPanel";
 import { CostCharts } from "../cost/CostCharts";
 import { CsvButton } from "../cost/CsvButton";
 import { FilterBar } from "../cost/FilterBar";
-import { filtersToQuery, granularityFor, optionsQuery } from "../cost/filters";
 import { FrameworkComparison } from "../cost/FrameworkComparison";
+import { filtersToQuery, granularityFor, optionsQuery } from "../cost/filters";
 import { Headline } from "../cost/Headline";
 import { LedgerTable } from "../cost/LedgerTable";
 import { TransactionDialog } from "../cost/TransactionDialog";
@@ -56,18 +57,14 @@ export function CostPage() {
         providers={Object.keys(options?.by_provider ?? {}).sort()}
         users={isAdmin ? (users.data?.users ?? []) : null}
       />
-      {usage.error && (
-        <p role="alert" className="rounded bg-red-50 p-3 text-sm text-red-700">
-          {usage.error.message}
-        </p>
-      )}
+      <ErrorNote error={usage.error} className="rounded bg-red-50 p-3 text-sm" />
       {usage.isPending && !usage.error && <p className="text-sm text-slate-500">Loading the figures…</p>}
       {data && (
         <div className="flex min-w-0 flex-col gap-4" aria-busy={usage.isFetching} data-testid="cost-report">
           <UnpricedNotice unpriced={data.unpriced} />
           <Headline summary={data.summary} performance={performance.data} />
           <BudgetPanel userId={budgetUser} />
-          {performance.error && <p role="alert" className="text-sm text-red-700">{performance.error.message}</p>}
+          <ErrorNote error={performance.error} />
           {empty ? (
             <p className="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500" data-testid="cost-empty">
               No provider calls match these filters in this period. Generate a story, chat or run a document, or widen the period.

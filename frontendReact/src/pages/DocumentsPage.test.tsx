@@ -10,7 +10,17 @@ function sse(events: [string, unknown][]): Response {
   return new Response(text, { status: 200, headers: { "content-type": "text/event-stream" } });
 }
 
-const file = { file_id: "ctx_0123456789abcdef", filename: "report.pdf", file_type: "pdf", file_size_bytes: 900, processed_content_length: 400, pages: 2, estimated_tokens: 130, processing_time_ms: 5, created_at: "2026-11-24T09:00:00Z" };
+const file = {
+  file_id: "ctx_0123456789abcdef",
+  filename: "report.pdf",
+  file_type: "pdf",
+  file_size_bytes: 900,
+  processed_content_length: 400,
+  pages: 2,
+  estimated_tokens: 130,
+  processing_time_ms: 5,
+  created_at: "2026-11-24T09:00:00Z",
+};
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -25,7 +35,23 @@ describe("DocumentsPage", () => {
         bodies.push(body);
         return sse([
           ["token", { framework: body.framework, text: `Answer from ${body.framework}` }],
-          ["done", { framework: body.framework, execution: { execution_id: 1, status: "completed", response: `Answer from ${body.framework}`, framework: body.framework, strategy: "single", chunks: 1, total_tokens: 42, estimated_cost_usd: 0, total_execution_time_ms: 12 } }],
+          [
+            "done",
+            {
+              framework: body.framework,
+              execution: {
+                execution_id: 1,
+                status: "completed",
+                response: `Answer from ${body.framework}`,
+                framework: body.framework,
+                strategy: "single",
+                chunks: 1,
+                total_tokens: 42,
+                estimated_cost_usd: 0,
+                total_execution_time_ms: 12,
+              },
+            },
+          ],
         ]);
       },
     });
@@ -53,7 +79,25 @@ describe("DocumentsPage", () => {
       "GET /api/context/files": () => ({ files: [file], total: 1, skip: 0, limit: 100 }),
       "GET /api/context/executions": () => ({ executions: [], total: 0, skip: 0, limit: 50 }),
       "POST /api/context/execute/stream": () =>
-        sse([["done", { framework: "langchain", execution: { execution_id: 2, status: "completed", response: answer, framework: "langchain", strategy: "single", chunks: 1, total_tokens: 9, estimated_cost_usd: 0, total_execution_time_ms: 3 } }]]),
+        sse([
+          [
+            "done",
+            {
+              framework: "langchain",
+              execution: {
+                execution_id: 2,
+                status: "completed",
+                response: answer,
+                framework: "langchain",
+                strategy: "single",
+                chunks: 1,
+                total_tokens: 9,
+                estimated_cost_usd: 0,
+                total_execution_time_ms: 3,
+              },
+            },
+          ],
+        ]),
     });
     const user = userEvent.setup();
     renderWithProviders(<DocumentsPage />);
@@ -89,7 +133,16 @@ describe("DocumentsPage", () => {
     const live = liveSse();
     let stopped = false;
     let readsAfterStop = 0;
-    const cancelled = { execution_id: 9, status: "cancelled", framework: "langchain", user_prompt: "Summarise the document in a short paragraph.", total_tokens: 0, estimated_cost_usd: 0, created_at: "2026-11-24T09:00:00Z", error_message: "Stopped before the answer." };
+    const cancelled = {
+      execution_id: 9,
+      status: "cancelled",
+      framework: "langchain",
+      user_prompt: "Summarise the document in a short paragraph.",
+      total_tokens: 0,
+      estimated_cost_usd: 0,
+      created_at: "2026-11-24T09:00:00Z",
+      error_message: "Stopped before the answer.",
+    };
     stubApi({
       "GET /api/context/files": () => ({ files: [file], total: 1, skip: 0, limit: 100 }),
       // The server saves the stopped run just after the client leaves: the first read misses it.
@@ -121,7 +174,14 @@ describe("DocumentsPage", () => {
   });
 
   it("shows completed runs in green and failed ones in red", async () => {
-    const run = { framework: "langchain", user_prompt: "Summarise", total_tokens: 5, estimated_cost_usd: 0, created_at: "2026-11-24T09:00:00Z", error_message: null };
+    const run = {
+      framework: "langchain",
+      user_prompt: "Summarise",
+      total_tokens: 5,
+      estimated_cost_usd: 0,
+      created_at: "2026-11-24T09:00:00Z",
+      error_message: null,
+    };
     stubApi({
       "GET /api/context/files": () => ({ files: [], total: 0, skip: 0, limit: 100 }),
       "GET /api/context/executions": () => ({

@@ -2,7 +2,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type ChangeEvent, useState } from "react";
 import { ApiError } from "../api/client";
 import { uploadDocument, useDeleteDocument, useDocuments, useExecutions } from "../api/documents";
+import { queryKeys } from "../api/queryKeys";
 import type { FrameworkName } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { MarkdownText } from "../components/MarkdownText";
 import { useGenerationsStore, useLatestDocumentRun } from "../generations/GenerationsProvider";
 import { formatCost, formatDate, formatMs } from "../lib/format";
@@ -65,7 +67,7 @@ export function DocumentsPage() {
       const uploaded = await uploadDocument(file, setProgress);
       setUploadError(null);
       setSelected((current) => [...current, uploaded.file_id]);
-      await queryClient.invalidateQueries({ queryKey: ["documents"] });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.documents });
     } catch (caught) {
       setUploadError(caught instanceof ApiError ? caught.message : "The upload failed.");
     } finally {
@@ -93,8 +95,8 @@ export function DocumentsPage() {
           />
         </label>
         {progress !== null && <progress className="w-full" value={progress} max={1} data-testid="upload-progress" />}
-        {uploadError && <p role="alert" className="text-sm text-red-700">{uploadError}</p>}
-        {remove.error && <p role="alert" className="text-sm text-red-700">{remove.error.message}</p>}
+        <ErrorNote error={uploadError} />
+        <ErrorNote error={remove.error} />
         <ul className="divide-y divide-slate-200 text-sm" data-testid="documents">
           {documents.data?.files.map((file) => (
             <li key={file.file_id} className="flex items-center gap-3 py-1">
@@ -103,7 +105,9 @@ export function DocumentsPage() {
                 aria-label={`Use ${file.filename}`}
                 checked={selected.includes(file.file_id)}
                 onChange={(event) =>
-                  setSelected((current) => (event.target.checked ? [...current, file.file_id] : current.filter((id) => id !== file.file_id)))
+                  setSelected((current) =>
+                    event.target.checked ? [...current, file.file_id] : current.filter((id) => id !== file.file_id),
+                  )
                 }
               />
               <span className="font-medium">{file.filename}</span>
@@ -147,11 +151,21 @@ export function DocumentsPage() {
         </div>
         <label className="flex flex-col gap-1 text-sm">
           System prompt
-          <textarea className="rounded border border-slate-300 px-2 py-1" maxLength={8000} value={systemPrompt} onChange={(event) => setSystemPrompt(event.target.value)} />
+          <textarea
+            className="rounded border border-slate-300 px-2 py-1"
+            maxLength={8000}
+            value={systemPrompt}
+            onChange={(event) => setSystemPrompt(event.target.value)}
+          />
         </label>
         <label className="flex flex-col gap-1 text-sm">
           User prompt
-          <textarea className="rounded border border-slate-300 px-2 py-1" maxLength={8000} value={userPrompt} onChange={(event) => setUserPrompt(event.target.value)} />
+          <textarea
+            className="rounded border border-slate-300 px-2 py-1"
+            maxLength={8000}
+            value={userPrompt}
+            onChange={(event) => setUserPrompt(event.target.value)}
+          />
         </label>
         <div className="flex flex-wrap items-center gap-4 text-sm">
           {[...FRAMEWORKS, "all" as const].map((option) => (
@@ -178,17 +192,28 @@ export function DocumentsPage() {
       {lanes.length > 0 && (
         <div className={`grid gap-4 ${lanes.length > 1 ? "lg:grid-cols-3" : ""}`}>
           {lanes.map((lane) => (
-            <article key={lane.framework} className="flex flex-col gap-2 rounded-lg border border-slate-200 bg-white p-4" data-testid={`run-${lane.framework}`}>
+            <article
+              key={lane.framework}
+              className="flex flex-col gap-2 rounded-lg border border-slate-200 bg-white p-4"
+              data-testid={`run-${lane.framework}`}
+            >
               <h3 className="font-semibold">{FRAMEWORK_LABELS[lane.framework]}</h3>
               {lane.phase === "queued" && <p className="animate-pulse text-sm text-slate-500">Waiting for the model…</p>}
-              {lane.phase === "writing" && <p className="animate-pulse text-sm text-slate-500">{lane.step ? `Running (${lane.step})…` : "Running…"}</p>}
-              {lane.phase === "stopped" && <p className="rounded bg-slate-100 p-2 text-sm text-slate-600" data-testid="run-stopped">Stopped.</p>}
-              {lane.error && <p role="alert" className="rounded bg-red-50 p-2 text-sm text-red-700">{lane.error}</p>}
+              {lane.phase === "writing" && (
+                <p className="animate-pulse text-sm text-slate-500">{lane.step ? `Running (${lane.step})…` : "Running…"}</p>
+              )}
+              {lane.phase === "stopped" && (
+                <p className="rounded bg-slate-100 p-2 text-sm text-slate-600" data-testid="run-stopped">
+                  Stopped.
+                </p>
+              )}
+              <ErrorNote error={lane.error} className="rounded bg-red-50 p-2 text-sm" />
               <MarkdownText text={lane.result?.response ?? lane.text} testId="run-text" />
               {lane.result && (
                 <p className="text-xs text-slate-500" data-testid="run-figures">
                   {lane.result.strategy === "map_reduce" ? `map-reduce over ${lane.result.chunks} chunks` : "single call"} ·{" "}
-                  {lane.result.total_tokens} tokens · {formatCost(lane.result.estimated_cost_usd)} · {formatMs(lane.result.total_execution_time_ms)}
+                  {lane.result.total_tokens} tokens · {formatCost(lane.result.estimated_cost_usd)} ·{" "}
+                  {formatMs(lane.result.total_execution_time_ms)}
                 </p>
               )}
             </article>
@@ -208,7 +233,9 @@ export function DocumentsPage() {
               <span className="text-xs text-slate-500">
                 {execution.total_tokens} tokens · {formatCost(execution.estimated_cost_usd)} · {formatDate(execution.created_at)}
               </span>
-              {execution.error_message && <span className={`text-xs ${STATUS_TONE[tone(execution.status)]}`}>{execution.error_message}</span>}
+              {execution.error_message && (
+                <span className={`text-xs ${STATUS_TONE[tone(execution.status)]}`}>{execution.error_message}</span>
+              )}
             </li>
           ))}
           {executions.data?.executions.length === 0 && <li className="py-1 text-slate-500">No runs yet.</li>}

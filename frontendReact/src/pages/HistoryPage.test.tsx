@@ -11,13 +11,12 @@ describe("HistoryPage", () => {
     const requests = stubApi({
       "GET /api/stories": (url) => {
         const framework = url.searchParams.get("framework");
-        const stories = [makeStory({ id: 1 }), makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace" })]
-          .filter((story) => !framework || story.method === framework);
+        const stories = [makeStory({ id: 1 }), makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace" })].filter(
+          (story) => !framework || story.method === framework,
+        );
         return { stories, total: stories.length, skip: 0, limit: 10 };
       },
-      "GET /api/stories/search/characters": () => [
-        makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace" }),
-      ],
+      "GET /api/stories/search/characters": () => [makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace" })],
       "GET /api/stories/2": () => makeStory({ id: 2, method: "langgraph", story: "Ada's full story" }),
     });
     const user = userEvent.setup();
@@ -48,7 +47,8 @@ describe("HistoryPage", () => {
         limit: 10,
       }),
       "GET /api/stories/1": () => makeStory({ id: 1, story: "Alice's full story" }),
-      "GET /api/stories/2": () => makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace", story: "Ada's full story" }),
+      "GET /api/stories/2": () =>
+        makeStory({ id: 2, method: "langgraph", combined_characters: "Ada and Grace", story: "Ada's full story" }),
     });
     const user = userEvent.setup();
     try {

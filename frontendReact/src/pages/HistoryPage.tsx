@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "react";
 import { useDeleteAllStories, useStory, useStoryList } from "../api/stories";
 import type { FrameworkName } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { StoryCard } from "../components/StoryCard";
-import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
 import { formatCost, formatDate } from "../lib/format";
+import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
 import { usePageTitle } from "../lib/usePageTitle";
 
 const PAGE_SIZE = 10;
@@ -25,6 +26,7 @@ export function HistoryPage() {
 
   // Bring an opened story into view (on a phone it lands below the fold) on each click that opens it.
   const shownId = openedStory?.id ?? null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `openings` counts the clicks, so reopening the same story scrolls again
   useEffect(() => {
     if (shownId === null) return;
     openedRef.current?.scrollIntoView?.({ behavior: "smooth", block: "start" });
@@ -85,7 +87,7 @@ export function HistoryPage() {
           Delete all
         </button>
       </div>
-      {list.error && <p role="alert" className="text-sm text-red-700">{list.error.message}</p>}
+      <ErrorNote error={list.error} />
       <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" data-testid="history-list">
         {list.data?.stories.map((story) => (
           <li key={story.id}>
@@ -109,9 +111,7 @@ export function HistoryPage() {
           </li>
         ))}
         {list.data && list.data.stories.length === 0 && !list.isPlaceholderData && (
-          <li className="break-words px-4 py-6 text-center text-sm text-slate-500">
-            {emptyMessage(searched, framework)}
-          </li>
+          <li className="break-words px-4 py-6 text-center text-sm text-slate-500">{emptyMessage(searched, framework)}</li>
         )}
       </ul>
       {!searched && total > PAGE_SIZE && (

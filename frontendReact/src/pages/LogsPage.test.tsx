@@ -1,15 +1,10 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter, useLocation } from "react-router";
-import { beforeEach, describe, expect, it } from "vitest";
-import { configureClient } from "../api/client";
-import { App } from "../App";
-import { AuthProvider } from "../auth/AuthProvider";
+import { useLocation } from "react-router";
+import { assert, beforeEach, describe, expect, it } from "vitest";
 import { setAccessToken } from "../auth/token";
 import type { LogEntryOut } from "../client/types.gen";
-import { GenerationsProvider } from "../generations/GenerationsProvider";
-import { stubApi } from "../test-utils";
+import { makeUser, renderApp, sentQueries, stubApi, tokens } from "../test-utils";
 import { logQueryFrom } from "./LogsPage";
 
 const MARKUP = "<img src=x onerror=alert(1)>";
@@ -36,11 +31,9 @@ function LocationProbe() {
 }
 
 function renderLogs(path: string, isAdmin = true) {
-  configureClient("http://localhost");
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const me = { id: 1, email: "ada@example.com", is_admin: isAdmin, is_active: true, created_at: "2026-11-24T08:00:00Z", monthly_budget_usd: null };
+  const me = makeUser({ is_admin: isAdmin });
   const requests = stubApi({
-    "POST /api/auth/refresh": () => ({ access_token: "token-1", token_type: "bearer", expires_at: "2026-11-25T09:00:00Z" }),
+    "POST /api/auth/refresh": () => tokens(),
     "GET /api/auth/me": () => me,
     "GET /api/admin/logs": (url) =>
       url.searchParams.get("before_id")
@@ -50,24 +43,17 @@ function renderLogs(path: string, isAdmin = true) {
     "GET /api/cost/performance": () => new Response("{}", { status: 500 }),
     "GET /api/cost/budget": () => ({ user_id: 1, budgets: [] }),
     "GET /api/cost/transactions": () => ({ transactions: [], total: 0, skip: 0, limit: 25, next_cursor: null }),
-    [`GET /api/cost/transactions/${GUID}`]: () => ({ transaction_guid: GUID, calls: [], total_tokens: 0, total_cost_usd: 0, total_cost_exact: "0.000000000" }),
+    [`GET /api/cost/transactions/${GUID}`]: () => ({
+      transaction_guid: GUID,
+      calls: [],
+      total_tokens: 0,
+      total_cost_usd: 0,
+      total_cost_exact: "0.000000000",
+    }),
     "GET /api/admin/users": () => ({ users: [me], total: 1, skip: 0, limit: 100 }),
   });
-  render(
-    <QueryClientProvider client={queryClient}>
-      <MemoryRouter initialEntries={[path]}>
-        <AuthProvider>
-          <GenerationsProvider>
-            <App />
-            <LocationProbe />
-          </GenerationsProvider>
-        </AuthProvider>
-      </MemoryRouter>
-    </QueryClientProvider>,
-  );
-  const sent = () =>
-    requests.filter((request) => new URL(request.url).pathname === "/api/admin/logs").map((request) => new URL(request.url).searchParams);
-  return { sent };
+  renderApp(path, <LocationProbe />);
+  return { sent: () => sentQueries(requests, "/api/admin/logs") };
 }
 
 beforeEach(() => setAccessToken(null));
@@ -109,7 +95,9 @@ describe("LogsPage", () => {
     expect(sent().at(-1)?.get("before_id")).toBe("2");
     await actor.click(screen.getByRole("button", { name: "Newer" }));
     await screen.findByText(`failed ${MARKUP}`);
-    await actor.click(screen.getAllByRole("link", { name: `ledger ${GUID}` })[0]!);
+    const [ledgerLink] = screen.getAllByRole("link", { name: `ledger ${GUID}` });
+    assert(ledgerLink);
+    await actor.click(ledgerLink);
     await waitFor(() => expect(screen.getByTestId("location").textContent).toBe(`/cost?transaction=${GUID}`));
   });
 
@@ -121,6 +109,11 @@ describe("LogsPage", () => {
   });
 
   it("maps the URL to the API's query", () => {
-    expect(logQueryFrom(new URLSearchParams("level=loud&q=%20x%20&guid=g&request="), 7)).toEqual({ limit: 100, q: "x", transaction_guid: "g", before_id: 7 });
+    expect(logQueryFrom(new URLSearchParams("level=loud&q=%20x%20&guid=g&request="), 7)).toEqual({
+      limit: 100,
+      q: "x",
+      transaction_guid: "g",
+      before_id: 7,
+    });
   });
 });

@@ -3,6 +3,7 @@ import { Link, useSearchParams } from "react-router";
 import { type LogQuery, useLogPage } from "../api/logs";
 import { useAuth } from "../auth/AuthProvider";
 import type { LogEntryOut } from "../client/types.gen";
+import { ErrorNote } from "../components/ErrorNote";
 import { usePageTitle } from "../lib/usePageTitle";
 
 const LEVELS = ["debug", "info", "warning", "error", "critical"] as const;
@@ -19,7 +20,11 @@ export function logQueryFrom(search: URLSearchParams, beforeId: number | null): 
   const query: LogQuery = { limit: PAGE };
   const level = search.get("level");
   if (level && (LEVELS as readonly string[]).includes(level)) query.level = level as Level;
-  for (const [param, key] of [["q", "q"], ["request", "request_id"], ["guid", "transaction_guid"]] as const) {
+  for (const [param, key] of [
+    ["q", "q"],
+    ["request", "request_id"],
+    ["guid", "transaction_guid"],
+  ] as const) {
     const value = search.get(param)?.trim();
     if (value) query[key] = value;
   }
@@ -92,7 +97,12 @@ export function LogsPage() {
         </label>
         <label className="flex min-w-0 flex-1 flex-col gap-1">
           Text
-          <input name="q" defaultValue={search.get("q") ?? ""} className="rounded border border-slate-300 px-2 py-1" placeholder="in the message or any field" />
+          <input
+            name="q"
+            defaultValue={search.get("q") ?? ""}
+            className="rounded border border-slate-300 px-2 py-1"
+            placeholder="in the message or any field"
+          />
         </label>
         <label className="flex min-w-0 flex-col gap-1">
           Request id
@@ -106,14 +116,17 @@ export function LogsPage() {
           Filter
         </button>
       </form>
-      {logs.error && (
-        <p role="alert" className="rounded bg-red-50 p-3 text-sm text-red-700">
-          {logs.error.message}
+      <ErrorNote error={logs.error} className="rounded bg-red-50 p-3 text-sm" />
+      {logs.isPending && <p className="text-sm text-slate-500">Loading the log…</p>}
+      {logs.data && entries.length === 0 && (
+        <p className="text-sm text-slate-500" data-testid="logs-empty">
+          No log lines match.
         </p>
       )}
-      {logs.isPending && <p className="text-sm text-slate-500">Loading the log…</p>}
-      {logs.data && entries.length === 0 && <p className="text-sm text-slate-500" data-testid="logs-empty">No log lines match.</p>}
-      <ol className="flex flex-col divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white font-mono text-xs" data-testid="log-entries">
+      <ol
+        className="flex flex-col divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white font-mono text-xs"
+        data-testid="log-entries"
+      >
         {entries.map((entry) => (
           <LogLine key={entry.id} entry={entry} />
         ))}

@@ -1,16 +1,11 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
 import { Link, Route, Routes } from "react-router";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { liveSse } from "../api/sseTesting";
 import { RunningIndicator } from "../generations/RunningIndicator";
-import { makeStory, renderWithProviders, stubApi } from "../test-utils";
+import { makeStory, makeProvider as provider, renderWithProviders, stubApi } from "../test-utils";
 import { StoriesPage } from "./StoriesPage";
-
-const provider = () => ({
-  provider: "embedded", model: "SmolLM2-135M-Instruct", configured: true, embedded: true,
-  base_url: null, frameworks: ["semantic_kernel", "langchain", "langgraph"],
-});
 
 /** The page among routes, so a test can leave it and come back while a run goes on. */
 function Shell() {
@@ -51,7 +46,9 @@ describe("StoriesPage runs", () => {
     expect(await within(first).findByText("Once")).toBeInTheDocument();
     expect(within(first).getByTestId("story-progress")).toHaveTextContent("Writing…");
     for (const framework of ["langchain", "langgraph"]) {
-      expect(within(screen.getByTestId(`story-card-${framework}`)).getByTestId("story-progress")).toHaveTextContent("Waiting for the model…");
+      expect(within(screen.getByTestId(`story-card-${framework}`)).getByTestId("story-progress")).toHaveTextContent(
+        "Waiting for the model…",
+      );
     }
     live.send("step", { framework: "langgraph", step: "storyteller" });
     expect(await within(screen.getByTestId("story-card-langgraph")).findByText("Drafting (storyteller)…")).toBeInTheDocument();

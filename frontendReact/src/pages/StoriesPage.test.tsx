@@ -2,13 +2,8 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { FrameworkName, StoryRequest } from "../client/types.gen";
-import { makeStory, renderWithProviders, stubApi } from "../test-utils";
+import { makeStory, makeProvider as provider, renderWithProviders, stubApi } from "../test-utils";
 import { StoriesPage } from "./StoriesPage";
-
-const provider = () => ({
-  provider: "embedded", model: "SmolLM2-135M-Instruct", configured: true, embedded: true,
-  base_url: null, frameworks: ["semantic_kernel", "langchain", "langgraph"],
-});
 
 function sse(events: [string, unknown][]): Response {
   const text = events.map(([name, data]) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`).join("");
@@ -60,7 +55,14 @@ describe("StoriesPage", () => {
         sse([
           ["start", { framework: "langgraph" }],
           ["step", { framework: "langgraph", step: "storyteller" }],
-          ["error", { framework: "langgraph", status: 504, error: { message: "The model provider did not answer in time.", code: "PROVIDER_TIMEOUT" } }],
+          [
+            "error",
+            {
+              framework: "langgraph",
+              status: 504,
+              error: { message: "The model provider did not answer in time.", code: "PROVIDER_TIMEOUT" },
+            },
+          ],
         ]),
     });
     const user = userEvent.setup();

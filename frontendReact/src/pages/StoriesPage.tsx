@@ -68,16 +68,18 @@ export function StoriesPage() {
           ))}
         </fieldset>
         <div className="flex items-center justify-between md:col-span-2">
-          <span className="text-xs text-slate-500">
-            {provider.data ? `Model: ${provider.data.model} (${provider.data.provider})` : ""}
-          </span>
+          <span className="text-xs text-slate-500">{provider.data ? `Model: ${provider.data.model} (${provider.data.provider})` : ""}</span>
           <div className="flex gap-2">
             {running && run && (
               <button type="button" className="rounded border border-slate-300 px-4 py-2 text-sm" onClick={() => store.stop(run.id)}>
                 Stop
               </button>
             )}
-            <button type="submit" disabled={running} className="rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-50">
+            <button
+              type="submit"
+              disabled={running}
+              className="rounded bg-indigo-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-50"
+            >
               {running ? "Generating…" : "Generate"}
             </button>
           </div>
