@@ -110,8 +110,9 @@ $(STAMPS)/mcp-node: tests/mcp_node/package.json tests/mcp_node/package-lock.json
 	cd tests/mcp_node && npm install --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
+# With the coverage of backend/ (in this process: not the servers tests start as subprocesses).
 test-backend: $(STAMPS)/python $(STAMPS)/mcp-node
-	$(PY) -m pytest
+	$(PY) -m pytest --cov=backend --cov-report=term:skip-covered
 
 test-web: $(STAMPS)/web
 	cd $(WEB) && npm run --silent typecheck && npm run --silent test
