@@ -6,11 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .make
 WHEELS := $(HOME)/.cache/fastapillm/wheels
-LLAMA_VERSION := 0.3.36
+LLAMA_VERSION := $(shell sed -n 's/^llama-cpp-python==\([^ ]*\).*/\1/p' requirements-llama.txt)
+UV ?= uv
 WEB := frontendReact
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test install lint test-backend test-web test-e2e check-client check-deploy client bench chromium clean
+.PHONY: run test install lock lint test-backend test-web test-e2e check-client check-deploy client bench chromium clean
 
 run: install $(WEB)/dist/index.html
 	$(PY) -m backend
@@ -23,19 +24,35 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-# llama-cpp-python compiles from source (minutes): build its wheel once and keep it.
-$(WHEELS)/.llama-$(LLAMA_VERSION):
+# llama-cpp-python compiles from source (minutes): build its wheel once and keep it. The sdist
+# is checked against the hash in requirements-llama.txt.
+$(WHEELS)/.llama-$(LLAMA_VERSION): requirements-llama.txt
 	@mkdir -p $(WHEELS)
 	@if ! ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1; then \
 		echo "Building llama-cpp-python $(LLAMA_VERSION) once (several minutes)..."; \
-		CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PYTHON) -m pip wheel -q --no-deps \
-			llama-cpp-python==$(LLAMA_VERSION) -w $(WHEELS); \
+		CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PYTHON) -m pip wheel -q --no-deps --require-hashes \
+			-r requirements-llama.txt -w $(WHEELS); \
 	fi
 	@touch $@
 
-$(STAMPS)/python: requirements.txt $(WHEELS)/.llama-$(LLAMA_VERSION) | $(PY)
-	$(PY) -m pip install -q --no-deps --find-links $(WHEELS) -r requirements.txt
+# The runtime lock and the development lock, both hash-checked, then llama-cpp-python from the
+# wheel built above (it is not in the hashed locks: see requirements-llama.txt).
+$(STAMPS)/python: requirements.txt requirements-dev.txt $(WHEELS)/.llama-$(LLAMA_VERSION) | $(PY)
+	$(PY) -m pip install -q --no-deps --require-hashes -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps --no-index --find-links $(WHEELS) \
+		llama-cpp-python==$(LLAMA_VERSION)
 	@mkdir -p $(STAMPS) && touch $@
+
+# Regenerate the locks with hashes from requirements.in and requirements-dev.in (needs uv).
+# Versions already locked are kept; add `--upgrade-package NAME` to UV_FLAGS to move one.
+# llama-cpp-python's metadata comes from the wheel built above.
+lock: $(WHEELS)/.llama-$(LLAMA_VERSION)
+	$(UV) pip compile -q --python-version 3.11 --generate-hashes --custom-compile-command "make lock" \
+		--index-url https://pypi.org/simple --find-links $(WHEELS) --no-emit-package llama-cpp-python \
+		--overrides requirements-overrides.txt --excludes requirements-exclude.txt $(UV_FLAGS) \
+		requirements.in -o requirements.txt
+	$(UV) pip compile -q --python-version 3.11 --generate-hashes --custom-compile-command "make lock" \
+		--index-url https://pypi.org/simple $(UV_FLAGS) requirements-dev.in -o requirements-dev.txt
 
 # `npm install`, not `npm ci`: it installs the locked versions too, but does not insist on lock
 # entries for other platforms' optional binaries, which some registry mirrors do not carry.
@@ -93,8 +110,9 @@ $(STAMPS)/mcp-node: tests/mcp_node/package.json tests/mcp_node/package-lock.json
 	cd tests/mcp_node && npm install --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
+# With the coverage of backend/ (in this process: not the servers tests start as subprocesses).
 test-backend: $(STAMPS)/python $(STAMPS)/mcp-node
-	$(PY) -m pytest
+	$(PY) -m pytest --cov=backend --cov-report=term:skip-covered
 
 test-web: $(STAMPS)/web
 	cd $(WEB) && npm run --silent typecheck && npm run --silent lint && npm run --silent test

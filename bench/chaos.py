@@ -35,7 +35,7 @@ from bench.load import (
     timed,
 )
 from bench.processes import process
-from tests.live import free_port
+from tests.utils.live import free_port
 
 
 async def provider_requests(root: str) -> int:

@@ -37,7 +37,7 @@ from typing import Any
 import aiohttp
 
 from bench.processes import process
-from tests.live import free_port
+from tests.utils.live import free_port
 
 PASSWORD = "bench horse battery 9 staple"  # noqa: S105 (a throw-away benchmark account)
 STORY = {"primary_character": "Ada", "secondary_character": "Grace", "length": "short"}

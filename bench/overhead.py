@@ -36,7 +36,7 @@ from backend.llm.provider import ProviderConfig
 from backend.llm.retry import RetryPolicy
 from backend.main import create_app
 from bench.processes import test_provider
-from tests.live import free_port
+from tests.utils.live import free_port
 
 MODEL = "gpt-4o-mini"
 PATHS = {"semantic_kernel": "semantic-kernel", "langchain": "langchain", "langgraph": "langgraph"}

@@ -11,16 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from backend.core.config import Settings
-from tests.conftest import (
-    PASSWORD,
-    AppClient,
-    ProviderControl,
-    SettingsFactory,
-    bearer,
-    open_client,
-    sign_up,
-)
-from tests.helpers import assert_error_shape, generate
+from tests.utils.app import PASSWORD, AppClient, SettingsFactory, bearer, open_client, sign_up
+from tests.utils.errors import assert_error_shape
+from tests.utils.provider import ProviderControl
+from tests.utils.stories import generate
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 RATE_LIMIT_STORES = ["memory"] + (["redis"] if REDIS_URL else [])
@@ -38,7 +32,7 @@ async def test_generation_budget_is_per_user_with_retry_after(
     make_settings: SettingsFactory, store: str
 ) -> None:
     settings = make_settings(**_limits(store, rate_limit_generation="2/minute"))
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         assert client.runtime.rate_limits.backend == store
         for _ in range(2):
             assert (await generate(client, "langchain")).status_code == 200
@@ -57,7 +51,7 @@ async def test_general_budget_and_health_is_exempt(
     make_settings: SettingsFactory, store: str
 ) -> None:
     settings = make_settings(**_limits(store, rate_limit_general="3/minute"))
-    async for client in open_client(settings):  # sign-up spends one anonymous request
+    async with open_client(settings) as client:  # sign-up spends one anonymous request
         statuses = [(await client.get("/api/stories")).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
         for _ in range(10):
@@ -68,9 +62,9 @@ async def test_replicas_share_budgets_through_redis(make_settings: SettingsFacto
     if REDIS_URL is None:
         pytest.fail("TEST_REDIS_URL is not set")  # pragma: no cover - listed only with Redis
     settings = make_settings(**_limits("redis", rate_limit_generation="2/minute"))
-    async for first in open_client(settings):
+    async with open_client(settings) as first:
         token = first.headers["authorization"]
-        async for second in open_client(settings, email=None):
+        async with open_client(settings, email=None) as second:
             assert (await generate(first, "langchain")).status_code == 200
             assert (
                 await generate(second, "langchain", headers={"Authorization": token})
@@ -90,7 +84,7 @@ async def test_failed_sign_ins_are_throttled_per_account_and_per_ip(
         rate_limit_login_failures_per_account="3/15 minutes",
         rate_limit_login_failures_per_ip="5/15 minutes",
     )
-    async for client in open_client(settings, email="ada@example.com"):
+    async with open_client(settings, email="ada@example.com") as client:
         wrong = {"email": "ada@example.com", "password": "wrong password"}
         statuses = [
             (await client.post("/api/auth/login", json=wrong)).status_code for _ in range(3)
@@ -111,7 +105,7 @@ async def test_failed_sign_ins_are_throttled_per_account_and_per_ip(
 
 @pytest.fixture
 async def small_body_client(make_settings: SettingsFactory) -> AsyncIterator[AppClient]:
-    async for client in open_client(make_settings(max_request_bytes=2048)):
+    async with open_client(make_settings(max_request_bytes=2048)) as client:
         yield client
 
 
@@ -148,7 +142,7 @@ async def test_security_headers_on_api_errors_and_app(client: AppClient) -> None
 
 async def test_cors_allows_only_configured_origins(make_settings: SettingsFactory) -> None:
     settings = make_settings(cors_origins="http://localhost:3001")
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         preflight = {"Access-Control-Request-Method": "POST"}
         allowed = await client.options(
             "/api/langchain", headers={"Origin": "http://localhost:3001", **preflight}
@@ -166,7 +160,7 @@ async def test_cors_allows_only_configured_origins(make_settings: SettingsFactor
 async def test_secrets_stay_out_of_responses_and_logs(
     make_settings: SettingsFactory, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    async for client in open_client(make_settings(), email=None):
+    async with open_client(make_settings(), email=None) as client:
         capfd.readouterr()
         registered = await client.post(
             "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
@@ -188,7 +182,7 @@ async def test_sign_ups_are_limited_per_address(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> None:
     """One address cannot mint accounts (each a fresh set of budgets) without limit."""
-    async for client in open_client(make_settings(rate_limit_signups_per_ip="3/hour"), email=None):
+    async with open_client(make_settings(rate_limit_signups_per_ip="3/hour"), email=None) as client:
         for number in range(3):
             await sign_up(client, f"user{number}@example.com")
         refused = await client.post(
@@ -206,7 +200,7 @@ async def test_sign_ups_are_limited_per_address(
 async def test_closed_registration_admits_only_the_first_account(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> None:
-    async for client in open_client(make_settings(registration="closed"), email=None):
+    async with open_client(make_settings(registration="closed"), email=None) as client:
         admin = await sign_up(client, "admin@example.com")
         refused = await client.post(
             "/api/auth/register", json={"email": "late@example.com", "password": PASSWORD}
@@ -219,7 +213,7 @@ async def test_closed_registration_admits_only_the_first_account(
 async def test_invite_only_registration_admits_one_account_per_unused_code(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> None:
-    async for client in open_client(make_settings(registration="invite"), email=None):
+    async with open_client(make_settings(registration="invite"), email=None) as client:
         options = await client.get("/api/auth/options")
         assert options.json() == {"registration": "invite"}
         admin = bearer(await sign_up(client, "admin@example.com"))  # the first needs none

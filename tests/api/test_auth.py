@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -9,22 +10,16 @@ import jwt
 import pytest
 
 from backend.core.security import create_access_token
-from tests.conftest import (
-    PASSWORD,
-    AppClient,
-    SettingsFactory,
-    bearer,
-    open_client,
-    sign_up,
-)
-from tests.helpers import assert_error_shape, generate
+from tests.utils.app import PASSWORD, AppClient, SettingsFactory, bearer, open_client, sign_up
+from tests.utils.errors import assert_error_shape
+from tests.utils.stories import generate
 
 SIGNING_KEY = "test-signing-key-that-is-long-enough-0123456789"
 
 
 @pytest.fixture
-async def anon(make_settings: SettingsFactory) -> AppClient:  # type: ignore[misc]
-    async for client in open_client(make_settings(secret_key=SIGNING_KEY), email=None):
+async def anon(make_settings: SettingsFactory) -> AsyncIterator[AppClient]:
+    async with open_client(make_settings(secret_key=SIGNING_KEY), email=None) as client:
         yield client
 
 
@@ -248,9 +243,9 @@ async def test_admin_disables_and_enables_a_user(anon: AppClient) -> None:
 async def test_tokens_from_one_replica_work_on_another(make_settings: SettingsFactory) -> None:
     """No SECRET_KEY: the signing key is created once in the shared database."""
     settings = make_settings()
-    async for first in open_client(settings, email="ada@example.com"):
+    async with open_client(settings, email="ada@example.com") as first:
         token = first.headers["authorization"]
-        async for second in open_client(settings, email=None):
+        async with open_client(settings, email=None) as second:
             response = await second.get("/api/auth/me", headers={"Authorization": token})
             assert response.status_code == 200
             assert isinstance(second, httpx.AsyncClient)

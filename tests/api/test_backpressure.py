@@ -15,8 +15,10 @@ import pytest
 from backend.core.loop_lag import LoopLag
 from backend.runtime import Runtime
 from backend.services.admission import GenerationGate, OverloadedError
-from tests.conftest import AppClient, ProviderControl, SettingsFactory, open_client
-from tests.live import live_app, running_apps, signed_in, sse_events
+from tests.utils.app import AppClient, SettingsFactory, open_client
+from tests.utils.live import live_app, running_apps, signed_in
+from tests.utils.provider import ProviderControl
+from tests.utils.sse import sse_events
 
 STORY = {"primary_character": "Ada", "secondary_character": "Grace"}
 
@@ -43,7 +45,7 @@ async def gated(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> AsyncIterator[AppClient]:
     settings = make_settings(max_in_flight_generations=2, rate_limit_enabled=False)
-    async for opened in open_client(settings):
+    async with open_client(settings) as opened:
         yield opened
 
 
@@ -125,7 +127,7 @@ async def test_a_pool_with_no_connection_free_in_time_is_a_503(
     settings = make_settings(
         database_pool_size=1, database_max_overflow=0, database_pool_timeout_seconds=0.2
     )
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         engine = client.runtime.engine
         async with engine.connect():  # the pool's only connection, held elsewhere
             response = await client.get("/api/stories")
@@ -149,7 +151,7 @@ async def test_a_pool_exhausted_while_the_model_works_is_a_503_not_the_providers
         database_pool_timeout_seconds=0.2,
         rate_limit_enabled=False,
     )
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         story = asyncio.create_task(client.post("/api/langchain", json=STORY))
         await wait_for(lambda: len(provider_control.requests()) == 1, "the provider to hold it")
         async with client.runtime.engine.connect():  # taken while the model works
@@ -176,7 +178,7 @@ async def test_while_the_event_loop_is_behind_generations_are_refused_at_once(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> None:
     settings = make_settings(max_loop_lag_ms=100, rate_limit_enabled=False)
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         await stall_the_loop_twice(client.runtime.loop_lag, 0.3)
         # the request runs in this same step of the loop: nothing lets the monitor catch up
         refused = await client.post("/api/langchain", json=STORY)
@@ -226,7 +228,7 @@ async def test_requests_waiting_on_the_provider_leave_room_under_the_working_bou
     so a second one starts; both are served and every count goes back to zero."""
     provider_control.configure(latency_ms=800)
     settings = make_settings(max_working_generations=1, rate_limit_enabled=False)
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         gate = client.runtime.gate
         first = asyncio.create_task(client.post("/api/langchain", json=STORY))
         await wait_for(lambda: len(provider_control.requests()) == 1, "the provider to hold it")
@@ -246,7 +248,7 @@ async def test_time_spent_honouring_a_providers_retry_after_is_not_a_backlog(
     MAX_WAIT_BEFORE_PROVIDER_MS): that was the provider's time, not a queue in the platform,
     so the stories sent right after them are all admitted."""
     settings = make_settings(rate_limit_enabled=False, provider_retry_after_max_seconds=5)
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         provider_control.faults(*[{"kind": "429", "retry_after": 1.5}] * 4)
         first = await asyncio.gather(*(client.post("/api/langchain", json=STORY) for _ in range(4)))
         assert [response.status_code for response in first] == [200] * 4

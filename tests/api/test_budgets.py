@@ -16,15 +16,10 @@ from backend.frameworks.stories.base import StoryBrief
 from backend.models import LLMCall, SpendReservation
 from backend.services.metering import Meter
 from backend.services.spend_caps import next_month_start
-from tests.conftest import (
-    AppClient,
-    ProviderControl,
-    SettingsFactory,
-    bearer,
-    open_client,
-    sign_up,
-)
-from tests.helpers import assert_error_shape, generate
+from tests.utils.app import AppClient, SettingsFactory, bearer, open_client, sign_up
+from tests.utils.errors import assert_error_shape
+from tests.utils.provider import ProviderControl
+from tests.utils.stories import generate
 
 NANO = Decimal("1e-9")
 
@@ -73,7 +68,7 @@ async def unlimited(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> AsyncIterator[AppClient]:
     """The app with rate limits off, so only budgets refuse; signed in as the administrator."""
-    async for opened in open_client(make_settings(rate_limit_enabled=False)):
+    async with open_client(make_settings(rate_limit_enabled=False)) as opened:
         yield opened
 
 
@@ -147,7 +142,7 @@ async def test_twenty_concurrent_requests_cannot_overshoot_a_budget_for_five(
 async def test_the_daily_cap_holds_across_users_exactly_at_its_limit(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> None:
-    async for probe in open_client(make_settings(rate_limit_enabled=False)):
+    async with open_client(make_settings(rate_limit_enabled=False)) as probe:
         worst = story_worst_case(probe)
         assert (await generate(probe, "langchain")).status_code == 200
         one_story = await user_spend(probe, 1)  # the test provider answers the same each time
@@ -156,7 +151,7 @@ async def test_the_daily_cap_holds_across_users_exactly_at_its_limit(
     # exactly a second one's worst case; then none.
     cap = one_story * 2 + worst
     settings = make_settings(rate_limit_enabled=False, global_daily_budget_usd=cap)
-    async for client in open_client(settings, email=None):
+    async with open_client(settings, email=None) as client:
         first_headers, first_id = await new_user(client, "first@example.com")
         second_headers, second_id = await new_user(client, "second@example.com")
         assert (await generate(client, "langchain", headers=first_headers)).status_code == 200
@@ -234,7 +229,7 @@ async def test_a_failed_request_releases_its_reservation_and_counts_what_it_spen
 async def test_new_accounts_get_the_default_budget_and_only_admins_set_budgets(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> None:
-    async for client in open_client(make_settings(default_monthly_budget_usd="2.50")):
+    async with open_client(make_settings(default_monthly_budget_usd="2.50")) as client:
         me = (await client.get("/api/auth/me")).json()
         assert me["monthly_budget_usd"] is None  # the administrator
         headers, user_id = await new_user(client, "newcomer@example.com")

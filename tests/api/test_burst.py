@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from backend.core.config import async_database_url
 from backend.testprovider import RunningProvider
-from tests.api.test_crash_recovery import backend_env, process
-from tests.conftest import PASSWORD, ProviderControl
-from tests.live import free_port
+from tests.utils.app import PASSWORD
+from tests.utils.live import free_port
+from tests.utils.processes import backend_env, process
+from tests.utils.provider import ProviderControl
 
 BURST = 300
 

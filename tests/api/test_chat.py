@@ -10,9 +10,12 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import AppClient, ProviderControl, SettingsFactory, bearer, open_client, sign_up
-from tests.helpers import FRAMEWORK_PATHS, assert_error_shape
-from tests.live import live_app, sse_events
+from tests.utils.app import AppClient, SettingsFactory, bearer, open_client, sign_up
+from tests.utils.errors import assert_error_shape
+from tests.utils.live import live_app
+from tests.utils.provider import ProviderControl
+from tests.utils.sse import sse_events
+from tests.utils.stories import FRAMEWORK_PATHS
 
 CHAT = {name: f"/api/chat/{path.removeprefix('/api/')}" for name, path in FRAMEWORK_PATHS.items()}
 
@@ -75,7 +78,7 @@ async def test_history_is_trimmed_to_the_window_by_tokens(
 ) -> None:
     settings = make_settings(chat_context_tokens=600, chat_max_tokens=100)
     provider_control.configure(reply_words=20)
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         conversation_id = None
         for turn in range(6):
             response = await client.post(

@@ -11,8 +11,10 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import PASSWORD, ProviderControl, SettingsFactory
-from tests.live import live_app, sse_events
+from tests.utils.app import PASSWORD, SettingsFactory
+from tests.utils.live import live_app
+from tests.utils.provider import ProviderControl
+from tests.utils.sse import sse_events
 
 BODY = {"primary_character": "Ada", "secondary_character": "Grace"}
 

@@ -18,8 +18,9 @@ from starlette.types import Message
 
 from backend.main import create_app
 from backend.models import LLMCall, Story
-from tests.conftest import AppClient, SettingsFactory
-from tests.helpers import assert_error_shape, generate
+from tests.utils.app import AppClient, SettingsFactory
+from tests.utils.errors import assert_error_shape
+from tests.utils.stories import generate
 
 SECURITY_HEADERS = (
     "x-content-type-options",

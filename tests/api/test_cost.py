@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from backend.models import LLMCall
-from tests.conftest import AppClient, ProviderControl, bearer, sign_up
-from tests.helpers import assert_error_shape, generate
+from tests.utils.app import AppClient, bearer, sign_up
+from tests.utils.errors import assert_error_shape
+from tests.utils.provider import ProviderControl
+from tests.utils.stories import generate
 
 
 async def test_usage_totals_equal_the_ledger_rows(

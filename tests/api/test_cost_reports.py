@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from backend.models import LLMCall
-from tests.conftest import AppClient
+from tests.utils.app import AppClient
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC)
 NANO = Decimal("1e-9")

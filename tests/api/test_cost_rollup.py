@@ -15,8 +15,8 @@ from sqlalchemy import delete, select, update
 
 from backend.db.base import NANOS_PER_USD
 from backend.models import LLMCall, LLMCallDay
-from tests.conftest import AppClient
-from tests.helpers import generate
+from tests.utils.app import AppClient
+from tests.utils.stories import generate
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC)
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import ProviderControl, SettingsFactory
-from tests.helpers import assert_error_shape
-from tests.live import live_app, signed_in, sse_events
+from tests.utils.app import SettingsFactory
+from tests.utils.errors import assert_error_shape
+from tests.utils.live import live_app, signed_in
+from tests.utils.provider import ProviderControl
+from tests.utils.sse import sse_events
 
 BODY = {"primary_character": "Ada", "secondary_character": "Grace"}
 

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import PASSWORD, ProviderControl, SettingsFactory
-from tests.live import live_app, signed_in
+from tests.utils.app import PASSWORD, SettingsFactory
+from tests.utils.live import live_app, signed_in
+from tests.utils.provider import ProviderControl
 
 LONG_TEXT = "\n\n".join(f"Section {i}. " + "The tide turns at the harbour. " * 20 for i in range(8))
 RUN = {"system_prompt": "You summarise.", "user_prompt": "Summarise the document."}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from tests.conftest import AppClient
+from tests.utils.app import AppClient
 
 
 async def test_docs_page_loads_only_same_origin_assets(client: AppClient) -> None:

@@ -9,17 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import (
-    AppClient,
-    ProviderControl,
-    SettingsFactory,
-    bearer,
-    open_client,
-    sign_up,
-)
-from tests.files import encrypt_pdf, make_docx, make_docx_bomb, make_pdf
-from tests.helpers import assert_error_shape
-from tests.live import live_app, sse_events
+from tests.utils.app import AppClient, SettingsFactory, bearer, open_client, sign_up
+from tests.utils.errors import assert_error_shape
+from tests.utils.files import encrypt_pdf, make_docx, make_docx_bomb, make_pdf
+from tests.utils.live import live_app
+from tests.utils.provider import ProviderControl
+from tests.utils.sse import sse_events
 
 PDF = make_pdf(["Hello PDF world about lighthouses", "Second page on harbours"])
 
@@ -101,7 +96,7 @@ async def test_bad_files_are_refused_and_nothing_is_stored(
 
 
 async def test_oversized_uploads_get_413(make_settings: SettingsFactory) -> None:
-    async for client in open_client(make_settings(max_upload_bytes=4096)):
+    async with open_client(make_settings(max_upload_bytes=4096)) as client:
         response = await upload(client, "big.txt", b"a" * 20_000)
         assert_error_shape(response, 413, "PAYLOAD_TOO_LARGE")
         assert (await client.get("/api/context/files")).json()["total"] == 0
@@ -114,7 +109,7 @@ async def small_window(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> AsyncIterator[AppClient]:
     provider_control.configure(reply_words=15)
-    async for client in open_client(make_settings(chat_context_tokens=600, chat_max_tokens=60)):
+    async with open_client(make_settings(chat_context_tokens=600, chat_max_tokens=60)) as client:
         yield client
 
 
@@ -156,7 +151,7 @@ async def test_the_map_fan_out_is_capped(
         chat_context_tokens=600, chat_max_tokens=60, rate_limit_generation="100/minute"
     )
     text = "\n\n".join(f"Section {i}. " + "The tide turns at the harbour. " * 20 for i in range(16))
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         file_id = (await upload(client, "long.txt", text.encode())).json()["file_id"]
         provider_control.configure(latency_ms=200)
         run = await client.post(
@@ -175,7 +170,7 @@ async def test_a_run_counts_its_planned_calls_against_the_generation_budget(
     settings = make_settings(
         chat_context_tokens=600, chat_max_tokens=60, rate_limit_generation="4/minute"
     )
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         long_id = (await upload(client, "long.txt", LONG_TEXT.encode())).json()["file_id"]
         short_id = (await upload(client, "short.txt", b"Otters.")).json()["file_id"]
         short = {"file_id": short_id, "framework": "langchain", **RUN}
@@ -184,7 +179,7 @@ async def test_a_run_counts_its_planned_calls_against_the_generation_budget(
         refused = await client.post("/api/context/execute", json=long_run)
         assert_error_shape(refused, 429, "RATE_LIMITED")  # 3 left; it needs all 4
         assert len(provider_control.requests()) == 1
-    async for client in open_client(settings, email="second@example.com"):
+    async with open_client(settings, email="second@example.com") as client:
         long_id = (await upload(client, "long.txt", LONG_TEXT.encode())).json()["file_id"]
         long_run = {"file_id": long_id, "framework": "langchain", **RUN}
         run = await client.post("/api/context/execute", json=long_run)

@@ -21,8 +21,9 @@ from backend.core.config import Settings
 from backend.core.errors import ConfigurationError
 from backend.runtime import preflight
 from backend.testprovider import RunningProvider, start_provider
-from tests.conftest import TEST_MODEL, AppClient, ProviderControl, SettingsFactory, open_client
-from tests.helpers import generate
+from tests.utils.app import AppClient, SettingsFactory, open_client
+from tests.utils.provider import TEST_MODEL, ProviderControl
+from tests.utils.stories import generate
 
 FALLBACK_MODEL = "gpt-4o"
 STORY = {"primary_character": "Ada", "secondary_character": "Grace"}
@@ -66,7 +67,7 @@ async def client(
     make_settings: SettingsFactory, provider_control: ProviderControl, backup: ProviderControl
 ) -> AsyncIterator[AppClient]:
     settings = with_fallback(make_settings, backup, provider_circuit_failures=100)
-    async for opened in open_client(settings):
+    async with open_client(settings) as opened:
         yield opened
 
 
@@ -108,7 +109,7 @@ async def test_a_timeout_falls_back(
         make_settings, backup, provider_timeout_seconds=0.3, provider_max_attempts=2
     )
     provider_control.faults(*[{"kind": "timeout", "seconds": 3}] * 2)
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         response = await generate(client, "semantic_kernel")
         assert response.status_code == 200, response.text
         assert [(row.provider, row.status) for row in await rows(client)] == [
@@ -133,7 +134,7 @@ async def test_the_circuit_opens_then_a_probe_closes_it(
     settings = with_fallback(
         make_settings, backup, provider_circuit_failures=2, provider_circuit_open_seconds=1
     )
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         provider_control.faults(*[{"kind": "503"}] * 6)  # two calls of three attempts
         for _ in range(2):
             assert (await generate(client, "langchain")).status_code == 200
@@ -228,9 +229,9 @@ async def test_replicas_share_a_circuit_through_redis(
         provider_circuit_open_seconds=60,
     )
     provider_control.faults(*[{"kind": "500"}] * 3)
-    async for first in open_client(settings):
+    async with open_client(settings) as first:
         assert (await generate(first, "langchain")).status_code == 200  # opens the circuit
-        async for second in open_client(settings, email="second@example.com"):
+        async with open_client(settings, email="second@example.com") as second:
             assert (await generate(second, "langchain")).status_code == 200
             states = {p["name"]: p for p in (await second.get("/api/provider")).json()["providers"]}
             assert states["test-provider"]["circuit"] == "opened"
@@ -277,24 +278,26 @@ async def test_a_high_failure_rate_opens_the_circuit_without_failures_in_a_row(
         provider_circuit_min_calls=6,
         **extra,
     )
-    async for first in open_client(settings):
-        async for second in open_client(settings, email="second@example.com"):
-            replicas = [first, second] if shared == "redis" else [first]
-            await fail_every_other_call(replicas, provider_control, pairs=3)
-            # 6 calls, 3 failed: at the rate, but the last call succeeded; still closed
-            assert await primary_circuit(second) == "closed"
-            assert len(provider_control.requests()) == 6
+    async with (
+        open_client(settings) as first,
+        open_client(settings, email="second@example.com") as second,
+    ):
+        replicas = [first, second] if shared == "redis" else [first]
+        await fail_every_other_call(replicas, provider_control, pairs=3)
+        # 6 calls, 3 failed: at the rate, but the last call succeeded; still closed
+        assert await primary_circuit(second) == "closed"
+        assert len(provider_control.requests()) == 6
 
-            provider_control.faults({"kind": "500"})
-            assert (await generate(first, "langchain")).status_code == 200  # 4 of 7 failed
-            assert len(provider_control.requests()) == 7
-            assert await primary_circuit(first) == "opened"
-            # open: the next stories go straight to the fallback
-            for replica in replicas:
-                served = await generate(replica, "langchain")
-                assert served.status_code == 200
-                assert served.json()["provider"] == "backup"
-            assert len(provider_control.requests()) == 7
+        provider_control.faults({"kind": "500"})
+        assert (await generate(first, "langchain")).status_code == 200  # 4 of 7 failed
+        assert len(provider_control.requests()) == 7
+        assert await primary_circuit(first) == "opened"
+        # open: the next stories go straight to the fallback
+        for replica in replicas:
+            served = await generate(replica, "langchain")
+            assert served.status_code == 200
+            assert served.json()["provider"] == "backup"
+        assert len(provider_control.requests()) == 7
     assert len(backup.requests()) == 4 + len(replicas)
 
 
@@ -308,7 +311,7 @@ async def test_a_low_failure_rate_leaves_the_circuit_closed(
         provider_circuit_failure_rate=0.5,
         provider_circuit_min_calls=6,
     )
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         for _ in range(4):  # one failure in three calls
             provider_control.faults({"kind": "502"})
             for _ in range(3):

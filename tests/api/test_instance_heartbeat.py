@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 
 from backend.models import AppInstance
 from backend.services.instances import InstanceRegistry
-from tests.conftest import AppClient, ProviderControl, SettingsFactory, open_client
+from tests.utils.app import AppClient, SettingsFactory, open_client
+from tests.utils.provider import ProviderControl
 
 BODY = {"primary_character": "Ada", "secondary_character": "Grace"}
 
@@ -24,7 +25,7 @@ async def fast_beats(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> AsyncIterator[AppClient]:
     settings = make_settings(instance_heartbeat_seconds=0.2, rate_limit_enabled=False)
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         yield client
 
 

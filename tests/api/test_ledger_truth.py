@@ -14,8 +14,10 @@ import pytest
 
 from backend.core.config import Settings
 from backend.services.stories import StoryService
-from tests.conftest import ProviderControl, SettingsFactory
-from tests.live import live_app, signed_in, sse_events
+from tests.utils.app import SettingsFactory
+from tests.utils.live import live_app, signed_in
+from tests.utils.provider import ProviderControl
+from tests.utils.sse import sse_events
 
 BODY = {"primary_character": "Ada", "secondary_character": "Grace"}
 STORY_PATHS = {
@@ -270,7 +272,7 @@ async def test_no_database_connection_is_held_while_the_model_works(
 
 def live_pool(base: str) -> Any:
     """The connection pool of the app serving `base` (the live app runs in this process)."""
-    from tests.live import running_apps
+    from tests.utils.live import running_apps
 
     return running_apps[base].state.runtime.engine.pool
 

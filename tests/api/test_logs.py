@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.models import LogEntry
-from tests.conftest import AppClient, ProviderControl, SettingsFactory, bearer, open_client, sign_up
-from tests.helpers import assert_error_shape, generate
+from tests.utils.app import AppClient, SettingsFactory, bearer, open_client, sign_up
+from tests.utils.errors import assert_error_shape
+from tests.utils.provider import ProviderControl
+from tests.utils.stories import generate
 
 
 @pytest.fixture
@@ -23,7 +25,7 @@ async def admin(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> AsyncIterator[AppClient]:
     settings = make_settings(rate_limit_enabled=False, log_store_rows=100)
-    async for client in open_client(settings):  # the first account: an administrator
+    async with open_client(settings) as client:  # the first account: an administrator
         yield client
 
 

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
-import time
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -21,36 +17,12 @@ from fastmcp.exceptions import ToolError
 from mcp.shared.exceptions import McpError
 
 from backend.testprovider import RunningProvider
-from tests.conftest import (
-    TEST_MODEL,
-    AppClient,
-    ProviderControl,
-)
-from tests.live import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-STORY = {"primary_character": "Ada", "secondary_character": "Grace"}
-
-
-def mcp_env(database_url: str, provider: RunningProvider, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROVIDER_", "FASTAPILLM_"))}
-    env.update(
-        DATABASE_URL=database_url,
-        PROVIDER_API_BASE_URL=provider.base_url,
-        PROVIDER_API_KEY="sk-test-secret-key",
-        PROVIDER_MODEL=TEST_MODEL,
-        PROVIDER_NAME="test-provider",
-        STORY_MAX_TOKENS="64",
-        LOG_LEVEL="INFO",
-        **extra,
-    )
-    return env
-
-
-async def ledger(client: AppClient) -> list[dict[str, Any]]:
-    page = (await client.get("/api/cost/transactions", params={"limit": 100})).json()
-    rows: list[dict[str, Any]] = page["transactions"]
-    return rows
+from tests.utils.app import AppClient
+from tests.utils.ledger import ledger
+from tests.utils.live import free_port
+from tests.utils.mcp import STORY, mcp_env, wait_for_port
+from tests.utils.processes import ROOT
+from tests.utils.provider import ProviderControl
 
 
 async def test_stdio_tools_resources_and_progress_land_in_the_ledger(
@@ -160,7 +132,7 @@ async def test_http_needs_a_key_and_runs_tools_as_its_account(
     url = f"http://127.0.0.1:{port}/mcp"
     try:
         async with httpx.AsyncClient(timeout=5) as http:
-            await _wait_for_port(http, url, server)
+            await wait_for_port(http, url, server)
             listing = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
             assert (await http.post(url, json=listing)).status_code == 401
         with pytest.raises(httpx.HTTPStatusError):
@@ -180,24 +152,6 @@ async def test_http_needs_a_key_and_runs_tools_as_its_account(
     rows = await ledger(client)
     assert [row["type"] for row in rows] == ["chat"]
     assert rows[0]["transaction_guid"] == reply["transaction_guid"]
-
-
-async def _wait_for_port(
-    http: httpx.AsyncClient,
-    url: str,
-    process: asyncio.subprocess.Process,
-    seconds: float = 180,  # a loaded machine starts slowly; the wait ends once it answers
-) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.returncode is not None:
-            raise RuntimeError(f"the MCP server exited with {process.returncode}")
-        try:
-            await http.get(url)
-            return
-        except httpx.TransportError:
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the MCP server did not come up")
 
 
 async def test_budgets_and_rate_limits_hold_over_mcp(

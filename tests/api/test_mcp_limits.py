@@ -17,8 +17,11 @@ from fastmcp.client.transports import StdioTransport
 from fastmcp.exceptions import ToolError
 
 from backend.testprovider import RunningProvider
-from tests.api.test_mcp import ROOT, STORY, ledger, mcp_env
-from tests.conftest import AppClient, ProviderControl
+from tests.utils.app import AppClient
+from tests.utils.ledger import ledger
+from tests.utils.mcp import STORY, mcp_env
+from tests.utils.processes import ROOT
+from tests.utils.provider import ProviderControl
 
 
 def stdio(database_url: str, provider: RunningProvider, key: str, **extra: str) -> StdioTransport:

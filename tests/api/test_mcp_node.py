@@ -18,9 +18,12 @@ import httpx
 import pytest
 
 from backend.testprovider import RunningProvider
-from tests.api.test_mcp import ROOT, _wait_for_port, ledger, mcp_env
-from tests.conftest import AppClient, ProviderControl
-from tests.live import free_port
+from tests.utils.app import AppClient
+from tests.utils.ledger import ledger
+from tests.utils.live import free_port
+from tests.utils.mcp import mcp_env, wait_for_port
+from tests.utils.processes import ROOT
+from tests.utils.provider import ProviderControl
 
 CLIENT_DIR = ROOT / "tests" / "mcp_node"
 NODE = shutil.which("node")
@@ -104,7 +107,7 @@ async def test_typescript_sdk_client_over_http(
     result_file = tmp_path / "made.json"
     try:
         async with httpx.AsyncClient(timeout=5) as http:
-            await _wait_for_port(http, url, server)
+            await wait_for_port(http, url, server)
         env = {
             **mcp_env(database_url, provider),
             "MCP_TRANSPORT": "http",

@@ -17,9 +17,12 @@ from sqlalchemy import text
 
 from backend.core.errors import ConfigurationError
 from backend.runtime import preflight
-from tests.conftest import AppClient, ProviderControl, SettingsFactory, open_client
-from tests.helpers import assert_error_shape, generate
-from tests.live import live_app, signed_in, sse_events
+from tests.utils.app import AppClient, SettingsFactory, open_client
+from tests.utils.errors import assert_error_shape
+from tests.utils.live import live_app, signed_in
+from tests.utils.provider import ProviderControl
+from tests.utils.sse import sse_events
+from tests.utils.stories import generate
 
 TOKEN = "scrape-token-0123456789"
 SCRAPER = {"Authorization": f"Bearer {TOKEN}"}
@@ -47,7 +50,7 @@ async def metered(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> AsyncIterator[AppClient]:
     settings = make_settings(metrics_enabled=True, metrics_token=TOKEN, rate_limit_enabled=False)
-    async for client in open_client(settings, email="metered@example.com"):
+    async with open_client(settings, email="metered@example.com") as client:
         yield client
 
 
@@ -158,7 +161,7 @@ async def test_metrics_off_are_a_404_even_beside_the_web_app(
 ) -> None:
     """The web app answers unknown paths with its page; /metrics is not one of them."""
     settings = make_settings(serve_frontend=True)
-    async for client in open_client(settings, email=None):
+    async with open_client(settings, email=None) as client:
         assert (await client.get("/some/page")).status_code == 200  # the web app's index
         assert_error_shape(await client.get("/metrics", headers=SCRAPER), 404, "NOT_FOUND")
 

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from alembic import command
 from backend.db.migrate import alembic_config
-from tests.conftest import AppClient
-from tests.helpers import generate
+from tests.utils.app import AppClient
+from tests.utils.stories import generate
 
 SEED = [
     "INSERT INTO users (id, email, password_hash, is_admin, is_active, created_at) "

@@ -16,8 +16,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from backend.core.config import Settings
 from backend.main import create_app
 from backend.testprovider import RunningProvider
-from tests.conftest import PASSWORD, TEST_MODEL
-from tests.live import live_app as running_app
+from tests.utils.app import PASSWORD
+from tests.utils.live import live_app as running_app
+from tests.utils.provider import TEST_MODEL
 
 
 @pytest.fixture(scope="session")

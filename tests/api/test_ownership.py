@@ -7,8 +7,9 @@ import uuid
 from decimal import Decimal
 
 from backend.models import LLMCall, Story
-from tests.conftest import AppClient, SettingsFactory, bearer, open_client, sign_up
-from tests.helpers import assert_error_shape, generate
+from tests.utils.app import AppClient, SettingsFactory, bearer, open_client, sign_up
+from tests.utils.errors import assert_error_shape
+from tests.utils.stories import generate
 
 
 async def test_a_second_user_sees_nothing_of_the_first(client: AppClient) -> None:
@@ -70,7 +71,7 @@ async def test_the_first_account_claims_rows_made_before_accounts(
     make_settings: SettingsFactory,
 ) -> None:
     """Stories and ledger rows from before accounts existed go to the first admin."""
-    async for client in open_client(make_settings(), email=None):
+    async with open_client(make_settings(), email=None) as client:
         async with client.runtime.sessions() as session:
             story = Story(
                 primary_character="Old",

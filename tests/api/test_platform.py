@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from alembic import command
 from backend.db.migrate import alembic_config
 from backend.db.session import create_engine
-from tests.conftest import AppClient, ProviderControl, SettingsFactory, open_client
-from tests.helpers import assert_error_shape, generate
+from tests.utils.app import AppClient, SettingsFactory, open_client
+from tests.utils.errors import assert_error_shape
+from tests.utils.provider import ProviderControl
+from tests.utils.stories import generate
 
 
 async def test_health_checks_the_database(client: AppClient) -> None:
@@ -95,7 +97,7 @@ async def test_built_web_app_is_served_without_hiding_api_404s(
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_text("<html><body>app</body></html>")
     (dist / "assets" / "app.js").write_text("console.log('x')")
-    async for client in open_client(make_settings(serve_frontend=True, frontend_dist=dist)):
+    async with open_client(make_settings(serve_frontend=True, frontend_dist=dist)) as client:
         assert (await client.get("/")).text.startswith("<html>")
         assert (await client.get("/history")).text.startswith("<html>")
         assert (await client.get("/assets/app.js")).status_code == 200

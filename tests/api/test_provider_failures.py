@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import AppClient, ProviderControl, SettingsFactory, open_client
-from tests.helpers import assert_error_shape, generate
+from tests.utils.app import AppClient, SettingsFactory, open_client
+from tests.utils.errors import assert_error_shape
+from tests.utils.provider import ProviderControl
+from tests.utils.stories import generate
 
 
 async def _ledger(client: AppClient) -> list[dict[str, Any]]:
@@ -104,7 +106,7 @@ async def test_timeouts_are_retried_then_reported_as_504(
 ) -> None:
     settings = make_settings(provider_timeout_seconds=0.3, provider_max_attempts=2)
     provider_control.faults({"kind": "timeout", "seconds": 2}, {"kind": "timeout", "seconds": 2})
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         response = await generate(client, "langchain")
         assert_error_shape(response, 504, "PROVIDER_TIMEOUT")
         assert [r["status"] for r in await _ledger(client)] == ["timeout", "timeout"]
@@ -114,7 +116,7 @@ async def test_unreachable_provider_is_503_without_ledger_rows(
     make_settings: SettingsFactory,
 ) -> None:
     settings = make_settings(provider_api_base_url="http://127.0.0.1:9/v1")
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         response = await generate(client, "langgraph")
         assert_error_shape(response, 503, "PROVIDER_UNAVAILABLE")
         assert await _ledger(client) == []

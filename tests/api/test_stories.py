@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from backend.models import LLMCall
-from tests.conftest import TEST_MODEL, AppClient, ProviderControl
-from tests.helpers import FRAMEWORK_PATHS, assert_error_shape, generate
+from tests.utils.app import AppClient
+from tests.utils.errors import assert_error_shape
+from tests.utils.provider import TEST_MODEL, ProviderControl
+from tests.utils.stories import FRAMEWORK_PATHS, generate
 
 FRAMEWORKS = list(FRAMEWORK_PATHS)
 

@@ -10,9 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import PASSWORD, ProviderControl, SettingsFactory
-from tests.helpers import FRAMEWORK_PATHS
-from tests.live import live_app, sse_events
+from tests.utils.app import PASSWORD, SettingsFactory
+from tests.utils.live import live_app
+from tests.utils.provider import ProviderControl
+from tests.utils.sse import sse_events
+from tests.utils.stories import FRAMEWORK_PATHS
 
 BODY = {"primary_character": "Ada", "secondary_character": "Grace"}
 Events = list[tuple[str, dict[str, Any]]]

@@ -10,9 +10,10 @@ import pytest
 from pydantic import ValidationError
 
 from backend.schemas.common import NO_NUL, NOT_BLANK, StrictModel
-from tests.conftest import OWNER_EMAIL, PASSWORD, AppClient, ProviderControl
-from tests.files import make_pdf
-from tests.helpers import assert_error_shape
+from tests.utils.app import OWNER_EMAIL, PASSWORD, AppClient
+from tests.utils.errors import assert_error_shape
+from tests.utils.files import make_pdf
+from tests.utils.provider import ProviderControl
 
 NUL = "\u0000"
 FILE_ID = "ctx_0123456789abcdef"

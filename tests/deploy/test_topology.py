@@ -30,9 +30,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from backend.core.config import async_database_url
 from backend.testprovider import RunningProvider, start_provider
-from tests.api.test_crash_recovery import ROOT, backend_env, process
-from tests.conftest import PASSWORD, _reset_postgres
-from tests.live import free_port
+from tests.utils.app import PASSWORD
+from tests.utils.database import reset_postgres
+from tests.utils.live import free_port
+from tests.utils.processes import ROOT, backend_env, process
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -154,7 +155,7 @@ def running(site: Site, provider: RunningProvider) -> Iterator[str]:
 @pytest.fixture(scope="module")
 async def topology(site: Site) -> AsyncIterator[Topology]:
     assert DATABASE_URL is not None
-    await _reset_postgres(async_database_url(DATABASE_URL))
+    await reset_postgres(async_database_url(DATABASE_URL))
     provider = start_provider()
     try:
         with running(site, provider) as url:

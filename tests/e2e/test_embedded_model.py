@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from backend.core.config import Settings
-from tests.api.test_crash_recovery import process
-from tests.conftest import PASSWORD, AppClient, open_client
-from tests.helpers import FRAMEWORK_PATHS, generate
-from tests.live import free_port
+from tests.utils.app import PASSWORD, AppClient, open_client
+from tests.utils.live import free_port
+from tests.utils.processes import process
+from tests.utils.stories import FRAMEWORK_PATHS, generate
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
@@ -34,7 +34,7 @@ async def embedded_client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIter
         serve_frontend=False,
     )
     assert settings.uses_embedded_model
-    async for client in open_client(settings):
+    async with open_client(settings) as client:
         yield client
 
 

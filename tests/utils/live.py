@@ -3,13 +3,11 @@ a real socket (streaming, client disconnects, schema fuzzing)."""
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
 
 import httpx
 import uvicorn
@@ -51,20 +49,6 @@ def live_app(settings: Settings) -> Iterator[str]:
         running_apps.pop(base, None)
         server.should_exit = True
         thread.join(timeout=15)
-
-
-async def sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict[str, Any]]]:
-    """(event name, JSON data) for each server-sent event; comment pings are skipped."""
-    name, data = "message", list[str]()
-    async for line in response.aiter_lines():
-        if line == "":
-            if data:
-                yield name, json.loads("\n".join(data))
-            name, data = "message", []
-        elif line.startswith("event:"):
-            name = line[6:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].strip())
 
 
 @asynccontextmanager
