@@ -73,21 +73,11 @@ export function FrameworkComparison({ frameworks }: { frameworks: UnitCost[] }) 
           <table className="w-full text-sm tabular-nums" data-testid="framework-comparison">
             <thead className="border-b border-slate-200 text-xs text-slate-600">
               <tr>
-                <th scope="col" className="px-2 py-1 text-left font-medium">
-                  Framework
-                </th>
-                <th scope="col" className="px-2 py-1 text-right font-medium">
-                  Stories
-                </th>
-                <th scope="col" className="px-2 py-1 text-right font-medium">
-                  Cost
-                </th>
-                <th scope="col" className="px-2 py-1 text-right font-medium">
-                  Latency
-                </th>
-                <th scope="col" className="px-2 py-1 text-right font-medium">
-                  Tokens
-                </th>
+                {["Framework", "Stories", "Cost", "Latency", "Tokens"].map((name, index) => (
+                  <th key={name} scope="col" className={`px-2 py-1 font-medium ${index === 0 ? "text-left" : "text-right"}`}>
+                    {name}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>

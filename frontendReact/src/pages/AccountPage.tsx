@@ -157,30 +157,26 @@ function PasswordForm() {
     >
       <h3 className="font-semibold">Change password</h3>
       <p className="text-xs text-slate-500">Other browsers signed in as you are signed out.</p>
-      <label className="flex max-w-md flex-col gap-1 text-sm">
-        Current password
-        <input
-          type="password"
-          autoComplete="current-password"
-          required
-          className="rounded border border-slate-300 px-2 py-1"
-          value={current}
-          onChange={(event) => setCurrent(event.target.value)}
-        />
-      </label>
-      <label className="flex max-w-md flex-col gap-1 text-sm">
-        New password
-        <input
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={10}
-          maxLength={128}
-          className="rounded border border-slate-300 px-2 py-1"
-          value={next}
-          onChange={(event) => setNext(event.target.value)}
-        />
-      </label>
+      <TextField
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        required
+        className="max-w-md"
+        value={current}
+        onChange={setCurrent}
+      />
+      <TextField
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={10}
+        maxLength={128}
+        className="max-w-md"
+        value={next}
+        onChange={setNext}
+      />
       <ErrorNote error={change.error} />
       {change.isSuccess && <p className="text-sm text-green-700">Password changed.</p>}
       <button type="submit" className="self-start rounded bg-indigo-600 px-3 py-1 text-sm text-white" disabled={change.isPending}>

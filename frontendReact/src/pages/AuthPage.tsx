@@ -6,6 +6,7 @@ import { queryKeys } from "../api/queryKeys";
 import { useAuth } from "../auth/AuthProvider";
 import { getRegistrationOptions } from "../client/sdk.gen";
 import { ErrorNote } from "../components/ErrorNote";
+import { TextField } from "../components/TextField";
 import { usePageTitle } from "../lib/usePageTitle";
 
 /** Sign in, or sign up (the first account becomes the administrator). */
@@ -52,31 +53,17 @@ export function AuthPage({ mode }: { mode: "signin" | "signup" }) {
     <section className="mx-auto flex w-full max-w-sm flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6">
       <h2 className="text-lg font-semibold">{signingUp ? "Create an account" : "Sign in"}</h2>
       <form onSubmit={(event) => void submit(event)} className="flex flex-col gap-3">
-        <label className="flex flex-col gap-1 text-sm">
-          Email
-          <input
-            type="email"
-            autoComplete="email"
-            required
-            maxLength={254}
-            className="rounded border border-slate-300 px-2 py-1"
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-        </label>
-        <label className="flex flex-col gap-1 text-sm">
-          Password
-          <input
-            type="password"
-            autoComplete={signingUp ? "new-password" : "current-password"}
-            required
-            minLength={signingUp ? 10 : 1}
-            maxLength={128}
-            className="rounded border border-slate-300 px-2 py-1"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </label>
+        <TextField label="Email" type="email" autoComplete="email" required maxLength={254} value={email} onChange={setEmail} />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete={signingUp ? "new-password" : "current-password"}
+          required
+          minLength={signingUp ? 10 : 1}
+          maxLength={128}
+          value={password}
+          onChange={setPassword}
+        />
         {needsInvite && (
           <label className="flex flex-col gap-1 text-sm">
             Invite code

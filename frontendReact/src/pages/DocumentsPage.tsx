@@ -6,6 +6,7 @@ import { queryKeys } from "../api/queryKeys";
 import type { FrameworkName } from "../client/types.gen";
 import { ErrorNote } from "../components/ErrorNote";
 import { MarkdownText } from "../components/MarkdownText";
+import { TextField } from "../components/TextField";
 import { useGenerationsStore, useLatestDocumentRun } from "../generations/GenerationsProvider";
 import { formatCost, formatDate, formatMs } from "../lib/format";
 import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
@@ -149,24 +150,8 @@ export function DocumentsPage() {
             </button>
           ))}
         </div>
-        <label className="flex flex-col gap-1 text-sm">
-          System prompt
-          <textarea
-            className="rounded border border-slate-300 px-2 py-1"
-            maxLength={8000}
-            value={systemPrompt}
-            onChange={(event) => setSystemPrompt(event.target.value)}
-          />
-        </label>
-        <label className="flex flex-col gap-1 text-sm">
-          User prompt
-          <textarea
-            className="rounded border border-slate-300 px-2 py-1"
-            maxLength={8000}
-            value={userPrompt}
-            onChange={(event) => setUserPrompt(event.target.value)}
-          />
-        </label>
+        <TextField label="System prompt" type="multiline" maxLength={8000} value={systemPrompt} onChange={setSystemPrompt} />
+        <TextField label="User prompt" type="multiline" maxLength={8000} value={userPrompt} onChange={setUserPrompt} />
         <div className="flex flex-wrap items-center gap-4 text-sm">
           {[...FRAMEWORKS, "all" as const].map((option) => (
             <label key={option} className="flex items-center gap-1">
