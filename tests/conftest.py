@@ -31,6 +31,7 @@ def provider_control(provider: RunningProvider) -> Iterator[ProviderControl]:
     control.reset()
     yield control
     control.reset()
+    control.close()
 
 
 @pytest.fixture(params=DATABASE_BACKENDS)

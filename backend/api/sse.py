@@ -140,8 +140,13 @@ def respond(
             if end is not None:
                 await send.send(event(EventName.END, end))
 
+    async def consume() -> AsyncIterator[ServerSentEvent]:
+        async with receive:  # closed when the response ends, not left to the collector
+            async for item in receive:
+                yield item
+
     return EventSourceResponse(
-        receive,
+        consume(),
         data_sender_callable=produce,
         ping=ping_seconds,
         headers={"Cache-Control": "no-cache"},

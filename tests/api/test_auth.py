@@ -14,7 +14,9 @@ from tests.utils.app import PASSWORD, AppClient, SettingsFactory, bearer, open_c
 from tests.utils.errors import assert_error_shape
 from tests.utils.stories import generate
 
-SIGNING_KEY = "test-signing-key-that-is-long-enough-0123456789"
+# 64 bytes or more: the forged HS512 token below is signed with it too, and PyJWT warns
+# (InsecureKeyLengthWarning) about shorter HS512 keys.
+SIGNING_KEY = "test-signing-key-long-enough-for-hs512-too-0123456789abcdef012345"
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ def backup(second_provider: RunningProvider) -> Iterator[ProviderControl]:
     control.reset()
     yield control
     control.reset()
+    control.close()
 
 
 def with_fallback(

@@ -18,6 +18,9 @@ class ProviderControl:
         self.provider = provider
         self._http = httpx.Client(base_url=provider.root_url, timeout=10)
 
+    def close(self) -> None:
+        self._http.close()
+
     def reset(self) -> None:
         self._http.post("/_control/reset").raise_for_status()
 
