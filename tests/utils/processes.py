@@ -55,6 +55,7 @@ def process(
                 started.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 started.kill()
+                started.wait()  # reaped, not left running to the garbage collector
 
 
 def backend_env(database_url: str, provider_port: int, port: int) -> dict[str, str]:
