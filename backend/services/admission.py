@@ -5,9 +5,12 @@ queue behind the others until it times out:
 
 - generations in flight (`MAX_IN_FLIGHT_GENERATIONS`): a slot is held for the whole request, a
   stream until its last event;
-- the event loop's delay (`MAX_LOOP_LAG_MS`): when the loop is already that far behind, the
-  process has more work than CPU, and every request it admits would wait on the others at each
-  step. Refusing new work keeps the admitted requests fast and the overloaded answer fast;
+- the event loop's delay (`MAX_LOOP_LAG_MS`): when the loop is already that far behind while
+  generations are running, the process has more work than CPU, and every request it admits
+  would wait on the others at each step. Refusing new work keeps the admitted requests fast and
+  the overloaded answer fast. With no generation running the bound does not apply: the delay
+  then comes from elsewhere (another program on a busy laptop), and refusing the one request
+  would relieve nothing;
 - generations doing the platform's own work (`MAX_WORKING_GENERATIONS`; a request whose
   provider call is under way does not count): more at once would only queue for the CPU;
 - the wait before the provider (`MAX_WAIT_BEFORE_PROVIDER_MS`): each metered unit, as it
@@ -121,7 +124,7 @@ class GenerationGate:
                 f"The server is running {self.limit} generations, its limit. Try again shortly.",
                 {"limit": self.limit},
             )
-        if self._loop_lag is not None and self._max_loop_lag is not None:
+        if self._in_flight and self._loop_lag is not None and self._max_loop_lag is not None:
             lag = self._loop_lag.seconds()
             if lag > self._max_loop_lag:
                 raise self._refusal(

@@ -130,7 +130,11 @@ async def test_twenty_concurrent_requests_cannot_overshoot_a_budget_for_five(
 
     statuses = sorted(response.status_code for response in responses)
     made = len(provider_control.requests())
-    assert 1 <= made <= 6
+    # Five reservations fit at once and no more. On a loaded machine some requests arrive
+    # after earlier stories have settled below their worst case, so more than five may be
+    # made in all; what can never happen is a sixth at once, or spend past the budget.
+    assert made >= 5
+    assert provider_control.max_in_flight() <= 5
     assert statuses.count(200) == made
     assert await user_spend(client, user_id) <= story_worst_case(client) * 5
     for response in responses:
