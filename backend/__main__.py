@@ -30,8 +30,8 @@ def main() -> int:
 
     from backend.core.errors import ConfigurationError
     from backend.db.migrate import upgrade_to_head
+    from backend.from_settings import preflight
     from backend.main import create_app
-    from backend.runtime import preflight
 
     host = os.environ.get("HOST", "127.0.0.1")
     try:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,7 +14,6 @@ from openai import AsyncOpenAI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.core.config import Settings
-from backend.core.errors import ConfigurationError
 from backend.core.logging import get_logger
 from backend.core.loop_lag import LoopLag
 from backend.core.metrics import Metrics
@@ -28,16 +26,20 @@ from backend.frameworks import (
     build_document_frameworks,
     build_frameworks,
 )
+from backend.from_settings import (
+    breakers_from_settings,
+    fallbacks_from_settings,
+    load_price_overrides,
+    provider_from_settings,
+    retry_policy_from_settings,
+)
 from backend.llm.client import build_openai_client
 from backend.llm.embedded import (
     EmbeddedModelServer,
     embedded_provider_config,
-    locate_model_file,
 )
 from backend.llm.fallback import CircuitBreakers
-from backend.llm.provider import EMBEDDED_PROVIDER_NAME, ProviderConfig
-from backend.llm.retry import RetryPolicy
-from backend.pricing import ModelPrice, parse_overrides
+from backend.llm.provider import ProviderConfig
 from backend.services.accounts import AccountService
 from backend.services.admission import GenerationGate
 from backend.services.chat import ChatService
@@ -52,83 +54,6 @@ from backend.services.spend_caps import SpendCaps
 from backend.services.stories import StoryService
 
 log = get_logger(__name__)
-
-
-def provider_from_settings(settings: Settings) -> ProviderConfig:
-    assert settings.provider_api_base_url is not None
-    base_url = str(settings.provider_api_base_url).rstrip("/")
-    if not settings.provider_model:
-        raise ConfigurationError("PROVIDER_MODEL is required when PROVIDER_API_BASE_URL is set")
-    api_key = settings.provider_api_key.get_secret_value() if settings.provider_api_key else ""
-    return ProviderConfig(
-        name=settings.provider_name or _host_name(base_url),
-        model=settings.provider_model,
-        base_url=base_url,
-        api_key=api_key or "not-needed",
-        headers=settings.provider_headers,
-    )
-
-
-def fallbacks_from_settings(settings: Settings, primary_name: str) -> list[ProviderConfig]:
-    """PROVIDER_FALLBACKS as providers; every name distinct (rows and circuits go by it)."""
-    fallbacks = []
-    names = {primary_name}
-    for fallback in settings.provider_fallbacks:
-        base_url = str(fallback.base_url).rstrip("/")
-        name = fallback.name or _host_name(base_url)
-        if name in names:
-            raise ConfigurationError(
-                f"PROVIDER_FALLBACKS: the name {name!r} is used twice; give each a distinct name"
-            )
-        names.add(name)
-        key = fallback.api_key.get_secret_value() if fallback.api_key else ""
-        fallbacks.append(
-            ProviderConfig(
-                name=name,
-                model=fallback.model,
-                base_url=base_url,
-                api_key=key or "not-needed",
-                headers=fallback.headers,
-            )
-        )
-    return fallbacks
-
-
-def _host_name(url: str) -> str:
-    return url.split("://", 1)[-1].split("/", 1)[0]
-
-
-def load_price_overrides(settings: Settings) -> dict[str, ModelPrice]:
-    if settings.price_overrides_file is None:
-        return {}
-    try:
-        data = json.loads(settings.price_overrides_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigurationError(f"PRICE_OVERRIDES_FILE cannot be read: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigurationError("PRICE_OVERRIDES_FILE must hold a JSON object")
-    try:
-        return parse_overrides(data)
-    except ValueError as exc:
-        raise ConfigurationError(f"PRICE_OVERRIDES_FILE: {exc}") from exc
-
-
-def preflight(settings: Settings) -> None:
-    """Fail fast, before the server starts, on settings that cannot work."""
-    load_price_overrides(settings)
-    if settings.metrics_enabled and settings.metrics_token is None:
-        raise ConfigurationError(
-            "METRICS_ENABLED needs METRICS_TOKEN: /metrics is never served without one"
-        )
-    if settings.workers > 1 and not settings.redis_url:
-        raise ConfigurationError(
-            "WORKERS above 1 needs REDIS_URL: the workers share rate limits through Redis"
-        )
-    if settings.uses_embedded_model:
-        locate_model_file()
-        fallbacks_from_settings(settings, EMBEDDED_PROVIDER_NAME)
-    else:
-        fallbacks_from_settings(settings, provider_from_settings(settings).name)
 
 
 @dataclass
@@ -185,29 +110,10 @@ class Runtime:
             await engine.dispose()
             raise
         fallbacks = fallbacks_from_settings(settings, provider.name)
-        breakers = (
-            CircuitBreakers(
-                failures=settings.provider_circuit_failures,
-                open_seconds=settings.provider_circuit_open_seconds,
-                failure_rate=settings.provider_circuit_failure_rate,
-                min_calls=settings.provider_circuit_min_calls,
-                window_seconds=settings.provider_circuit_window_seconds,
-                redis_url=settings.redis_url,
-                key_prefix=settings.rate_limit_key_prefix,
-            )
-            if fallbacks
-            else None
-        )
+        breakers = breakers_from_settings(settings) if fallbacks else None
         client = build_openai_client(
             provider,
-            RetryPolicy(
-                max_attempts=settings.provider_max_attempts,
-                backoff_base_seconds=settings.provider_backoff_base_seconds,
-                backoff_max_seconds=settings.provider_backoff_max_seconds,
-                retry_after_max_seconds=settings.provider_retry_after_max_seconds,
-                deadline_seconds=settings.provider_deadline_seconds,
-                stream_idle_seconds=settings.provider_stream_idle_seconds,
-            ),
+            retry_policy_from_settings(settings),
             timeout_seconds=settings.provider_timeout_seconds,
             connect_timeout_seconds=settings.provider_connect_timeout_seconds,
             max_connections=settings.provider_max_connections,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
+
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
@@ -34,28 +37,38 @@ __all__ = [
 def build_frameworks(
     client: AsyncOpenAI, settings: GenerationSettings
 ) -> dict[FrameworkName, StoryFramework]:
-    return {
-        FrameworkName.SEMANTIC_KERNEL: SemanticKernelStories(client, settings),
-        FrameworkName.LANGCHAIN: LangChainStories(client, settings),
-        FrameworkName.LANGGRAPH: LangGraphStories(client, settings),
-    }
+    kinds: list[Callable[..., StoryFramework]] = [
+        SemanticKernelStories,
+        LangChainStories,
+        LangGraphStories,
+    ]
+    return _by_name(kind(client, settings) for kind in kinds)
 
 
 def build_chat_frameworks(
     client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow
 ) -> dict[FrameworkName, ChatFramework]:
-    return {
-        FrameworkName.SEMANTIC_KERNEL: SemanticKernelChat(client, settings, window),
-        FrameworkName.LANGCHAIN: LangChainChat(client, settings, window),
-        FrameworkName.LANGGRAPH: LangGraphChat(client, settings, window),
-    }
+    kinds: list[Callable[..., ChatFramework]] = [SemanticKernelChat, LangChainChat, LangGraphChat]
+    return _by_name(kind(client, settings, window) for kind in kinds)
 
 
 def build_document_frameworks(
     client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow
 ) -> dict[FrameworkName, DocumentFramework]:
-    return {
-        FrameworkName.SEMANTIC_KERNEL: SemanticKernelDocuments(client, settings, window),
-        FrameworkName.LANGCHAIN: LangChainDocuments(client, settings, window),
-        FrameworkName.LANGGRAPH: LangGraphDocuments(client, settings, window),
-    }
+    kinds: list[Callable[..., DocumentFramework]] = [
+        SemanticKernelDocuments,
+        LangChainDocuments,
+        LangGraphDocuments,
+    ]
+    return _by_name(kind(client, settings, window) for kind in kinds)
+
+
+class _Named(Protocol):
+    name: FrameworkName
+
+
+_F = TypeVar("_F", bound=_Named)
+
+
+def _by_name(frameworks: Iterable[_F]) -> dict[FrameworkName, _F]:
+    return {framework.name: framework for framework in frameworks}

@@ -48,6 +48,15 @@ def read_prompt(*parts: str) -> str:
     return (PROMPTS_DIR.joinpath(*parts)).read_text(encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class TextDelta:
+    """Output as it is generated: a piece of the text (`text`), or a step starting (`step`).
+    Stories and document runs stream these."""
+
+    text: str = ""
+    step: str | None = None
+
+
 class EmptyOutputError(RuntimeError):
     """The model answered with no text at all."""
 

@@ -9,7 +9,6 @@ ends. The OpenAI SDK's own retries are switched off so loops never stack.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -26,9 +25,7 @@ from tenacity.wait import wait_random_exponential
 
 from backend.core.logging import get_logger
 from backend.llm.calls import (
-    AttemptHandle,
     AttemptStart,
-    CallObserver,
     CallStatus,
     ProviderCall,
     current_observer,
@@ -36,20 +33,18 @@ from backend.llm.calls import (
 )
 from backend.llm.delivery import Delivery
 from backend.llm.fallback import CircuitBreakers, retarget
+from backend.llm.plain_answer import read_plain_answer
 from backend.llm.provider import ProviderConfig
 from backend.llm.recording_stream import RecordingStream, report
 from backend.llm.retry import (
-    RETRYABLE_STATUS,
     Outcome,
     RetryPolicy,
     as_timeout,
     bound_timeouts,
-    error_message,
-    parse_retry_after,
     release_once,
     request_payload,
 )
-from backend.llm.usage import completion_text, estimate_usage, usage_from_payload
+from backend.llm.usage import estimate_usage
 
 log = get_logger(__name__)
 
@@ -286,61 +281,4 @@ class ProviderTransport(httpx.AsyncBaseTransport):
                 retryable=False,
                 streaming=True,
             )
-        return await self._read_body(request, response, payload, call, observer, handle, deadline)
-
-    async def _read_body(
-        self,
-        request: httpx.Request,
-        response: httpx.Response,
-        payload: dict[str, Any],
-        call: Any,
-        observer: CallObserver | None,
-        handle: AttemptHandle,
-        deadline: float,
-    ) -> Outcome:
-        status = response.status_code
-        try:
-            with anyio.fail_after(max(0.001, deadline - time.monotonic())):
-                body = await response.aread()
-        except (httpx.TimeoutException, TimeoutError) as exc:
-            timed_out = call(CallStatus.TIMEOUT, http_status=status, error_message="read timeout")
-            await report(observer, handle, timed_out)
-            return Outcome(None, as_timeout(exc, request), retryable=True)
-        except httpx.TransportError as exc:
-            dropped = call(
-                CallStatus.CONNECTION_ERROR, http_status=status, error_message=type(exc).__name__
-            )
-            await report(observer, handle, dropped)
-            return Outcome(None, exc, retryable=True)
-        except BaseException:
-            await report(observer, handle, call(CallStatus.CANCELLED, http_status=status))
-            raise
-        finally:
-            await response.aclose()
-
-        rebuilt = httpx.Response(
-            status, headers=response.headers, content=body, extensions=response.extensions
-        )
-        rebuilt.request = request
-        if status >= 400:
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
-            failed = call(
-                CallStatus.http(status),
-                http_status=status,
-                error_message=error_message(body),
-                retry_after_seconds=retry_after,
-            )
-            await report(observer, handle, failed)
-            return Outcome(rebuilt, None, status in RETRYABLE_STATUS, retry_after=retry_after)
-
-        try:
-            result = json.loads(body)
-        except ValueError:
-            result = {}
-        result = result if isinstance(result, dict) else {}
-        usage = usage_from_payload(result) or estimate_usage(payload, completion_text(result))
-        model = str(result.get("model") or payload.get("model", ""))
-        await report(
-            observer, handle, call(CallStatus.OK, http_status=200, model=model, usage=usage)
-        )
-        return Outcome(rebuilt, None, retryable=False)
+        return await read_plain_answer(request, response, payload, call, observer, handle, deadline)

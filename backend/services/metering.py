@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,17 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.aio import finish_anyway
 from backend.core.context import current_request_id, current_transaction_guid
-from backend.core.errors import (
-    AppError,
-    ProviderError,
-    ProviderRateLimitedError,
-    ProviderTimeoutError,
-    ProviderUnavailableError,
-)
+from backend.core.errors import AppError
 from backend.core.logging import get_logger
 from backend.core.names import Operation
 from backend.db.session import busy_error
-from backend.frameworks.base import EmptyOutputError
 from backend.llm.calls import (
     AttemptHandle,
     AttemptStart,
@@ -54,6 +46,7 @@ from backend.services.admission import (
     provider_call_started,
 )
 from backend.services.ledger import Ledger, LedgerScope
+from backend.services.provider_errors import provider_error
 from backend.services.spend_caps import SpendCaps, SpendPlan
 
 log = get_logger(__name__)
@@ -318,39 +311,3 @@ class MeteredUnit:
             return busy
         log.warning("generation_failed", operation=self.scope.operation, error=type(exc).__name__)
         return provider_error(self.calls, exc)
-
-
-def provider_error(calls: Sequence[ProviderCall], exc: BaseException) -> ProviderError:
-    """Pick the status that tells the truth: 429, 504, 503 or 502. Never leaks the provider's
-    request or credentials: only its status and short error message."""
-    last = calls[-1] if calls else None
-    attempts = len(calls)
-    if isinstance(exc, EmptyOutputError):
-        return ProviderError("The model returned an empty answer.")
-    if last is None:
-        return ProviderUnavailableError(
-            "The model provider could not be reached.",
-            details=[{"message": type(exc).__name__, "type": "connection_error"}],
-        )
-    details = [{"message": last.error_message or last.status, "type": last.status}]
-    if last.status == CallStatus.http(429):
-        headers = {}
-        if last.retry_after_seconds is not None:
-            headers["Retry-After"] = str(max(1, math.ceil(last.retry_after_seconds)))
-        return ProviderRateLimitedError(
-            f"The model provider is rate limiting requests (after {attempts} attempts).",
-            details=details,
-            headers=headers,
-        )
-    if last.status == CallStatus.TIMEOUT:
-        return ProviderTimeoutError(
-            f"The model provider did not answer in time (after {attempts} attempts).",
-            details=details,
-        )
-    if last.status in {CallStatus.CONNECTION_ERROR, CallStatus.http(502), CallStatus.http(503)}:
-        return ProviderUnavailableError(
-            f"The model provider is unavailable (after {attempts} attempts).", details=details
-        )
-    return ProviderError(
-        f"The model provider failed ({last.status}, after {attempts} attempts).", details=details
-    )

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from backend.core.config import Settings
 from backend.core.errors import ConfigurationError
-from backend.runtime import preflight
+from backend.from_settings import preflight
 from backend.testprovider import RunningProvider, start_provider
 from tests.utils.app import AppClient, SettingsFactory, open_client
 from tests.utils.provider import TEST_MODEL, ProviderControl

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from backend.core.errors import ConfigurationError
-from backend.runtime import preflight
+from backend.from_settings import preflight
 from tests.utils.app import AppClient, SettingsFactory, open_client
 from tests.utils.errors import assert_error_shape
 from tests.utils.live import live_app, signed_in

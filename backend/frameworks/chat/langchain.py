@@ -15,7 +15,7 @@ from openai import AsyncOpenAI
 from backend.core.names import FrameworkName
 from backend.frameworks.base import ContextWindow, GenerationSettings, count_tokens, require_text
 from backend.frameworks.chat.base import ChatTurn, system_prompt
-from backend.frameworks.stories.langchain import chat_model
+from backend.frameworks.connectors import chat_model
 
 
 def to_messages(turns: Sequence[ChatTurn]) -> list[BaseMessage]:

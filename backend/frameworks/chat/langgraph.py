@@ -15,7 +15,7 @@ from backend.core.names import FrameworkName
 from backend.frameworks.base import ContextWindow, GenerationSettings, require_text
 from backend.frameworks.chat.base import ChatTurn, system_prompt
 from backend.frameworks.chat.langchain import chat_settings, to_messages, trim_to_window
-from backend.frameworks.stories.langchain import chat_model
+from backend.frameworks.connectors import chat_model
 from backend.llm.calls import call_step
 
 

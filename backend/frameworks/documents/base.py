@@ -15,7 +15,13 @@ from typing import Protocol
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import FIT_CHARS_PER_TOKEN, ContextWindow, count_tokens, read_prompt
+from backend.frameworks.base import (
+    FIT_CHARS_PER_TOKEN,
+    ContextWindow,
+    TextDelta,
+    count_tokens,
+    read_prompt,
+)
 
 
 @dataclass(frozen=True)
@@ -29,19 +35,11 @@ class DocumentTask:
         return len(self.chunks) > 1
 
 
-@dataclass(frozen=True)
-class DocumentDelta:
-    """Text of the final answer as it arrives, or a step starting."""
-
-    text: str = ""
-    step: str | None = None
-
-
 class DocumentFramework(Protocol):
     name: FrameworkName
     supports_map_reduce: bool
 
-    def run(self, task: DocumentTask) -> AsyncIterator[DocumentDelta]: ...
+    def run(self, task: DocumentTask) -> AsyncIterator[TextDelta]: ...
 
 
 def template(name: str) -> str:

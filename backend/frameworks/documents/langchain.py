@@ -13,15 +13,14 @@ from langchain_core.runnables import Runnable
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import ContextWindow, GenerationSettings, count_tokens
+from backend.frameworks.base import ContextWindow, GenerationSettings, TextDelta, count_tokens
 from backend.frameworks.chat.langchain import chat_settings
+from backend.frameworks.connectors import chat_model
 from backend.frameworks.documents.base import (
-    DocumentDelta,
     DocumentTask,
     collapse,
     template,
 )
-from backend.frameworks.stories.langchain import chat_model
 
 MAP_CONCURRENCY = 4
 
@@ -70,14 +69,14 @@ class LangChainDocuments:
         self._answer, self._map, self._reduce = chains.answer, chains.map, chains.reduce
         self._window = window
 
-    async def run(self, task: DocumentTask) -> AsyncIterator[DocumentDelta]:
+    async def run(self, task: DocumentTask) -> AsyncIterator[TextDelta]:
         base = {"system_prompt": task.system_prompt, "user_prompt": task.user_prompt}
         if not task.map_reduce:
             async for text in self._answer.astream({**base, "document": task.chunks[0]}):
                 if text:
-                    yield DocumentDelta(text=text)
+                    yield TextDelta(text=text)
             return
-        yield DocumentDelta(step="map")
+        yield TextDelta(step="map")
         count = len(task.chunks)
         partials = await self._map.abatch(
             [
@@ -91,7 +90,7 @@ class LangChainDocuments:
             return await self._reduce.ainvoke({**base, "partials": "\n---\n".join(group)})
 
         partials = await collapse(partials, reduce_budget(self._window, task), merge)
-        yield DocumentDelta(step="reduce")
+        yield TextDelta(step="reduce")
         async for text in self._reduce.astream({**base, "partials": "\n---\n".join(partials)}):
             if text:
-                yield DocumentDelta(text=text)
+                yield TextDelta(text=text)

@@ -14,8 +14,8 @@ from langgraph.types import Send
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import ContextWindow, GenerationSettings
-from backend.frameworks.documents.base import DocumentDelta, DocumentTask, collapse
+from backend.frameworks.base import ContextWindow, GenerationSettings, TextDelta
+from backend.frameworks.documents.base import DocumentTask, collapse
 from backend.frameworks.documents.langchain import (
     MAP_CONCURRENCY,
     DocumentChains,
@@ -110,7 +110,7 @@ class LangGraphDocuments:
             )
         return {"answer": text}
 
-    async def run(self, task: DocumentTask) -> AsyncIterator[DocumentDelta]:
+    async def run(self, task: DocumentTask) -> AsyncIterator[TextDelta]:
         initial: DocumentState = {
             "system_prompt": task.system_prompt,
             "user_prompt": task.user_prompt,
@@ -126,7 +126,7 @@ class LangGraphDocuments:
             node = metadata.get("langgraph_node") if isinstance(metadata, dict) else None
             if node is not None and node != current:
                 current = node
-                yield DocumentDelta(step=node)
+                yield TextDelta(step=node)
             text = getattr(chunk, "content", "")
             if node in FINAL_NODES and isinstance(text, str) and text:
-                yield DocumentDelta(text=text)
+                yield TextDelta(text=text)

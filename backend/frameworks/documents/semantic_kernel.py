@@ -6,16 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from openai import AsyncOpenAI
-from semantic_kernel import Kernel
-from semantic_kernel.connectors.ai.open_ai import (
-    OpenAIChatCompletion,
-    OpenAIChatPromptExecutionSettings,
-)
+from semantic_kernel.connectors.ai.open_ai import OpenAIChatPromptExecutionSettings
 from semantic_kernel.functions import KernelArguments
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import PROMPTS_DIR, ContextWindow, GenerationSettings
-from backend.frameworks.documents.base import DocumentDelta, DocumentTask
+from backend.frameworks.base import ContextWindow, GenerationSettings, TextDelta
+from backend.frameworks.connectors import kernel_with_plugin
+from backend.frameworks.documents.base import DocumentTask
 
 SERVICE_ID = "document-model"
 
@@ -25,20 +22,12 @@ class SemanticKernelDocuments:
     supports_map_reduce = False
 
     def __init__(self, client: AsyncOpenAI, settings: GenerationSettings, window: ContextWindow):
-        self._kernel = Kernel()
-        self._kernel.add_service(
-            OpenAIChatCompletion(
-                ai_model_id=settings.model, async_client=client, service_id=SERVICE_ID
-            )
-        )
-        plugin = self._kernel.add_plugin(
-            parent_directory=str(PROMPTS_DIR / "semantic_kernel"), plugin_name="DocumentPlugin"
-        )
+        self._kernel, plugin = kernel_with_plugin(client, settings, SERVICE_ID, "DocumentPlugin")
         self._answer = plugin["Answer"]
         self._settings = settings
         self._window = window
 
-    async def run(self, task: DocumentTask) -> AsyncIterator[DocumentDelta]:
+    async def run(self, task: DocumentTask) -> AsyncIterator[TextDelta]:
         if task.map_reduce:
             raise ValueError("Semantic Kernel runs take documents that fit the window")
         settings = OpenAIChatPromptExecutionSettings(
@@ -53,4 +42,4 @@ class SemanticKernelDocuments:
         )
         async for chunk in self._kernel.invoke_stream(self._answer, arguments):
             if isinstance(chunk, list) and chunk and str(chunk[0]):
-                yield DocumentDelta(text=str(chunk[0]))
+                yield TextDelta(text=str(chunk[0]))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from backend.core.names import FrameworkName
+from backend.frameworks.base import TextDelta
 
 LENGTH_WORDS = {"short": 150, "medium": 300, "long": 600}
 
@@ -34,20 +35,12 @@ class StoryDraft:
     text: str
 
 
-@dataclass(frozen=True)
-class StoryDelta:
-    """A piece of the story as it is generated (`text`), or a step starting (`step`)."""
-
-    text: str = ""
-    step: str | None = None
-
-
 class StoryFramework(Protocol):
     name: FrameworkName
     calls_per_story: int  # provider calls a story takes (budgets reserve that many)
 
     async def write_story(self, brief: StoryBrief) -> StoryDraft: ...
 
-    def stream_story(self, brief: StoryBrief) -> AsyncIterator[StoryDelta]:
+    def stream_story(self, brief: StoryBrief) -> AsyncIterator[TextDelta]:
         """The final story's text as it arrives (LangGraph: the editor's revision)."""
         ...

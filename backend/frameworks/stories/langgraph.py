@@ -14,9 +14,9 @@ from langgraph.graph.state import CompiledStateGraph
 from openai import AsyncOpenAI
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import GenerationSettings, read_prompt, require_text
-from backend.frameworks.stories.base import StoryBrief, StoryDelta, StoryDraft
-from backend.frameworks.stories.langchain import chat_model
+from backend.frameworks.base import GenerationSettings, TextDelta, read_prompt, require_text
+from backend.frameworks.connectors import chat_model
+from backend.frameworks.stories.base import StoryBrief, StoryDraft
 from backend.llm.calls import call_step
 
 
@@ -74,7 +74,7 @@ class LangGraphStories:
         final = await self._graph.ainvoke(initial)
         return StoryDraft(text=require_text(final.get("story")))
 
-    async def stream_story(self, brief: StoryBrief) -> AsyncIterator[StoryDelta]:
+    async def stream_story(self, brief: StoryBrief) -> AsyncIterator[TextDelta]:
         """LangGraph streams every model token with the node that produced it; the draft is
         an intermediate, so only the editor's tokens are the story."""
         initial: StoryState = {**brief.prompt_variables()}  # type: ignore[typeddict-item]
@@ -83,7 +83,7 @@ class LangGraphStories:
             node = metadata.get("langgraph_node") if isinstance(metadata, dict) else None
             if node != current and node is not None:
                 current = node
-                yield StoryDelta(step=node)
+                yield TextDelta(step=node)
             text = getattr(chunk, "content", "")
             if node == "editor" and isinstance(text, str) and text:
-                yield StoryDelta(text=text)
+                yield TextDelta(text=text)

@@ -7,16 +7,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from openai import AsyncOpenAI
-from semantic_kernel import Kernel
-from semantic_kernel.connectors.ai.open_ai import (
-    OpenAIChatCompletion,
-    OpenAIChatPromptExecutionSettings,
-)
+from semantic_kernel.connectors.ai.open_ai import OpenAIChatPromptExecutionSettings
 from semantic_kernel.functions import KernelArguments, KernelFunction
 
 from backend.core.names import FrameworkName
-from backend.frameworks.base import PROMPTS_DIR, GenerationSettings, require_text
-from backend.frameworks.stories.base import StoryBrief, StoryDelta, StoryDraft
+from backend.frameworks.base import GenerationSettings, TextDelta, require_text
+from backend.frameworks.connectors import kernel_with_plugin
+from backend.frameworks.stories.base import StoryBrief, StoryDraft
 
 SERVICE_ID = "story-model"
 
@@ -27,15 +24,7 @@ class SemanticKernelStories:
 
     def __init__(self, client: AsyncOpenAI, settings: GenerationSettings) -> None:
         self._settings = settings
-        self._kernel = Kernel()
-        self._kernel.add_service(
-            OpenAIChatCompletion(
-                ai_model_id=settings.model, async_client=client, service_id=SERVICE_ID
-            )
-        )
-        plugin = self._kernel.add_plugin(
-            parent_directory=str(PROMPTS_DIR / "semantic_kernel"), plugin_name="StoryPlugin"
-        )
+        self._kernel, plugin = kernel_with_plugin(client, settings, SERVICE_ID, "StoryPlugin")
         self._write_story: KernelFunction = plugin["WriteStory"]
 
     def _execution_settings(self) -> OpenAIChatPromptExecutionSettings:
@@ -50,10 +39,10 @@ class SemanticKernelStories:
         result = await self._kernel.invoke(self._write_story, arguments)
         return StoryDraft(text=require_text(str(result) if result is not None else None))
 
-    async def stream_story(self, brief: StoryBrief) -> AsyncIterator[StoryDelta]:
+    async def stream_story(self, brief: StoryBrief) -> AsyncIterator[TextDelta]:
         arguments = KernelArguments(settings=self._execution_settings(), **brief.prompt_variables())
         async for chunk in self._kernel.invoke_stream(self._write_story, arguments):
             if isinstance(chunk, list) and chunk:
                 text = str(chunk[0])
                 if text:
-                    yield StoryDelta(text=text)
+                    yield TextDelta(text=text)
