@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
+from backend.api import sse
 from backend.api.armour import BodyLimitMiddleware, SecurityHeadersMiddleware
 from backend.api.errors import UnhandledErrorMiddleware, install_error_handlers
 from backend.api.middleware import HttpMetricsMiddleware, RequestContextMiddleware
@@ -33,6 +34,23 @@ from backend.core.logging import configure_logging
 from backend.core.metrics import Metrics
 from backend.core.version import VERSION
 from backend.runtime import Runtime
+
+# In the order the OpenAPI document lists them.
+ROUTERS = (
+    system.router,
+    metrics_route.router,
+    auth.router,
+    admin.router,
+    logs.router,
+    generate.router,
+    streaming.router,
+    chat.router,
+    documents.router,
+    stories.router,
+    cost.router,
+    ledger.router,
+    ledger.links,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -88,19 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if metrics is not None:
         app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestContextMiddleware)
-    app.include_router(system.router)
-    app.include_router(metrics_route.router)
-    app.include_router(auth.router)
-    app.include_router(admin.router)
-    app.include_router(logs.router)
-    app.include_router(generate.router)
-    app.include_router(streaming.router)
-    app.include_router(chat.router)
-    app.include_router(documents.router)
-    app.include_router(stories.router)
-    app.include_router(cost.router)
-    app.include_router(ledger.router)
-    app.include_router(ledger.links)
+    for router in ROUTERS:
+        app.include_router(router)
+    sse.document_streams(app)
     docs.mount_docs(app)
     if settings.serve_frontend:
         spa.mount_spa(app, settings.frontend_dist)

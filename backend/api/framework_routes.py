@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
-from sse_starlette import EventSourceResponse
+from pydantic import BaseModel
 
 from backend.api import sse
 from backend.api.responses import GENERATION
@@ -31,16 +31,16 @@ def add_per_framework(
     suffix: str = "",
     operation_id: str,
     summary: str,
-    streamed: bool = False,
+    events: type[BaseModel] | None = None,
     **route: Any,
 ) -> None:
     """One POST route per framework at `/{path}{suffix}`; `operation_id` and `summary` are
-    templates of `{framework}` (its value) and `{name}` (its display name). A streamed
-    route answers server-sent events."""
-    if streamed:
+    templates of `{framework}` (its value) and `{name}` (its display name). A route with
+    `events` answers server-sent events, each one of those."""
+    if events is not None:
         route = {
-            "response_class": EventSourceResponse,
-            "responses": {**GENERATION, **sse.SSE_RESPONSE},
+            "response_class": sse.EventStreamResponse,
+            "responses": {**GENERATION, **sse.sse_response(events)},
             **route,
         }
     for framework, path in PATHS.items():

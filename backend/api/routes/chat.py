@@ -30,6 +30,7 @@ from backend.schemas.chat import (
     conversation_detail,
     conversation_out,
 )
+from backend.schemas.events import ChatStreamEvent
 from backend.services import conversations
 from backend.services.chat import ChatDone, ChatEvent, ChatText
 
@@ -106,7 +107,7 @@ add_per_framework(
     suffix="/stream",
     operation_id="chat_stream_{framework}",
     summary="Chat with {name}, streamed",
-    streamed=True,
+    events=ChatStreamEvent,
     dependencies=GENERATION_LIMIT,
 )
 
@@ -200,8 +201,8 @@ async def regenerate(
 
 @router.post(
     "/conversations/{conversation_id}/regenerate/stream",
-    response_class=EventSourceResponse,
-    responses={**GENERATION, **sse.SSE_RESPONSE},
+    response_class=sse.EventStreamResponse,
+    responses={**GENERATION, **sse.sse_response(ChatStreamEvent)},
     dependencies=GENERATION_LIMIT,
     operation_id="regenerate_last_answer_stream",
 )

@@ -32,6 +32,7 @@ from backend.schemas.documents import (
     execution_response,
     upload_response,
 )
+from backend.schemas.events import ExecutionStreamEvent
 from backend.services.documents import RunEvent, RunFailedError, RunFinished, RunStep, RunText
 
 router = APIRouter(prefix="/api/context", tags=["documents"])
@@ -154,8 +155,8 @@ def _failed_run(error: Exception) -> dict[str, Any]:
 
 @router.post(
     "/execute/stream",
-    response_class=EventSourceResponse,
-    responses={**GENERATION, **sse.SSE_RESPONSE},
+    response_class=sse.EventStreamResponse,
+    responses={**GENERATION, **sse.sse_response(ExecutionStreamEvent)},
     # the run counts its planned calls against the generation budget
     dependencies=[*GENERATION_SLOT, *GENERAL_LIMIT],
     operation_id="execute_prompt_stream",

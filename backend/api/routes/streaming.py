@@ -18,6 +18,7 @@ from backend.api.routes.generate import brief_from
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
 from backend.runtime import Runtime
+from backend.schemas.events import ComparisonStreamEvent, StoryStreamEvent
 from backend.schemas.stories import StoryRequest, story_response
 from backend.services.stories import StreamDone, StreamEvent, StreamStep, StreamText
 
@@ -70,15 +71,15 @@ add_per_framework(
     suffix="/stream",
     operation_id="stream_story_{framework}",
     summary="Stream a story from {name}",
-    streamed=True,
+    events=StoryStreamEvent,
     dependencies=GENERATION_LIMIT,
 )
 
 
 @router.post(
     "/compare",
-    response_class=EventSourceResponse,
-    responses={**GENERATION, **sse.SSE_RESPONSE},
+    response_class=sse.EventStreamResponse,
+    responses={**GENERATION, **sse.sse_response(ComparisonStreamEvent)},
     dependencies=COMPARISON_LIMIT,
     operation_id="compare_frameworks",
 )

@@ -9,9 +9,9 @@ import {
   regenerateLastAnswerStream,
   renameConversation,
 } from "../client/sdk.gen";
-import type { ChatResponse, FrameworkName } from "../client/types.gen";
+import type { ChatDone, ChatResponse, FrameworkName } from "../client/types.gen";
 import { queryKeys } from "./queryKeys";
-import { type Payload, runSse, type SseMessage, type SseOutcome } from "./sse";
+import { type Received, runSse, type SseMessage, type SseOutcome } from "./sse";
 
 const STREAMERS = {
   semantic_kernel: chatStreamSemanticKernel,
@@ -25,7 +25,7 @@ export interface ChatTurn {
 }
 
 /** The answer a `done` event carries. */
-export function doneChat(data: Payload): ChatResponse | null {
+export function doneChat(data: Received<ChatDone>): ChatResponse | null {
   const chat = data.chat;
   return typeof chat === "object" && chat !== null ? (chat as ChatResponse) : null;
 }

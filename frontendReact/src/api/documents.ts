@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { getAccessToken, refreshAccessToken } from "../auth/token";
 import { deleteDocument, executePromptStream, listDocuments, listExecutions } from "../client/sdk.gen";
-import type { ExecuteRequest, ExecutionResponse, FrameworkName, UploadResponse } from "../client/types.gen";
+import type { ExecuteRequest, ExecutionDone, ExecutionResponse, FrameworkName, UploadResponse } from "../client/types.gen";
 import { ApiError } from "./client";
 import { queryKeys } from "./queryKeys";
-import { type Payload, runSse, type SseMessage, type SseOutcome } from "./sse";
+import { type Received, runSse, type SseMessage, type SseOutcome } from "./sse";
 
 /**
  * Upload with progress. This one call is not made through the generated SDK: `fetch` cannot
@@ -61,7 +61,7 @@ export function useDeleteDocument() {
 }
 
 /** The execution a `done` event carries. */
-export function doneExecution(data: Payload): ExecutionResponse | null {
+export function doneExecution(data: Received<ExecutionDone>): ExecutionResponse | null {
   const execution = data.execution;
   return typeof execution === "object" && execution !== null ? (execution as ExecutionResponse) : null;
 }

@@ -2,7 +2,7 @@
 // document runs). It drives the generated SDK's SSE functions and turns whatever arrives into
 // typed messages and one final outcome, without ever throwing on what the server sends.
 import type { StreamEvent } from "../client/core/serverSentEvents.gen";
-import type { ErrorBody, FrameworkName } from "../client/types.gen";
+import type { ChatDone, ComparisonEnd, ErrorBody, ExecutionDone, FrameworkName, StoryDone, StreamStart } from "../client/types.gen";
 import { refreshOn401 } from "./client";
 
 /** What the generated SDK's SSE functions accept from us. */
@@ -19,13 +19,20 @@ export type SseCall = (options: SseCallOptions) => Promise<{ stream: AsyncIterab
 
 export type Payload = Readonly<Record<string, unknown>>;
 
+/**
+ * An event's data as it arrives: the fields of its generated type (the OpenAPI document
+ * describes every event, see `StoryStreamEvent` and its siblings), none of them checked yet.
+ * A renamed field on the server fails the type check here, not silently in the browser.
+ */
+export type Received<T> = { readonly [K in keyof T]?: unknown };
+
 export type SseMessage =
-  | { event: "start"; framework: FrameworkName | null; data: Payload }
+  | { event: "start"; framework: FrameworkName | null; data: Received<StreamStart> }
   | { event: "step"; framework: FrameworkName | null; step: string }
   | { event: "token"; framework: FrameworkName | null; text: string }
-  | { event: "done"; framework: FrameworkName | null; data: Payload }
+  | { event: "done"; framework: FrameworkName | null; data: Received<StoryDone & ChatDone & ExecutionDone> }
   | { event: "error"; framework: FrameworkName | null; status: number | null; message: string; error: ErrorBody | null }
-  | { event: "end"; data: Payload };
+  | { event: "end"; data: Received<ComparisonEnd> };
 
 export type SseOutcome =
   | { status: "completed" }

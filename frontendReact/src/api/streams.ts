@@ -1,7 +1,7 @@
 // Story streams: one framework's story, or all three side by side (POST /api/compare).
 import { compareFrameworks, streamStoryLangchain, streamStoryLanggraph, streamStorySemanticKernel } from "../client/sdk.gen";
-import type { FrameworkName, StoryRequest, StoryResponse } from "../client/types.gen";
-import { type Payload, runSse, type SseCall, type SseMessage, type SseOutcome } from "./sse";
+import type { FrameworkName, StoryDone, StoryRequest, StoryResponse } from "../client/types.gen";
+import { type Received, runSse, type SseCall, type SseMessage, type SseOutcome } from "./sse";
 
 const STREAMERS = {
   semantic_kernel: streamStorySemanticKernel,
@@ -16,7 +16,7 @@ export function storyCall(choice: FrameworkName | "all", body: StoryRequest): Ss
 }
 
 /** The stored story a `done` event carries. */
-export function doneStory(data: Payload): StoryResponse | null {
+export function doneStory(data: Received<StoryDone>): StoryResponse | null {
   const story = data.story;
   return typeof story === "object" && story !== null ? (story as StoryResponse) : null;
 }

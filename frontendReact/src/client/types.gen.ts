@@ -162,6 +162,28 @@ export type BudgetUpdate = {
 };
 
 /**
+ * ChatDone
+ */
+export type ChatDone = {
+    chat: ChatResponse;
+    /**
+     * Framework
+     */
+    framework?: string | null;
+};
+
+/**
+ * ChatDoneMessage
+ */
+export type ChatDoneMessage = {
+    data: ChatDone;
+    /**
+     * Event
+     */
+    event: 'done';
+};
+
+/**
  * ChatRequest
  */
 export type ChatRequest = {
@@ -237,6 +259,52 @@ export type ChatResponse = {
      */
     transaction_guid: string | null;
 };
+
+/**
+ * ChatStreamEvent
+ *
+ * One event of a streamed chat turn or regeneration.
+ */
+export type ChatStreamEvent = ({
+    event: 'start';
+} & StartMessage) | ({
+    event: 'token';
+} & TokenMessage) | ({
+    event: 'done';
+} & ChatDoneMessage) | ({
+    event: 'error';
+} & ErrorMessage);
+
+/**
+ * ComparisonEnd
+ *
+ * The last event of a comparison, after every framework's done or error.
+ */
+export type ComparisonEnd = {
+    /**
+     * Comparison Id
+     */
+    comparison_id: string;
+};
+
+/**
+ * ComparisonStreamEvent
+ *
+ * One event of a comparison: every framework's story stream, interleaved, then `end`.
+ */
+export type ComparisonStreamEvent = ({
+    event: 'start';
+} & StartMessage) | ({
+    event: 'step';
+} & StepMessage) | ({
+    event: 'token';
+} & TokenMessage) | ({
+    event: 'done';
+} & StoryDoneMessage) | ({
+    event: 'error';
+} & ErrorMessage) | ({
+    event: 'end';
+} & EndMessage);
 
 /**
  * ConversationDetail
@@ -417,6 +485,17 @@ export type DocumentListResponse = {
 };
 
 /**
+ * EndMessage
+ */
+export type EndMessage = {
+    data: ComparisonEnd;
+    /**
+     * Event
+     */
+    event: 'end';
+};
+
+/**
  * ErrorBody
  */
 export type ErrorBody = {
@@ -467,6 +546,17 @@ export type ErrorDetail = {
 };
 
 /**
+ * ErrorMessage
+ */
+export type ErrorMessage = {
+    data: StreamError;
+    /**
+     * Event
+     */
+    event: 'error';
+};
+
+/**
  * ErrorResponse
  */
 export type ErrorResponse = {
@@ -493,6 +583,28 @@ export type ExecuteRequest = unknown & {
      * User Prompt
      */
     user_prompt: string;
+};
+
+/**
+ * ExecutionDone
+ */
+export type ExecutionDone = {
+    execution: ExecutionResponse;
+    /**
+     * Framework
+     */
+    framework?: string | null;
+};
+
+/**
+ * ExecutionDoneMessage
+ */
+export type ExecutionDoneMessage = {
+    data: ExecutionDone;
+    /**
+     * Event
+     */
+    event: 'done';
 };
 
 /**
@@ -601,6 +713,23 @@ export type ExecutionResponse = {
      */
     user_prompt: string;
 };
+
+/**
+ * ExecutionStreamEvent
+ *
+ * One event of a streamed document run.
+ */
+export type ExecutionStreamEvent = ({
+    event: 'start';
+} & StartMessage) | ({
+    event: 'step';
+} & StepMessage) | ({
+    event: 'token';
+} & TokenMessage) | ({
+    event: 'done';
+} & ExecutionDoneMessage) | ({
+    event: 'error';
+} & ErrorMessage);
 
 /**
  * ExportLink
@@ -1157,6 +1286,28 @@ export type Spread = {
 };
 
 /**
+ * StartMessage
+ */
+export type StartMessage = {
+    data: StreamStart;
+    /**
+     * Event
+     */
+    event: 'start';
+};
+
+/**
+ * StepMessage
+ */
+export type StepMessage = {
+    data: StreamStep;
+    /**
+     * Event
+     */
+    event: 'step';
+};
+
+/**
  * StoryDetail
  */
 export type StoryDetail = {
@@ -1245,6 +1396,28 @@ export type StoryDetail = {
      * Transaction Guid
      */
     transaction_guid: string;
+};
+
+/**
+ * StoryDone
+ */
+export type StoryDone = {
+    /**
+     * Framework
+     */
+    framework?: string | null;
+    story: StoryResponse;
+};
+
+/**
+ * StoryDoneMessage
+ */
+export type StoryDoneMessage = {
+    data: StoryDone;
+    /**
+     * Event
+     */
+    event: 'done';
 };
 
 /**
@@ -1468,6 +1641,109 @@ export type StoryResponse = {
 };
 
 /**
+ * StoryStreamEvent
+ *
+ * One event of a story stream.
+ */
+export type StoryStreamEvent = ({
+    event: 'start';
+} & StartMessage) | ({
+    event: 'step';
+} & StepMessage) | ({
+    event: 'token';
+} & TokenMessage) | ({
+    event: 'done';
+} & StoryDoneMessage) | ({
+    event: 'error';
+} & ErrorMessage);
+
+/**
+ * StreamError
+ *
+ * The stream's work failed: the standard error shape, with the status a plain request
+ * would have answered.
+ */
+export type StreamError = {
+    error: ErrorBody;
+    /**
+     * Execution Id
+     */
+    execution_id?: number | null;
+    /**
+     * Framework
+     */
+    framework?: string | null;
+    /**
+     * Status
+     */
+    status: number;
+};
+
+/**
+ * StreamStart
+ *
+ * The first event: the request's ids, and what the stream is about.
+ */
+export type StreamStart = {
+    /**
+     * Comparison Id
+     */
+    comparison_id?: string | null;
+    /**
+     * Conversation Id
+     */
+    conversation_id?: number | null;
+    /**
+     * Framework
+     */
+    framework?: string | null;
+    /**
+     * Frameworks
+     */
+    frameworks?: Array<string> | null;
+    /**
+     * Request Id
+     */
+    request_id: string;
+    /**
+     * Transaction Guid
+     */
+    transaction_guid: string;
+};
+
+/**
+ * StreamStep
+ *
+ * A step of the framework's work begins (a LangGraph node, a map-reduce part).
+ */
+export type StreamStep = {
+    /**
+     * Framework
+     */
+    framework?: string | null;
+    /**
+     * Step
+     */
+    step: string;
+};
+
+/**
+ * StreamToken
+ *
+ * A piece of the answer as the model writes it.
+ */
+export type StreamToken = {
+    /**
+     * Framework
+     */
+    framework?: string | null;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
  * TimelinePoint
  *
  * One framework's calls in one UTC day (or hour, with granularity=hour).
@@ -1501,6 +1777,17 @@ export type TimelinePoint = {
      * Start
      */
     start: string;
+};
+
+/**
+ * TokenMessage
+ */
+export type TokenMessage = {
+    data: StreamToken;
+    /**
+     * Event
+     */
+    event: 'token';
 };
 
 /**
@@ -3004,15 +3291,9 @@ export type RegenerateLastAnswerStreamError = RegenerateLastAnswerStreamErrors[k
 
 export type RegenerateLastAnswerStreamResponses = {
     /**
-     * Server-sent events, one JSON payload each.
+     * Server-sent events: `event: <name>` and `data: <JSON>` each; the schema is one event with its data parsed. Lines starting with ':' are heartbeats: ignore them.
      */
-    200: {
-        /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
-         */
-        data: string;
-        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
-    };
+    200: ChatStreamEvent;
 };
 
 export type RegenerateLastAnswerStreamResponse = RegenerateLastAnswerStreamResponses[keyof RegenerateLastAnswerStreamResponses];
@@ -3104,15 +3385,9 @@ export type ChatStreamLangchainError = ChatStreamLangchainErrors[keyof ChatStrea
 
 export type ChatStreamLangchainResponses = {
     /**
-     * Server-sent events, one JSON payload each.
+     * Server-sent events: `event: <name>` and `data: <JSON>` each; the schema is one event with its data parsed. Lines starting with ':' are heartbeats: ignore them.
      */
-    200: {
-        /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
-         */
-        data: string;
-        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
-    };
+    200: ChatStreamEvent;
 };
 
 export type ChatStreamLangchainResponse = ChatStreamLangchainResponses[keyof ChatStreamLangchainResponses];
@@ -3204,15 +3479,9 @@ export type ChatStreamLanggraphError = ChatStreamLanggraphErrors[keyof ChatStrea
 
 export type ChatStreamLanggraphResponses = {
     /**
-     * Server-sent events, one JSON payload each.
+     * Server-sent events: `event: <name>` and `data: <JSON>` each; the schema is one event with its data parsed. Lines starting with ':' are heartbeats: ignore them.
      */
-    200: {
-        /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
-         */
-        data: string;
-        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
-    };
+    200: ChatStreamEvent;
 };
 
 export type ChatStreamLanggraphResponse = ChatStreamLanggraphResponses[keyof ChatStreamLanggraphResponses];
@@ -3304,15 +3573,9 @@ export type ChatStreamSemanticKernelError = ChatStreamSemanticKernelErrors[keyof
 
 export type ChatStreamSemanticKernelResponses = {
     /**
-     * Server-sent events, one JSON payload each.
+     * Server-sent events: `event: <name>` and `data: <JSON>` each; the schema is one event with its data parsed. Lines starting with ':' are heartbeats: ignore them.
      */
-    200: {
-        /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
-         */
-        data: string;
-        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
-    };
+    200: ChatStreamEvent;
 };
 
 export type ChatStreamSemanticKernelResponse = ChatStreamSemanticKernelResponses[keyof ChatStreamSemanticKernelResponses];
@@ -3355,15 +3618,9 @@ export type CompareFrameworksError = CompareFrameworksErrors[keyof CompareFramew
 
 export type CompareFrameworksResponses = {
     /**
-     * Server-sent events, one JSON payload each.
+     * Server-sent events: `event: <name>` and `data: <JSON>` each; the schema is one event with its data parsed. Lines starting with ':' are heartbeats: ignore them.
      */
-    200: {
-        /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
-         */
-        data: string;
-        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
-    };
+    200: ComparisonStreamEvent;
 };
 
 export type CompareFrameworksResponse = CompareFrameworksResponses[keyof CompareFrameworksResponses];
@@ -3455,15 +3712,9 @@ export type ExecutePromptStreamError = ExecutePromptStreamErrors[keyof ExecutePr
 
 export type ExecutePromptStreamResponses = {
     /**
-     * Server-sent events, one JSON payload each.
+     * Server-sent events: `event: <name>` and `data: <JSON>` each; the schema is one event with its data parsed. Lines starting with ':' are heartbeats: ignore them.
      */
-    200: {
-        /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
-         */
-        data: string;
-        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
-    };
+    200: ExecutionStreamEvent;
 };
 
 export type ExecutePromptStreamResponse = ExecutePromptStreamResponses[keyof ExecutePromptStreamResponses];
@@ -4340,15 +4591,9 @@ export type StreamStoryLangchainError = StreamStoryLangchainErrors[keyof StreamS
 
 export type StreamStoryLangchainResponses = {
     /**
-     * Server-sent events, one JSON payload each.
+     * Server-sent events: `event: <name>` and `data: <JSON>` each; the schema is one event with its data parsed. Lines starting with ':' are heartbeats: ignore them.
      */
-    200: {
-        /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
-         */
-        data: string;
-        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
-    };
+    200: StoryStreamEvent;
 };
 
 export type StreamStoryLangchainResponse = StreamStoryLangchainResponses[keyof StreamStoryLangchainResponses];
@@ -4436,15 +4681,9 @@ export type StreamStoryLanggraphError = StreamStoryLanggraphErrors[keyof StreamS
 
 export type StreamStoryLanggraphResponses = {
     /**
-     * Server-sent events, one JSON payload each.
+     * Server-sent events: `event: <name>` and `data: <JSON>` each; the schema is one event with its data parsed. Lines starting with ':' are heartbeats: ignore them.
      */
-    200: {
-        /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
-         */
-        data: string;
-        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
-    };
+    200: StoryStreamEvent;
 };
 
 export type StreamStoryLanggraphResponse = StreamStoryLanggraphResponses[keyof StreamStoryLanggraphResponses];
@@ -4561,15 +4800,9 @@ export type StreamStorySemanticKernelError = StreamStorySemanticKernelErrors[key
 
 export type StreamStorySemanticKernelResponses = {
     /**
-     * Server-sent events, one JSON payload each.
+     * Server-sent events: `event: <name>` and `data: <JSON>` each; the schema is one event with its data parsed. Lines starting with ':' are heartbeats: ignore them.
      */
-    200: {
-        /**
-         * start: ids; step: {framework, step}; token: {framework, text}; done: {framework, story | chat | execution (as the plain endpoint answers)}; error: {framework, status, error (the standard error shape)}; end: {comparison_id}. Lines starting with ':' are heartbeats: ignore them.
-         */
-        data: string;
-        event: 'start' | 'step' | 'token' | 'done' | 'error' | 'end';
-    };
+    200: StoryStreamEvent;
 };
 
 export type StreamStorySemanticKernelResponse = StreamStorySemanticKernelResponses[keyof StreamStorySemanticKernelResponses];
