@@ -26,6 +26,7 @@ from backend.core.context import current_request_id, current_transaction_guid
 from backend.core.errors import AppError
 from backend.core.logging import get_logger
 from backend.db.session import busy_error
+from backend.schemas.events import MESSAGES
 
 log = get_logger(__name__)
 
@@ -65,19 +66,29 @@ def sse_response(events: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
 
 
 def document_streams(app: FastAPI) -> None:
-    """FastAPI puts `type: string` beside the documented event schema of a route whose
-    response is not JSON; a stream's events are objects, so the document keeps only the
-    schema (as `sse_response` gave it)."""
+    """Make the document say what travels: an event's `data` is a JSON string (OpenAPI's
+    `contentMediaType` + `contentSchema`), whose parsed form is the schema `schemas/events.py`
+    gives it. And FastAPI puts `type: string` beside the documented event schema of a route
+    whose response is not JSON; a stream's events are objects, so only the reference stays."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            for operations in generate().get("paths", {}).values():
+            document = generate()
+            for operations in document.get("paths", {}).values():
                 for operation in operations.values():
                     for response in operation.get("responses", {}).values():
                         stream = response.get("content", {}).get("text/event-stream", {})
                         if "$ref" in stream.get("schema", {}):
                             stream["schema"] = {"$ref": stream["schema"]["$ref"]}
+            for name, schema in document.get("components", {}).get("schemas", {}).items():
+                data = schema.get("properties", {}).get("data", {})
+                if name in MESSAGES and "$ref" in data:
+                    schema["properties"]["data"] = {
+                        "type": "string",
+                        "contentMediaType": "application/json",
+                        "contentSchema": {"$ref": data["$ref"]},
+                    }
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -165,3 +165,19 @@ class ExecutionStreamEvent(
     ]
 ):
     """One event of a streamed document run."""
+
+
+# The `{event, data}` messages: on the wire their `data` is JSON text (see `api/sse.py`).
+MESSAGES = frozenset(
+    model.__name__
+    for model in (
+        StartMessage,
+        StepMessage,
+        TokenMessage,
+        StoryDoneMessage,
+        ChatDoneMessage,
+        ExecutionDoneMessage,
+        ErrorMessage,
+        EndMessage,
+    )
+)

@@ -176,7 +176,7 @@ export type ChatDone = {
  * ChatDoneMessage
  */
 export type ChatDoneMessage = {
-    data: ChatDone;
+    data: string;
     /**
      * Event
      */
@@ -488,7 +488,7 @@ export type DocumentListResponse = {
  * EndMessage
  */
 export type EndMessage = {
-    data: ComparisonEnd;
+    data: string;
     /**
      * Event
      */
@@ -549,7 +549,7 @@ export type ErrorDetail = {
  * ErrorMessage
  */
 export type ErrorMessage = {
-    data: StreamError;
+    data: string;
     /**
      * Event
      */
@@ -600,7 +600,7 @@ export type ExecutionDone = {
  * ExecutionDoneMessage
  */
 export type ExecutionDoneMessage = {
-    data: ExecutionDone;
+    data: string;
     /**
      * Event
      */
@@ -1289,7 +1289,7 @@ export type Spread = {
  * StartMessage
  */
 export type StartMessage = {
-    data: StreamStart;
+    data: string;
     /**
      * Event
      */
@@ -1300,7 +1300,7 @@ export type StartMessage = {
  * StepMessage
  */
 export type StepMessage = {
-    data: StreamStep;
+    data: string;
     /**
      * Event
      */
@@ -1413,7 +1413,7 @@ export type StoryDone = {
  * StoryDoneMessage
  */
 export type StoryDoneMessage = {
-    data: StoryDone;
+    data: string;
     /**
      * Event
      */
@@ -1783,7 +1783,7 @@ export type TimelinePoint = {
  * TokenMessage
  */
 export type TokenMessage = {
-    data: StreamToken;
+    data: string;
     /**
      * Event
      */
