@@ -26,6 +26,7 @@ from backend.frameworks import (
     build_document_frameworks,
     build_frameworks,
 )
+from backend.frameworks.judge import JudgeSettings, StoryJudge
 from backend.from_settings import (
     breakers_from_settings,
     fallbacks_from_settings,
@@ -45,6 +46,7 @@ from backend.services.admission import GenerationGate
 from backend.services.chat import ChatService
 from backend.services.documents import DocumentService
 from backend.services.instances import InstanceRegistry
+from backend.services.judging import JudgeService
 from backend.services.ledger import CallPricer, Ledger
 from backend.services.log_store import LogStore
 from backend.services.metering import Meter
@@ -65,6 +67,7 @@ class Runtime:
     client: AsyncOpenAI
     stories: StoryService
     chat: ChatService
+    judging: JudgeService
     documents: DocumentService
     accounts: AccountService
     rate_limits: RateLimits
@@ -231,6 +234,24 @@ class Runtime:
             client=client,
             stories=StoryService(sessions, meter, frameworks, settings.story_max_tokens),
             chat=ChatService(sessions, meter, chat_frameworks, window),
+            judging=JudgeService(
+                sessions,
+                meter,
+                StoryJudge(
+                    client,
+                    JudgeSettings(
+                        model=settings.judge_model or provider.model,
+                        max_tokens=settings.judge_max_tokens,
+                        local_provider=provider.is_local,
+                    ),
+                ),
+                context_tokens=(
+                    min(settings.judge_context_tokens, settings.embedded_model_context)
+                    if provider.is_local
+                    else settings.judge_context_tokens
+                ),
+                max_tokens=settings.judge_max_tokens,
+            ),
             documents=DocumentService(
                 sessions,
                 meter,

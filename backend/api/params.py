@@ -26,3 +26,13 @@ SearchText = Annotated[
 
 # A character's name (or part of one) to search stories for.
 CharacterQuery = Annotated[str, Query(min_length=1, max_length=100, pattern=NO_NUL)]
+
+# A comparison's id (a UUID the server minted).
+ComparisonId = Annotated[
+    str,
+    Path(
+        min_length=36,
+        max_length=36,
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    ),
+]

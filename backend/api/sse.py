@@ -42,6 +42,7 @@ class EventName(StrEnum):
     TOKEN = "token"  # noqa: S105 - an event name, not a secret
     DONE = "done"
     ERROR = "error"
+    VERDICT = "verdict"
     END = "end"
 
 
@@ -148,9 +149,11 @@ def respond(
     start: dict[str, Any],
     producers: Sequence[Producer],
     end: dict[str, Any] | None = None,
+    after: Producer | None = None,
 ) -> EventSourceResponse:
-    """Producers run beside the response and are cancelled if the client disconnects. The
-    `start` event always carries the request's ids, whatever the route adds."""
+    """Producers run beside the response and are cancelled if the client disconnects;
+    `after` runs once they have all finished, before `end`. The `start` event always carries
+    the request's ids, whatever the route adds."""
     send, receive = anyio.create_memory_object_stream[ServerSentEvent](max_buffer_size=256)
     start = {
         **start,
@@ -164,6 +167,8 @@ def respond(
             async with anyio.create_task_group() as group:
                 for producer in producers:
                     group.start_soon(producer, send.clone())
+            if after is not None:
+                await after(send.clone())
             if end is not None:
                 await send.send(event(EventName.END, end))
 

@@ -86,6 +86,16 @@ class Settings(BaseSettings):
     # Chat history is trimmed to fit this window (tokens), keeping CHAT_MAX_TOKENS for replies.
     chat_context_tokens: int = Field(default=2048, ge=512, le=2_000_000)
     chat_max_tokens: int = Field(default=400, ge=16, le=16_384)
+    # The judge of comparisons: a model scoring the three stories against a rubric (its calls
+    # are ledger rows with operation `judge`). JUDGE_MODEL: by default the generation model, on
+    # the same provider. JUDGE_COMPARISONS: whether a comparison is judged unless its request
+    # says otherwise.
+    judge_model: str | None = Field(default=None, max_length=200)
+    judge_max_tokens: int = Field(default=700, ge=64, le=8192)
+    # The judge model's window: stories are cut to fit it with the rubric and the verdict (the
+    # embedded model's own window is smaller, and wins).
+    judge_context_tokens: int = Field(default=16_384, ge=1024, le=2_000_000)
+    judge_comparisons: bool = True
     # Documents: upload size, and how many chunks a map-reduce run may take.
     max_upload_bytes: int = Field(default=10 * 1_048_576, ge=1024, le=1024 * 1_048_576)
     document_max_chunks: int = Field(default=24, ge=1, le=1000)

@@ -23,3 +23,8 @@ class Operation(StrEnum):
     COMPARISON = "comparison"  # a story written as one of a comparison's three
     CHAT = "chat"
     DOCUMENT_RUN = "document_run"
+    JUDGE = "judge"  # a judge model scoring a comparison's stories
+
+
+# What a judge scores each story on (1 to 5, with a reason); the rubric says what each means.
+JUDGE_CRITERIA = ("adherence", "coherence", "creativity", "length_fit")

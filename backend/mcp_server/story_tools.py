@@ -10,10 +10,12 @@ from typing import Any, Literal
 
 from fastmcp import Context, FastMCP
 
+from backend.core.errors import AppError
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
 from backend.mcp_server.calls import ToolCalls
 from backend.runtime import Runtime
+from backend.schemas.judging import verdict_response
 from backend.schemas.stories import StoryRequest, story_response
 from backend.services.accounts import Principal
 from backend.services.stories import StreamDone, StreamStep, StreamText
@@ -38,9 +40,12 @@ def register_story_tools(mcp: FastMCP, calls: ToolCalls) -> None:
         ctx: Context,
         genre: str | None = None,
         length: Length | None = None,
+        judge: bool = True,
     ) -> dict[str, Any]:
         """Write the same story with Semantic Kernel, LangChain and LangGraph at once, each
-        with its tokens, cost and time: the platform's comparison."""
+        with its tokens, cost and time: the platform's comparison. Then, unless `judge` is
+        false, a judge model scores the three (its verdict: scores with reasons, ranking,
+        winner)."""
         request = _request(primary_character, secondary_character, genre, length)
 
         async def body(runtime: Runtime, principal: Principal) -> dict[str, Any]:
@@ -55,7 +60,16 @@ def register_story_tools(mcp: FastMCP, calls: ToolCalls) -> None:
                     for framework in frameworks
                 )
             )
-            return {"comparison_id": comparison_id, "stories": stories}
+            result: dict[str, Any] = {"comparison_id": comparison_id, "stories": stories}
+            if judge:
+                await progress.report("judge: scoring the stories")
+                try:
+                    verdict = await runtime.judging.judge(principal.user_id, comparison_id)
+                    result["verdict"] = verdict_response(verdict).model_dump(mode="json")
+                except AppError as error:
+                    result["verdict"] = None
+                    result["verdict_error"] = error.message
+            return result
 
         return await calls.run(body, generation_cost=3)
 

@@ -9,12 +9,14 @@ from backend.models.llm_call_day import LLMCallDay
 from backend.models.log_entry import LogEntry
 from backend.models.story import Story
 from backend.models.user import ApiKey, AuthSession, Invite, ServerSecret, User
+from backend.models.verdict import ComparisonVerdict
 
 __all__ = [
     "ApiKey",
     "AppInstance",
     "AuthSession",
     "ChatMessage",
+    "ComparisonVerdict",
     "ContextExecution",
     "Conversation",
     "Document",

@@ -5,7 +5,8 @@ On the wire each event is `event: <name>` and `data: <JSON>`; a stream's respons
 the union of `{event, data}` messages below, `data` shown parsed. Which messages a stream sends:
 
 - a story (`/api/{framework}/stream`): start, step, token, done (`story`), error;
-- a comparison (`/api/compare`): the same for each framework, then `end`;
+- a comparison (`/api/compare`): the same for each framework, then `verdict` when it is
+  judged, then `end`;
 - a chat turn or regeneration: start, token, done (`chat`), error;
 - a document run (`/api/context/execute/stream`): start, step, token, done (`execution`), error.
 """
@@ -19,6 +20,7 @@ from pydantic import BaseModel, Field, RootModel
 from backend.schemas.chat import ChatResponse
 from backend.schemas.common import ErrorBody
 from backend.schemas.documents import ExecutionResponse
+from backend.schemas.judging import VerdictResponse
 from backend.schemas.stories import StoryResponse
 
 
@@ -31,6 +33,7 @@ class StreamStart(BaseModel):
     frameworks: list[str] | None = None  # a comparison
     comparison_id: str | None = None  # a comparison
     conversation_id: int | None = None  # a chat turn (None: a new conversation)
+    judge: bool | None = None  # a comparison: whether a verdict will follow the stories
 
 
 class StreamStep(BaseModel):
@@ -70,6 +73,16 @@ class StreamError(BaseModel):
     status: int
     error: ErrorBody
     execution_id: int | None = None  # a failed document run is kept: its record
+
+
+class ComparisonVerdictEvent(BaseModel):
+    """The judge's verdict on the comparison's stories (`verdict`, whose status may be
+    `failed`), or why there is none (`error` and `status`: a provider failure, a budget)."""
+
+    comparison_id: str
+    verdict: VerdictResponse | None = None
+    status: int | None = None
+    error: ErrorBody | None = None
 
 
 class ComparisonEnd(BaseModel):
@@ -113,6 +126,11 @@ class ErrorMessage(BaseModel):
     data: StreamError
 
 
+class VerdictMessage(BaseModel):
+    event: Literal["verdict"]
+    data: ComparisonVerdictEvent
+
+
 class EndMessage(BaseModel):
     event: Literal["end"]
     data: ComparisonEnd
@@ -137,12 +155,14 @@ class ComparisonStreamEvent(
             | TokenMessage
             | StoryDoneMessage
             | ErrorMessage
+            | VerdictMessage
             | EndMessage,
             Field(discriminator="event"),
         ]
     ]
 ):
-    """One event of a comparison: every framework's story stream, interleaved, then `end`."""
+    """One event of a comparison: every framework's story stream, interleaved, then the
+    verdict (when judged) and `end`."""
 
 
 class ChatStreamEvent(
@@ -178,6 +198,7 @@ MESSAGES = frozenset(
         ChatDoneMessage,
         ExecutionDoneMessage,
         ErrorMessage,
+        VerdictMessage,
         EndMessage,
     )
 )

@@ -7,12 +7,15 @@ words sent and returned, streaming follows OpenAI's chunk format (with the usage
     POST /_control/faults  {"faults": [{"kind": "429", "retry_after": 1}, {"kind": "500"},
                                        {"kind": "timeout", "seconds": 5}, {"kind": "drop"}]}
     POST /_control/config  {"latency_ms": 0, "omit_usage": false, "reply": null}
+    POST /_control/replies {"replies": ["first answer", "second answer"]}
     GET  /_control/requests      every request body received, oldest first
     GET  /_control/usage         the usage block answered to each request (null if none)
     GET  /_control/concurrency   requests in their latency wait now, and the most at once
     POST /_control/reset
 
-Each queued fault is used by exactly one request, in order; then requests succeed again.
+Each queued fault is used by exactly one request, in order; then requests succeed again. Each
+queued reply is the content of exactly one successful answer, in order (a scripted judge
+verdict, say); then replies are as configured again.
 """
 
 from __future__ import annotations
@@ -41,13 +44,18 @@ DEFAULT_REPLY_WORDS = 60
 
 
 class Fault(BaseModel):
-    kind: Literal["429", "500", "502", "503", "400", "401", "timeout", "drop"]
+    # "ok" answers normally: a place in the queue, so a fault can be aimed at a later request
+    kind: Literal["ok", "429", "500", "502", "503", "400", "401", "timeout", "drop"]
     retry_after: float | None = None
     seconds: float = 30.0
 
 
 class FaultQueue(BaseModel):
     faults: list[Fault]
+
+
+class ReplyQueue(BaseModel):
+    replies: list[str]
 
 
 class ProviderConfigUpdate(BaseModel):
@@ -75,6 +83,7 @@ class ProviderState:
     streams_started: int = 0
     streams_abandoned: int = 0  # the client went away before the end: its call was cancelled
     faults: list[Fault] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     usages: list[dict[str, int] | None] = field(default_factory=list)
     in_flight: int = 0  # requests being answered now
@@ -150,9 +159,12 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
                 await asyncio.sleep(state.latency_ms / 1000)
             finally:
                 state.in_flight -= 1
-        text = (
-            state.reply if state.reply is not None else deterministic_reply(body, state.reply_words)
-        )
+        if state.replies:
+            text = state.replies.pop(0)
+        elif state.reply is not None:
+            text = state.reply
+        else:
+            text = deterministic_reply(body, state.reply_words)
         words = text.split(" ")
         limit = _max_tokens(body)
         finish_reason = "stop"
@@ -197,6 +209,11 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
     async def queue_faults(queue: FaultQueue) -> dict[str, int]:
         provider_state().faults.extend(queue.faults)
         return {"queued": len(provider_state().faults)}
+
+    @app.post("/_control/replies")
+    async def queue_replies(queue: ReplyQueue) -> dict[str, int]:
+        provider_state().replies.extend(queue.replies)
+        return {"queued": len(provider_state().replies)}
 
     @app.post("/_control/config")
     async def configure(update: ProviderConfigUpdate) -> dict[str, Any]:
@@ -248,6 +265,8 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
 
 
 async def _fault_response(fault: Fault) -> Response | None:
+    if fault.kind == "ok":
+        return None
     if fault.kind == "timeout":
         await asyncio.sleep(fault.seconds)
         return None

@@ -160,7 +160,7 @@ describe("accounts, stories, chat and documents on the real backend and embedded
   );
 
   it(
-    "streams all three frameworks side by side and finds them in the history",
+    "streams all three frameworks side by side, judges them, and finds them in the history",
     async () => {
       await generate(page, "all", "O'Brien", "Tom & Jerry");
       for (const framework of FRAMEWORKS) {
@@ -169,6 +169,15 @@ describe("accounts, stories, chat and documents on the real backend and embedded
         // Every call of every framework (LangGraph: one per node) reached its end.
         expectAllOk(await ledgerStatuses(card), `the ${framework} card`);
       }
+      // Then the embedded model judges them (its answer held to the verdict's schema by a grammar).
+      const summary = page.getByTestId("verdict-summary");
+      await summary.waitFor(MODEL_RUN);
+      expect(await summary.textContent()).toMatch(/^Judge's verdict: (Semantic Kernel|LangChain|LangGraph) wins\. Ranking: /);
+      for (const framework of FRAMEWORKS) {
+        const scores = page.getByTestId(`judge-scores-${framework}`);
+        expect(await scores.getByTestId("judge-total").textContent()).toMatch(/^([4-9]|1\d|20)\/20$/);
+      }
+      expect(await page.getByTestId("judge-winner").count()).toBe(1);
       await page.screenshot({ path: "test-results/stories-all.png", fullPage: true });
       await expectHeartbeatBeforeDone(page, "all");
 
@@ -181,10 +190,13 @@ describe("accounts, stories, chat and documents on the real backend and embedded
       await page.getByText("O'Brien and Tom & Jerry").click();
       const stored = page.getByTestId("story-card-langgraph");
       await expectStoryFigures(stored);
+      // the comparison's verdict is one click away: its summary, and this story's own scores
+      await page.getByTestId("comparison-verdict").getByTestId("verdict-summary").waitFor(UI);
+      expect(await stored.getByTestId("judge-total").textContent(UI)).toMatch(/^\d+\/20$/);
       expectAllOk(await ledgerStatuses(stored), "the stored LangGraph story");
       await page.screenshot({ path: "test-results/history.png", fullPage: true });
     },
-    TEST_LIMIT,
+    TEST_LIMIT + MODEL_RUN.timeout, // four story calls, then the judge's
   );
 
   it("a reload keeps the session (refresh cookie), and signing out ends it", async () => {

@@ -42,7 +42,7 @@ async def test_one_at_a_time_holds_for_streamed_calls(
     spans = sorted(
         (_when(start), _when(start) + timedelta(milliseconds=latency)) for start, latency in rows
     )
-    assert len(spans) == 4  # SK, LangChain, and LangGraph's two nodes
+    assert len(spans) == 6  # SK, LangChain, LangGraph's two nodes, and the judge asked twice
     overlaps = [(a, b) for a, b in itertools.pairwise(spans) if b[0] < a[1]]
     assert overlaps == [], overlaps
 

@@ -89,8 +89,10 @@ async def test_a_comparison_is_ok_with_exact_usage(
 ) -> None:
     events = await stream(api, "/api/compare", BODY)
     assert [name for name, _ in events if name in {"done", "error"}] == ["done"] * 3
+    assert events[-2][0] == "verdict"  # the test provider's prose is no verdict: asked twice
     rows = await ledger(api)
-    assert len(rows) == 4  # LangGraph's storyteller and editor are two calls
+    # LangGraph's storyteller and editor are two calls; the judge was asked twice
+    assert sorted(row["type"] for row in rows) == ["comparison"] * 4 + ["judge"] * 2
     assert_exact(rows, provider_control)
 
 

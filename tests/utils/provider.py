@@ -27,6 +27,10 @@ class ProviderControl:
     def faults(self, *faults: dict[str, Any]) -> None:
         self._http.post("/_control/faults", json={"faults": list(faults)}).raise_for_status()
 
+    def replies(self, *replies: str) -> None:
+        """The next answers' contents, in order (then answers are as configured again)."""
+        self._http.post("/_control/replies", json={"replies": list(replies)}).raise_for_status()
+
     def configure(self, **config: Any) -> None:
         self._http.post("/_control/config", json=config).raise_for_status()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -15,12 +16,17 @@ from backend.api.deps import COMPARISON_LIMIT, GENERATION_LIMIT, CurrentPrincipa
 from backend.api.framework_routes import add_per_framework
 from backend.api.responses import GENERATION
 from backend.api.routes.generate import brief_from
+from backend.core.errors import AppError
+from backend.core.logging import get_logger
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
 from backend.runtime import Runtime
 from backend.schemas.events import ComparisonStreamEvent, StoryStreamEvent
+from backend.schemas.judging import CompareRequest, verdict_response
 from backend.schemas.stories import StoryRequest, story_response
 from backend.services.stories import StreamDone, StreamEvent, StreamStep, StreamText
+
+log = get_logger(__name__)
 
 router = APIRouter(prefix="/api", tags=["streaming"])
 
@@ -84,13 +90,15 @@ add_per_framework(
     operation_id="compare_frameworks",
 )
 async def compare(
-    body: StoryRequest, principal: CurrentPrincipal, runtime: RuntimeDep
+    body: CompareRequest, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> EventSourceResponse:
     """Run one input through all three frameworks at once, streamed side by side. The three
-    stories are stored with the same `comparison_id`."""
+    stories are stored with the same `comparison_id`. Then, unless `judge` is false, a judge
+    model scores them (a `verdict` event; `GET /api/compare/{comparison_id}` shows it later)."""
     comparison_id = str(uuid.uuid4())
     brief = brief_from(body)
     frameworks = list(FrameworkName)
+    judged = runtime.settings.judge_comparisons if body.judge is None else body.judge
     await runtime.stories.admit(principal.user_id, frameworks, brief)
     producers = [
         partial(_run_one, runtime, principal.user_id, framework, brief, comparison_id=comparison_id)
@@ -99,7 +107,27 @@ async def compare(
     start = {
         "comparison_id": comparison_id,
         "frameworks": [framework.value for framework in frameworks],
+        "judge": judged,
     }
     return sse.respond(
-        runtime.settings.sse_ping_seconds, start, producers, end={"comparison_id": comparison_id}
+        runtime.settings.sse_ping_seconds,
+        start,
+        producers,
+        end={"comparison_id": comparison_id},
+        after=partial(_judge, runtime, principal.user_id, comparison_id) if judged else None,
     )
+
+
+async def _judge(runtime: Runtime, owner_id: int, comparison_id: str, channel: sse.Channel) -> None:
+    """The verdict as an event of its own: a judge failure is not any framework's error."""
+    async with channel:
+        payload: dict[str, Any] = {"comparison_id": comparison_id, "verdict": None}
+        try:
+            verdict = await runtime.judging.judge(owner_id, comparison_id)
+            payload["verdict"] = verdict_response(verdict).model_dump(mode="json")
+        except AppError as error:
+            payload.update(sse.error_payload(error))
+        except Exception as exc:
+            log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
+            payload.update(sse.error_payload(sse.InternalStreamError()))
+        await channel.send(sse.event(sse.EventName.VERDICT, payload))

@@ -10,6 +10,9 @@ export const queryKeys = {
     list: (params: StoryListParams) => ["stories", "list", params] as const,
     detail: (id: number | null) => ["stories", "detail", id] as const,
   },
+  comparisons: {
+    detail: (id: string | null) => ["comparisons", "detail", id] as const,
+  },
   chat: {
     all: ["chat"] as const,
     lists: ["chat", "list"] as const,

@@ -2,7 +2,16 @@
 // document runs). It drives the generated SDK's SSE functions and turns whatever arrives into
 // typed messages and one final outcome, without ever throwing on what the server sends.
 import type { StreamEvent } from "../client/core/serverSentEvents.gen";
-import type { ChatDone, ComparisonEnd, ErrorBody, ExecutionDone, FrameworkName, StoryDone, StreamStart } from "../client/types.gen";
+import type {
+  ChatDone,
+  ComparisonEnd,
+  ComparisonVerdictEvent,
+  ErrorBody,
+  ExecutionDone,
+  FrameworkName,
+  StoryDone,
+  StreamStart,
+} from "../client/types.gen";
 import { refreshOn401 } from "./client";
 
 /** What the generated SDK's SSE functions accept from us. */
@@ -32,6 +41,7 @@ export type SseMessage =
   | { event: "token"; framework: FrameworkName | null; text: string }
   | { event: "done"; framework: FrameworkName | null; data: Received<StoryDone & ChatDone & ExecutionDone> }
   | { event: "error"; framework: FrameworkName | null; status: number | null; message: string; error: ErrorBody | null }
+  | { event: "verdict"; data: Received<ComparisonVerdictEvent> }
   | { event: "end"; data: Received<ComparisonEnd> };
 
 export type SseOutcome =
@@ -76,6 +86,8 @@ export function decodeEvent(event: StreamEvent<unknown>): SseMessage | null {
       const status = typeof data.status === "number" ? data.status : null;
       return { event: "error", framework, status, error, message: error?.message ?? "The generation failed." };
     }
+    case "verdict":
+      return { event: "verdict", data };
     case "end":
       return { event: "end", data };
     default:

@@ -1,6 +1,6 @@
 // Story streams: one framework's story, or all three side by side (POST /api/compare).
 import { compareFrameworks, streamStoryLangchain, streamStoryLanggraph, streamStorySemanticKernel } from "../client/sdk.gen";
-import type { FrameworkName, StoryDone, StoryRequest, StoryResponse } from "../client/types.gen";
+import type { CompareRequest, FrameworkName, StoryDone, StoryResponse } from "../client/types.gen";
 import { type Received, runSse, type SseCall, type SseMessage, type SseOutcome } from "./sse";
 
 const STREAMERS = {
@@ -9,7 +9,7 @@ const STREAMERS = {
   langgraph: streamStoryLanggraph,
 } as const;
 
-export function storyCall(choice: FrameworkName | "all", body: StoryRequest): SseCall {
+export function storyCall(choice: FrameworkName | "all", body: CompareRequest): SseCall {
   if (choice === "all") return (options) => compareFrameworks({ body, ...options });
   const streamer = STREAMERS[choice];
   return (options) => streamer({ body, ...options });
@@ -23,7 +23,7 @@ export function doneStory(data: Received<StoryDone>): StoryResponse | null {
 
 export function streamStories(
   choice: FrameworkName | "all",
-  body: StoryRequest,
+  body: CompareRequest,
   onMessage: (message: SseMessage) => void,
   signal: AbortSignal,
 ): Promise<SseOutcome> {

@@ -276,6 +276,34 @@ export type ChatStreamEvent = ({
 } & ErrorMessage);
 
 /**
+ * CompareRequest
+ */
+export type CompareRequest = {
+    /**
+     * Genre
+     */
+    genre?: string | null;
+    /**
+     * Judge
+     *
+     * score the stories with the judge model when they are done (default: the server's JUDGE_COMPARISONS, on unless switched off)
+     */
+    judge?: boolean | null;
+    /**
+     * Length
+     */
+    length?: 'short' | 'medium' | 'long' | null;
+    /**
+     * Primary Character
+     */
+    primary_character: string;
+    /**
+     * Secondary Character
+     */
+    secondary_character: string;
+};
+
+/**
  * ComparisonEnd
  *
  * The last event of a comparison, after every framework's done or error.
@@ -288,9 +316,28 @@ export type ComparisonEnd = {
 };
 
 /**
+ * ComparisonResponse
+ */
+export type ComparisonResponse = {
+    /**
+     * Comparison Id
+     */
+    comparison_id: string;
+    /**
+     * Stories
+     */
+    stories: Array<StoryResponse>;
+    /**
+     * null until the comparison is judged
+     */
+    verdict: VerdictResponse | null;
+};
+
+/**
  * ComparisonStreamEvent
  *
- * One event of a comparison: every framework's story stream, interleaved, then `end`.
+ * One event of a comparison: every framework's story stream, interleaved, then the
+ * verdict (when judged) and `end`.
  */
 export type ComparisonStreamEvent = ({
     event: 'start';
@@ -303,8 +350,29 @@ export type ComparisonStreamEvent = ({
 } & StoryDoneMessage) | ({
     event: 'error';
 } & ErrorMessage) | ({
+    event: 'verdict';
+} & VerdictMessage) | ({
     event: 'end';
 } & EndMessage);
+
+/**
+ * ComparisonVerdictEvent
+ *
+ * The judge's verdict on the comparison's stories (`verdict`, whose status may be
+ * `failed`), or why there is none (`error` and `status`: a provider failure, a budget).
+ */
+export type ComparisonVerdictEvent = {
+    /**
+     * Comparison Id
+     */
+    comparison_id: string;
+    error?: ErrorBody | null;
+    /**
+     * Status
+     */
+    status?: number | null;
+    verdict?: VerdictResponse | null;
+};
 
 /**
  * ConversationDetail
@@ -410,6 +478,20 @@ export type Credentials = {
      * Password
      */
     password: string;
+};
+
+/**
+ * CriterionScore
+ */
+export type CriterionScore = {
+    /**
+     * Reason
+     */
+    reason: string;
+    /**
+     * Score
+     */
+    score: number;
 };
 
 /**
@@ -751,6 +833,32 @@ export type ExportLink = {
  * FrameworkName
  */
 export type FrameworkName = 'semantic_kernel' | 'langchain' | 'langgraph';
+
+/**
+ * FrameworkScores
+ */
+export type FrameworkScores = {
+    adherence: CriterionScore;
+    coherence: CriterionScore;
+    creativity: CriterionScore;
+    /**
+     * Framework
+     */
+    framework: string;
+    /**
+     * Label
+     *
+     * the neutral label the judge saw this story under
+     */
+    label: string;
+    length_fit: CriterionScore;
+    /**
+     * Total
+     *
+     * the four scores summed (4 to 20)
+     */
+    total: number;
+};
 
 /**
  * FrameworkUsage
@@ -1702,6 +1810,10 @@ export type StreamStart = {
      */
     frameworks?: Array<string> | null;
     /**
+     * Judge
+     */
+    judge?: boolean | null;
+    /**
      * Request Id
      */
     request_id: string;
@@ -2121,7 +2233,7 @@ export type UsageResponse = {
     /**
      * By Operation
      *
-     * story_generation, chat, document_run
+     * story_generation, comparison, chat, document_run, judge
      */
     by_operation: {
         [key: string]: FrameworkUsage;
@@ -2319,6 +2431,99 @@ export type ValidationError = {
      * Error Type
      */
     type: string;
+};
+
+/**
+ * VerdictMessage
+ */
+export type VerdictMessage = {
+    data: string;
+    /**
+     * Event
+     */
+    event: 'verdict';
+};
+
+/**
+ * VerdictResponse
+ */
+export type VerdictResponse = {
+    /**
+     * Attempts
+     */
+    attempts: number;
+    /**
+     * Comparison Id
+     */
+    comparison_id: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Error
+     *
+     * why there is no verdict (a malformed answer twice)
+     */
+    error: string | null;
+    /**
+     * Estimated Cost Usd
+     */
+    estimated_cost_usd: number;
+    /**
+     * Input Tokens
+     */
+    input_tokens: number;
+    /**
+     * Judge Model
+     */
+    judge_model: string;
+    /**
+     * Judge Time Ms
+     */
+    judge_time_ms: number;
+    /**
+     * Labels
+     *
+     * label → framework: the order the judge saw
+     */
+    labels: {
+        [key: string]: string;
+    };
+    /**
+     * Output Tokens
+     */
+    output_tokens: number;
+    /**
+     * Ranking
+     *
+     * frameworks, best first
+     */
+    ranking: Array<string>;
+    /**
+     * Scores
+     *
+     * in ranking order
+     */
+    scores: Array<FrameworkScores>;
+    /**
+     * Status
+     */
+    status: 'ok' | 'failed';
+    /**
+     * Total Tokens
+     */
+    total_tokens: number;
+    /**
+     * Transaction Guid
+     */
+    transaction_guid: string | null;
+    /**
+     * Winner
+     *
+     * the framework ranked first; null when failed
+     */
+    winner: string | null;
 };
 
 export type ListInvitesData = {
@@ -3581,7 +3786,7 @@ export type ChatStreamSemanticKernelResponses = {
 export type ChatStreamSemanticKernelResponse = ChatStreamSemanticKernelResponses[keyof ChatStreamSemanticKernelResponses];
 
 export type CompareFrameworksData = {
-    body: StoryRequest;
+    body: CompareRequest;
     path?: never;
     query?: never;
     url: '/api/compare';
@@ -3624,6 +3829,110 @@ export type CompareFrameworksResponses = {
 };
 
 export type CompareFrameworksResponse = CompareFrameworksResponses[keyof CompareFrameworksResponses];
+
+export type GetComparisonData = {
+    body?: never;
+    path: {
+        /**
+         * Comparison Id
+         */
+        comparison_id: string;
+    };
+    query?: never;
+    url: '/api/compare/{comparison_id}';
+};
+
+export type GetComparisonErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type GetComparisonError = GetComparisonErrors[keyof GetComparisonErrors];
+
+export type GetComparisonResponses = {
+    /**
+     * Successful Response
+     */
+    200: ComparisonResponse;
+};
+
+export type GetComparisonResponse = GetComparisonResponses[keyof GetComparisonResponses];
+
+export type JudgeComparisonData = {
+    body?: never;
+    path: {
+        /**
+         * Comparison Id
+         */
+        comparison_id: string;
+    };
+    query?: never;
+    url: '/api/compare/{comparison_id}/judge';
+};
+
+export type JudgeComparisonErrors = {
+    /**
+     * Bad Request
+     */
+    400: ErrorResponse;
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Conflict
+     */
+    409: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+    /**
+     * Bad Gateway
+     */
+    502: ErrorResponse;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorResponse;
+    /**
+     * Gateway Timeout
+     */
+    504: ErrorResponse;
+};
+
+export type JudgeComparisonError = JudgeComparisonErrors[keyof JudgeComparisonErrors];
+
+export type JudgeComparisonResponses = {
+    /**
+     * Successful Response
+     */
+    200: VerdictResponse;
+};
+
+export type JudgeComparisonResponse = JudgeComparisonResponses[keyof JudgeComparisonResponses];
 
 export type ExecutePromptData = {
     body: ExecuteRequest;

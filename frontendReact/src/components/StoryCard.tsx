@@ -1,7 +1,8 @@
 import { useState } from "react";
-import type { FrameworkName, LedgerCallOut, StoryFields } from "../client/types.gen";
+import type { FrameworkName, FrameworkScores, LedgerCallOut, StoryFields } from "../client/types.gen";
 import { FRAMEWORK_LABELS } from "../lib/frameworks";
 import { ErrorNote } from "./ErrorNote";
+import { JudgeScores } from "./JudgeScores";
 import { LedgerCalls } from "./LedgerCalls";
 import { StoryFigures } from "./StoryFigures";
 
@@ -20,6 +21,10 @@ interface StoryCardProps {
   stopped?: boolean;
   /** Shown as the card's heading (e.g. the story's characters), the framework then beside it. */
   title?: string | null;
+  /** The judge's scores for this story, when its comparison was judged. */
+  scores?: FrameworkScores | null;
+  /** The judge ranked this story first. */
+  winner?: boolean;
 }
 
 function download(story: StoryFields): void {
@@ -43,6 +48,8 @@ export function StoryCard({
   queued = false,
   stopped = false,
   title = null,
+  scores = null,
+  winner = false,
 }: StoryCardProps) {
   const [copied, setCopied] = useState(false);
 
@@ -101,6 +108,7 @@ export function StoryCard({
           <p className="whitespace-pre-wrap text-sm leading-relaxed" data-testid="story-text">
             {story.story}
           </p>
+          {scores && <JudgeScores scores={scores} winner={winner} />}
           <StoryFigures story={story} calls={story.calls} />
           {story.calls && <LedgerCalls calls={story.calls} />}
         </>

@@ -1,7 +1,15 @@
 // A generation's shape and the pure rules that move it along: what each server-sent event or
 // final outcome does to a framework's lane, and how a run is named and where it lands.
 import type { SseMessage, SseOutcome } from "../api/sse";
-import type { ChatResponse, ExecuteRequest, ExecutionResponse, FrameworkName, StoryRequest, StoryResponse } from "../client/types.gen";
+import type {
+  ChatResponse,
+  ExecuteRequest,
+  ExecutionResponse,
+  FrameworkName,
+  StoryRequest,
+  StoryResponse,
+  VerdictResponse,
+} from "../client/types.gen";
 import { FRAMEWORK_LABELS } from "../lib/frameworks";
 
 /** queued: sent, nothing heard yet (the model may be busy with another request). */
@@ -23,11 +31,19 @@ export interface RunBase {
   running: boolean;
 }
 
+/** A comparison's judging: off, awaited after the stories, or its outcome. */
+export type JudgeState =
+  | { status: "off" }
+  | { status: "waiting" }
+  | { status: "judged"; verdict: VerdictResponse }
+  | { status: "failed"; message: string };
+
 export interface StoryRun extends RunBase {
   kind: "story";
   choice: FrameworkName | "all";
   request: StoryRequest;
   lanes: Lane<StoryResponse>[];
+  judge: JudgeState;
 }
 
 export interface ChatRun extends RunBase {
@@ -94,7 +110,7 @@ const finished = (phase: LanePhase) => phase === "done" || phase === "failed" ||
 
 /** Apply one stream message to the lanes it names (all unfinished lanes when it names none). */
 export function applyMessage<T>(lanes: Lane<T>[], message: SseMessage, result: (message: SseMessage) => T | null): Lane<T>[] {
-  if (message.event === "start" || message.event === "end") return lanes;
+  if (message.event === "start" || message.event === "end" || message.event === "verdict") return lanes;
   const framework = message.framework;
   return lanes.map((lane) => {
     if (framework !== null ? lane.framework !== framework : finished(lane.phase)) return lane;
@@ -125,4 +141,28 @@ export function settle<T>(lanes: Lane<T>[], outcome: SseOutcome): Lane<T>[] {
     if (outcome.status === "stopped") return { ...lane, phase: "stopped" };
     return { ...lane, phase: "failed", error: outcome.status === "failed" ? outcome.message : ENDED_EARLY };
   });
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** What a comparison's `verdict` event (or its stream ending without one) does to its judging. */
+export function applyVerdict(judge: JudgeState, message: SseMessage): JudgeState {
+  if (judge.status !== "waiting" || message.event !== "verdict") return judge;
+  const { verdict, error } = message.data;
+  if (isRecord(verdict) && (verdict.status === "ok" || verdict.status === "failed")) {
+    const judged = verdict as unknown as VerdictResponse;
+    return judged.status === "ok"
+      ? { status: "judged", verdict: judged }
+      : { status: "failed", message: judged.error ?? "The judge's answer could not be read." };
+  }
+  const reason = isRecord(error) && typeof error.message === "string" ? error.message : "The judge could not score the stories.";
+  return { status: "failed", message: reason };
+}
+
+/** Judging still awaited when the stream is over will not come. */
+export function settleJudge(judge: JudgeState, outcome: SseOutcome): JudgeState {
+  if (judge.status !== "waiting") return judge;
+  return outcome.status === "stopped" ? { status: "off" } : { status: "failed", message: "The stream ended before the verdict." };
 }

@@ -8,6 +8,7 @@ import type { ChatResponse, ExecuteRequest, ExecutionResponse, FrameworkName, St
 import { FRAMEWORKS } from "../lib/frameworks";
 import {
   applyMessage,
+  applyVerdict,
   type ChatRun,
   type DocumentRun,
   describeRun,
@@ -20,6 +21,7 @@ import {
   type RunBase,
   type StoryRun,
   settle,
+  settleJudge,
 } from "./runs";
 export type RunEndListener = (run: Generation) => void;
 
@@ -46,18 +48,21 @@ export class GenerationsStore {
     if (remaining.length !== this.state.notices.length) this.commit({ ...this.state, notices: remaining });
   }
 
-  startStory(choice: FrameworkName | "all", request: StoryRequest): string {
+  /** One framework's story, or all three side by side (then judged, unless `judge` is false). */
+  startStory(choice: FrameworkName | "all", request: StoryRequest, judge = true): string {
     const frameworks = choice === "all" ? [...FRAMEWORKS] : [choice];
+    const judged = choice === "all" && judge;
     const run: StoryRun = {
       ...this.base(),
       kind: "story",
       choice,
       request,
       lanes: frameworks.map((framework) => emptyLane<StoryResponse>(framework)),
+      judge: judged ? { status: "waiting" } : { status: "off" },
     };
     this.launch(
       run,
-      (signal, onMessage) => streamStories(choice, request, onMessage, signal),
+      (signal, onMessage) => streamStories(choice, { ...request, ...(choice === "all" ? { judge: judged } : {}) }, onMessage, signal),
       (message) => (message.event === "done" ? doneStory(message.data) : null),
     );
     return run.id;
@@ -115,14 +120,17 @@ export class GenerationsStore {
     const stream = async (signal: AbortSignal, onMessage: (message: SseMessage) => void): Promise<SseOutcome> => {
       const outcomes = await Promise.all(
         frameworks.map((framework) =>
-          streamRun(framework, request, (message) => onMessage(message.event === "end" ? message : { ...message, framework }), signal).then(
-            (outcome) => {
-              // settle this framework's lane alone, so one failure does not mark the others
-              if (outcome.status === "failed")
-                onMessage({ event: "error", framework, status: outcome.httpStatus, message: outcome.message, error: outcome.error });
-              return outcome;
-            },
-          ),
+          streamRun(
+            framework,
+            request,
+            (message) => onMessage(message.event === "end" || message.event === "verdict" ? message : { ...message, framework }),
+            signal,
+          ).then((outcome) => {
+            // settle this framework's lane alone, so one failure does not mark the others
+            if (outcome.status === "failed")
+              onMessage({ event: "error", framework, status: outcome.httpStatus, message: outcome.message, error: outcome.error });
+            return outcome;
+          }),
         ),
       );
       return outcomes.find((outcome) => outcome.status === "stopped") ?? { status: "completed" };
@@ -176,6 +184,7 @@ export class GenerationsStore {
       this.update(run.id, (current) => {
         const lanes = applyMessage(current.lanes as Lane<unknown>[], message, result);
         const next = { ...current, lanes } as Generation;
+        if (next.kind === "story") return { ...next, judge: applyVerdict(next.judge, message) };
         if (next.kind === "chat" && message.event === "done") {
           const chat = next.lanes[0].result;
           if (chat) return { ...next, conversationId: chat.conversation_id };
@@ -189,7 +198,13 @@ export class GenerationsStore {
         this.controllers.delete(run.id);
         this.update(
           run.id,
-          (current) => ({ ...current, running: false, lanes: settle(current.lanes as Lane<unknown>[], outcome) }) as Generation,
+          (current) =>
+            ({
+              ...current,
+              running: false,
+              lanes: settle(current.lanes as Lane<unknown>[], outcome),
+              ...(current.kind === "story" ? { judge: settleJudge(current.judge, outcome) } : {}),
+            }) as Generation,
         );
         const ended = this.state.runs.find((item) => item.id === run.id);
         if (!ended) return;

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from "react";
+import { useComparison } from "../api/comparisons";
 import { useDeleteAllStories, useStory, useStoryList } from "../api/stories";
 import type { FrameworkName } from "../client/types.gen";
+import { ComparisonVerdict } from "../components/ComparisonVerdict";
 import { ErrorNote } from "../components/ErrorNote";
 import { StoryCard } from "../components/StoryCard";
 import { formatCost, formatDate } from "../lib/format";
@@ -23,6 +25,8 @@ export function HistoryPage() {
   const openedRef = useRef<HTMLDivElement>(null);
   const openedStory = openId !== null && opened.data?.id === openId ? opened.data : null;
   const total = list.data?.total ?? 0;
+  const comparison = useComparison(openedStory?.comparison_id ?? null);
+  const verdict = comparison.data?.verdict?.status === "ok" ? comparison.data.verdict : null;
 
   // Bring an opened story into view (on a phone it lands below the fold) on each click that opens it.
   const shownId = openedStory?.id ?? null;
@@ -128,8 +132,15 @@ export function HistoryPage() {
         </nav>
       )}
       {openedStory && (
-        <div ref={openedRef} className="scroll-mt-4" data-testid="opened-story">
-          <StoryCard framework={openedStory.method} story={openedStory} title={openedStory.combined_characters} />
+        <div ref={openedRef} className="flex scroll-mt-4 flex-col gap-2" data-testid="opened-story">
+          {openedStory.comparison_id && <ComparisonVerdict comparisonId={openedStory.comparison_id} />}
+          <StoryCard
+            framework={openedStory.method}
+            story={openedStory}
+            title={openedStory.combined_characters}
+            scores={verdict?.scores.find((entry) => entry.framework === openedStory.method) ?? null}
+            winner={verdict?.winner === openedStory.method}
+          />
         </div>
       )}
     </section>

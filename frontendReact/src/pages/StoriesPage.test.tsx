@@ -45,7 +45,12 @@ describe("StoriesPage", () => {
     }
     const posts = requests.filter((request) => request.method === "POST");
     expect(posts).toHaveLength(1);
-    expect(await posts[0]?.json()).toEqual({ primary_character: "O'Brien", secondary_character: "Tom & Jerry", length: "short" });
+    expect(await posts[0]?.json()).toEqual({
+      primary_character: "O'Brien",
+      secondary_character: "Tom & Jerry",
+      length: "short",
+      judge: true,
+    });
   });
 
   it("streams only the chosen framework and shows an error event's message", async () => {

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { useProvider } from "../api/stories";
 import type { FrameworkName, StoryRequest } from "../client/types.gen";
+import { VerdictSummary } from "../components/JudgeScores";
 import { StoryCard } from "../components/StoryCard";
 import { TextField } from "../components/TextField";
 import { useGenerationsStore, useLatestStoryRun } from "../generations/GenerationsProvider";
@@ -23,6 +24,7 @@ export function StoriesPage() {
   const [genre, setGenre] = useState(run?.request.genre ?? "");
   const [length, setLength] = useState<Length>(run?.request.length ?? "short");
   const [choice, setChoice] = useState<Choice>(run?.choice ?? "all");
+  const [judge, setJudge] = useState(run ? run.judge.status !== "off" || run.choice !== "all" : true);
   const provider = useProvider();
   const running = run?.running ?? false;
 
@@ -35,10 +37,12 @@ export function StoriesPage() {
       length,
       ...(genre.trim() ? { genre: genre.trim() } : {}),
     };
-    store.startStory(choice, body);
+    store.startStory(choice, body, judge);
   }
 
   const lanes = run?.lanes ?? [];
+  const judging = run?.judge ?? { status: "off" };
+  const verdict = judging.status === "judged" ? judging.verdict : null;
   return (
     <section className="flex flex-col gap-6">
       <h2 className="text-xl font-semibold">Stories</h2>
@@ -67,6 +71,12 @@ export function StoriesPage() {
             </label>
           ))}
         </fieldset>
+        {choice === "all" && (
+          <label className="flex items-center gap-2 text-sm md:col-span-2">
+            <input type="checkbox" checked={judge} onChange={(event) => setJudge(event.target.checked)} />
+            Judge the three stories (a model scores them against a rubric; its calls are billed like any other)
+          </label>
+        )}
         <div className="flex items-center justify-between md:col-span-2">
           <span className="text-xs text-slate-500">{provider.data ? `Model: ${provider.data.model} (${provider.data.provider})` : ""}</span>
           <div className="flex gap-2">
@@ -85,6 +95,17 @@ export function StoriesPage() {
           </div>
         </div>
       </form>
+      {judging.status === "waiting" && lanes.every((lane) => lane.phase === "done" || lane.phase === "failed") && (
+        <p className="animate-pulse text-sm text-slate-500" data-testid="verdict-pending">
+          The judge is scoring the stories…
+        </p>
+      )}
+      {judging.status === "failed" && (
+        <p className="rounded bg-red-50 p-2 text-sm text-red-800" data-testid="verdict-summary">
+          The judge could not score these stories: {judging.message}
+        </p>
+      )}
+      {verdict && <VerdictSummary verdict={verdict} />}
       {lanes.length > 0 && (
         <div className={`grid gap-4 ${lanes.length > 1 ? "lg:grid-cols-3" : ""}`}>
           {lanes.map((lane) => {
@@ -100,6 +121,8 @@ export function StoriesPage() {
                 queued={lane.phase === "queued"}
                 stopped={lane.phase === "stopped"}
                 error={lane.error}
+                scores={verdict?.scores.find((entry) => entry.framework === lane.framework) ?? null}
+                winner={verdict?.winner === lane.framework}
               />
             );
           })}
