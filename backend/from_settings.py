@@ -5,6 +5,7 @@ all before a server starts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from pydantic import SecretStr
 
@@ -50,6 +51,28 @@ def fallbacks_from_settings(settings: Settings, primary_name: str) -> list[Provi
         names.add(provider.name)
         fallbacks.append(provider)
     return fallbacks
+
+
+def judge_provider_from_settings(settings: Settings, taken: Sequence[str]) -> ProviderConfig | None:
+    """JUDGE_API_BASE_URL as a provider of its own (None: the judge uses the generation
+    provider); its name must differ from the others' (rows and prices go by it)."""
+    if settings.judge_api_base_url is None:
+        return None
+    if not settings.judge_model:
+        raise ConfigurationError("JUDGE_MODEL is required when JUDGE_API_BASE_URL is set")
+    provider = _provider(
+        str(settings.judge_api_base_url),
+        settings.judge_provider_name,
+        settings.judge_model,
+        settings.judge_api_key,
+        {},
+    )
+    if provider.name in taken:
+        raise ConfigurationError(
+            f"JUDGE_PROVIDER_NAME: the name {provider.name!r} is taken by another provider; "
+            "give the judge's a distinct name"
+        )
+    return provider
 
 
 def _provider(
@@ -121,6 +144,8 @@ def preflight(settings: Settings) -> None:
         )
     if settings.uses_embedded_model:
         locate_model_file()
-        fallbacks_from_settings(settings, EMBEDDED_PROVIDER_NAME)
+        primary = EMBEDDED_PROVIDER_NAME
     else:
-        fallbacks_from_settings(settings, provider_from_settings(settings).name)
+        primary = provider_from_settings(settings).name
+    fallbacks = fallbacks_from_settings(settings, primary)
+    judge_provider_from_settings(settings, [primary, *(fallback.name for fallback in fallbacks)])

@@ -30,6 +30,7 @@ from backend.frameworks.judge import JudgeSettings, StoryJudge
 from backend.from_settings import (
     breakers_from_settings,
     fallbacks_from_settings,
+    judge_provider_from_settings,
     load_price_overrides,
     provider_from_settings,
     retry_policy_from_settings,
@@ -65,6 +66,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession]
     provider: ProviderConfig
     client: AsyncOpenAI
+    judge_client: AsyncOpenAI | None  # the judge's own provider, when it has one
     stories: StoryService
     chat: ChatService
     judging: JudgeService
@@ -158,7 +160,23 @@ class Runtime:
         instances = InstanceRegistry(
             sessions, heartbeat_seconds=settings.instance_heartbeat_seconds
         )
-        pricer = CallPricer(provider, overrides, tuple(fallbacks))
+        judge_provider = judge_provider_from_settings(
+            settings, [provider.name, *(fallback.name for fallback in fallbacks)]
+        )
+        judge_client = (
+            build_openai_client(
+                judge_provider,
+                retry_policy_from_settings(settings),
+                timeout_seconds=settings.provider_timeout_seconds,
+                connect_timeout_seconds=settings.provider_connect_timeout_seconds,
+                max_connections=settings.provider_max_connections,
+                name_every_call=True,
+            )
+            if judge_provider is not None
+            else None
+        )
+        priced = (*fallbacks, judge_provider) if judge_provider is not None else tuple(fallbacks)
+        pricer = CallPricer(provider, overrides, priced)
         ledger = Ledger(engine, pricer, instances.id, metrics)
         await instances.register()
         await instances.recover(ledger)
@@ -232,25 +250,27 @@ class Runtime:
             sessions=sessions,
             provider=provider,
             client=client,
+            judge_client=judge_client,
             stories=StoryService(sessions, meter, frameworks, settings.story_max_tokens),
             chat=ChatService(sessions, meter, chat_frameworks, window),
             judging=JudgeService(
                 sessions,
                 meter,
                 StoryJudge(
-                    client,
+                    judge_client or client,
                     JudgeSettings(
                         model=settings.judge_model or provider.model,
                         max_tokens=settings.judge_max_tokens,
-                        local_provider=provider.is_local,
+                        local_provider=(judge_provider or provider).is_local,
                     ),
                 ),
                 context_tokens=(
                     min(settings.judge_context_tokens, settings.embedded_model_context)
-                    if provider.is_local
+                    if (judge_provider or provider).is_local
                     else settings.judge_context_tokens
                 ),
                 max_tokens=settings.judge_max_tokens,
+                provider=judge_provider,
             ),
             documents=DocumentService(
                 sessions,
@@ -285,6 +305,8 @@ class Runtime:
             await self.heartbeat
         await self.instances.retire(self.ledger)
         await self.client.close()
+        if self.judge_client is not None:
+            await self.judge_client.close()
         if self.breakers is not None:
             await self.breakers.close()
         if self.embedded is not None:

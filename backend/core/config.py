@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     # the same provider. JUDGE_COMPARISONS: whether a comparison is judged unless its request
     # says otherwise.
     judge_model: str | None = Field(default=None, max_length=200)
+    # The judge on a provider of its own (an OpenAI-compatible endpoint; JUDGE_MODEL required).
+    judge_api_base_url: HttpUrl | None = None
+    judge_api_key: SecretStr | None = None
+    judge_provider_name: str | None = Field(default=None, max_length=100)
     judge_max_tokens: int = Field(default=700, ge=64, le=8192)
     # The judge model's window: stories are cut to fit it with the rubric and the verdict (the
     # embedded model's own window is smaller, and wins).

@@ -24,8 +24,11 @@ def build_openai_client(
     inner_transport: httpx.AsyncBaseTransport | None = None,
     fallbacks: Sequence[ProviderConfig] = (),
     breakers: CircuitBreakers | None = None,
+    name_every_call: bool = False,
 ) -> AsyncOpenAI:
-    """SDK retries are off (`max_retries=0`): `ProviderTransport` runs the only retry loop."""
+    """SDK retries are off (`max_retries=0`): `ProviderTransport` runs the only retry loop.
+    With fallbacks, or `name_every_call` (a client for a provider other than the primary),
+    every attempt names the provider that served it."""
     inner = inner_transport or httpx.AsyncHTTPTransport(
         limits=httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
@@ -36,7 +39,7 @@ def build_openai_client(
             inner,
             policy,
             max_concurrency=max_concurrency,
-            providers=(provider, *fallbacks) if fallbacks else (),
+            providers=(provider, *fallbacks) if fallbacks or name_every_call else (),
             breakers=breakers,
         ),
         timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),

@@ -25,6 +25,7 @@ from backend.core.names import JUDGE_CRITERIA, Operation
 from backend.frameworks.base import FIT_CHARS_PER_TOKEN, count_tokens
 from backend.frameworks.judge import JudgeAnswer, MalformedVerdictError, Retry, StoryJudge
 from backend.frameworks.stories.base import StoryBrief
+from backend.llm.provider import ProviderConfig
 from backend.models import ComparisonVerdict, Story
 from backend.services.metering import Meter, MeteredUnit
 from backend.services.spend_caps import SpendPlan
@@ -45,6 +46,7 @@ class JudgeService:
         *,
         context_tokens: int,
         max_tokens: int,
+        provider: ProviderConfig | None = None,
         shuffle: random.Random | None = None,
     ) -> None:
         self._sessions = sessions
@@ -52,6 +54,7 @@ class JudgeService:
         self._judge = judge
         self._context_tokens = context_tokens
         self._max_tokens = max_tokens
+        self._provider = provider  # the judge's own, or None: the generation provider
         self._shuffle = shuffle or random.Random()
 
     async def stories(self, owner_id: int, comparison_id: str) -> list[Story]:
@@ -90,6 +93,7 @@ class JudgeService:
             calls=ATTEMPTS,
             input_tokens=ATTEMPTS * prompt + (ATTEMPTS - 1) * (self._max_tokens + 100),
             output_tokens=ATTEMPTS * self._max_tokens,
+            provider=self._provider,
         )
 
     async def judge(self, owner_id: int, comparison_id: str) -> ComparisonVerdict:

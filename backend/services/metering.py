@@ -109,7 +109,8 @@ class Meter:
     def worst_case_usd(self, plan: SpendPlan) -> Decimal:
         """The plan's tokens at the configured model's price."""
         usage = TokenUsage(input_tokens=plan.input_tokens, output_tokens=plan.output_tokens)
-        return self.ledger.pricer.quote(self.ledger.provider.model, usage).cost_usd
+        served_by = plan.provider or self.ledger.provider
+        return self.ledger.pricer.quote(served_by.model, usage, served_by.name).cost_usd
 
 
 class MeteredUnit:

@@ -27,6 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from backend.core.errors import AppError
 from backend.core.logging import get_logger
 from backend.db.base import nanos_to_usd, utcnow
+from backend.llm.provider import ProviderConfig
 from backend.models import LLMCall, SpendReservation, User
 
 log = get_logger(__name__)
@@ -48,6 +49,8 @@ class SpendPlan:
     calls: int
     input_tokens: int
     output_tokens: int
+    # priced at this provider's model (None: the generation provider's)
+    provider: ProviderConfig | None = None
 
 
 @dataclass(frozen=True)

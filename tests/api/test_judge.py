@@ -16,7 +16,9 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport
 
-from backend.testprovider import RunningProvider
+from backend.core.errors import ConfigurationError
+from backend.from_settings import preflight
+from backend.testprovider import RunningProvider, start_provider
 from tests.utils.app import AppClient, SettingsFactory
 from tests.utils.errors import assert_error_shape
 from tests.utils.live import live_app, signed_in
@@ -239,3 +241,54 @@ async def test_an_mcp_comparison_comes_back_judged(
     }
     stored = (await client.get(f"/api/compare/{result['comparison_id']}")).json()
     assert stored["verdict"] == verdict
+
+
+async def test_the_judge_can_have_a_provider_of_its_own(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    judge_provider = start_provider()
+    judge_control = ProviderControl(judge_provider)
+    try:
+        settings = make_settings(
+            rate_limit_enabled=False,
+            judge_api_base_url=judge_provider.base_url,
+            judge_api_key="sk-judge-secret",
+            judge_model="gpt-4o",
+            judge_provider_name="judge-provider",
+        )
+        judge_control.replies(VALID)
+        with live_app(settings) as base:
+            async with signed_in(base) as api:
+                comparison_id, events = await compare(api)
+                verdict = events[-2][1]["verdict"]
+                assert verdict["status"] == "ok"
+                assert verdict["judge_model"] == "gpt-4o"
+                (row,) = await judge_rows(api)
+                stories = (await api.get(f"/api/compare/{comparison_id}")).json()["stories"]
+        assert row["provider"] == "judge-provider"
+        assert row["model"] == "gpt-4o"
+        assert row["price_source"] == "genai-prices"  # priced as the judge's model
+        assert row["estimated_cost_usd"] > 0
+        assert {story["provider"] for story in stories} == {"test-provider"}
+        assert judge_requests(provider_control) == []  # the generation provider: stories only
+        assert len(provider_control.requests()) == STORY_CALLS
+        (sent,) = judge_control.requests()
+        assert sent["model"] == "gpt-4o"
+    finally:
+        judge_control.close()
+        judge_provider.stop()
+
+
+def test_a_judge_provider_without_a_model_or_with_a_taken_name_is_refused(
+    make_settings: SettingsFactory,
+) -> None:
+    with pytest.raises(ConfigurationError, match="JUDGE_MODEL is required"):
+        preflight(make_settings(judge_api_base_url="http://127.0.0.1:9/v1"))
+    with pytest.raises(ConfigurationError, match="taken by another provider"):
+        preflight(
+            make_settings(
+                judge_api_base_url="http://127.0.0.1:9/v1",
+                judge_model="gpt-4o",
+                judge_provider_name="test-provider",
+            )
+        )
