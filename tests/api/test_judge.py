@@ -9,6 +9,7 @@ import json
 import re
 import sys
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -292,3 +293,19 @@ def test_a_judge_provider_without_a_model_or_with_a_taken_name_is_refused(
                 judge_provider_name="test-provider",
             )
         )
+
+
+async def test_judging_counts_against_the_budget(
+    api: httpx.AsyncClient, provider_control: ProviderControl
+) -> None:
+    comparison_id, _ = await compare(api, judge=False)
+    me = (await api.get("/api/auth/me")).json()
+    spent = Decimal((await api.get("/api/cost/usage")).json()["summary"]["total_cost_exact"])
+    budget = {"monthly_budget_usd": format(spent + Decimal("0.000001"), "f")}
+    assert (await api.put(f"/api/admin/users/{me['id']}/budget", json=budget)).status_code == 200
+    refused = await api.post(f"/api/compare/{comparison_id}/judge")
+    detail = assert_error_shape(refused, 429, "BUDGET_EXCEEDED")["details"][0]
+    assert Decimal(detail["request_usd"]) > Decimal("0.000001")  # the judge's worst case
+    assert judge_requests(provider_control) == []  # refused before any call
+    assert await judge_rows(api) == []
+    assert (await api.get(f"/api/compare/{comparison_id}")).json()["verdict"] is None
