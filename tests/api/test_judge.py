@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -49,15 +48,6 @@ def verdict_json(scores: dict[str, int], ranking: list[str]) -> str:
 VALID = verdict_json({"A": 2, "B": 5, "C": 3}, ["B", "C", "A"])
 
 
-@pytest.fixture
-async def api(
-    make_settings: SettingsFactory, provider_control: ProviderControl
-) -> AsyncIterator[httpx.AsyncClient]:
-    with live_app(make_settings(rate_limit_enabled=False)) as base:
-        async with signed_in(base) as client:
-            yield client
-
-
 async def compare(
     client: httpx.AsyncClient, **body: Any
 ) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
@@ -82,10 +72,10 @@ def judge_requests(provider_control: ProviderControl) -> list[dict[str, Any]]:
 
 
 async def test_a_streamed_comparison_ends_with_a_verdict_mapped_back_to_the_frameworks(
-    api: httpx.AsyncClient, provider_control: ProviderControl
+    live_api: httpx.AsyncClient, provider_control: ProviderControl
 ) -> None:
     provider_control.replies(*(f"Story number {n} of Ada and Grace." for n in range(4)), VALID)
-    comparison_id, events = await compare(api)
+    comparison_id, events = await compare(live_api)
     names = [name for name, _ in events]
     assert names[-2:] == ["verdict", "end"]
     assert events[0][1]["judge"] is True
@@ -105,7 +95,7 @@ async def test_a_streamed_comparison_ends_with_a_verdict_mapped_back_to_the_fram
     # the judge saw each framework's story under that framework's label
     (request,) = judge_requests(provider_control)
     shown = request["messages"][1]["content"]
-    stories = (await api.get(f"/api/compare/{comparison_id}")).json()["stories"]
+    stories = (await live_api.get(f"/api/compare/{comparison_id}")).json()["stories"]
     text = {story["method"]: story["story"] for story in stories}
     for label, framework in labels.items():
         assert f"Story {label}:\n{text[framework]}" in shown
@@ -113,65 +103,65 @@ async def test_a_streamed_comparison_ends_with_a_verdict_mapped_back_to_the_fram
     assert schema["properties"]["ranking"]["items"]["enum"] == ["A", "B", "C"]
     assert schema["properties"]["scores"]["required"] == ["A", "B", "C"]
 
-    (row,) = await judge_rows(api)
+    (row,) = await judge_rows(live_api)
     assert row["status"] == "ok"
     assert row["framework"] == "judge"
     assert row["transaction_guid"] == events[0][1]["transaction_guid"]
     assert verdict["input_tokens"] == row["input_tokens"]
 
-    stored = (await api.get(f"/api/compare/{comparison_id}")).json()
+    stored = (await live_api.get(f"/api/compare/{comparison_id}")).json()
     assert stored["verdict"] == verdict
     assert len(stored["stories"]) == 3
 
 
 async def test_a_malformed_verdict_is_asked_for_once_more(
-    api: httpx.AsyncClient, provider_control: ProviderControl
+    live_api: httpx.AsyncClient, provider_control: ProviderControl
 ) -> None:
-    comparison_id, events = await compare(api, judge=False)
+    comparison_id, events = await compare(live_api, judge=False)
     assert "verdict" not in [name for name, _ in events]
-    assert (await api.get(f"/api/compare/{comparison_id}")).json()["verdict"] is None
+    assert (await live_api.get(f"/api/compare/{comparison_id}")).json()["verdict"] is None
 
     provider_control.replies("Story B is the best, clearly.", VALID)
-    judged = await api.post(f"/api/compare/{comparison_id}/judge")
+    judged = await live_api.post(f"/api/compare/{comparison_id}/judge")
     assert judged.status_code == 200, judged.text
     verdict = judged.json()
     assert verdict["status"] == "ok"
     assert verdict["attempts"] == 2
-    assert [row["status"] for row in await judge_rows(api)] == ["ok", "ok"]
+    assert [row["status"] for row in await judge_rows(live_api)] == ["ok", "ok"]
     assert len(judge_requests(provider_control)) == 2
 
 
 async def test_a_verdict_malformed_twice_is_recorded_as_failed_never_guessed(
-    api: httpx.AsyncClient, provider_control: ProviderControl
+    live_api: httpx.AsyncClient, provider_control: ProviderControl
 ) -> None:
-    comparison_id, _ = await compare(api, judge=False)
+    comparison_id, _ = await compare(live_api, judge=False)
     wrong_labels = verdict_json({"A": 3, "B": 3, "D": 3}, ["A", "B", "D"])
     provider_control.replies(wrong_labels, '{"scores": {}, "ranking": []}')
-    verdict = (await api.post(f"/api/compare/{comparison_id}/judge")).json()
+    verdict = (await live_api.post(f"/api/compare/{comparison_id}/judge")).json()
     assert verdict["status"] == "failed"
     assert verdict["winner"] is None
     assert verdict["scores"] == []
     assert verdict["ranking"] == []
     assert verdict["attempts"] == 2
     assert "scored" in verdict["error"]
-    assert (await api.get(f"/api/compare/{comparison_id}")).json()["verdict"] == verdict
-    assert len(await judge_rows(api)) == 2  # both calls were made and paid for
+    assert (await live_api.get(f"/api/compare/{comparison_id}")).json()["verdict"] == verdict
+    assert len(await judge_rows(live_api)) == 2  # both calls were made and paid for
 
     # judging again replaces the failed verdict
     provider_control.replies(VALID)
-    again = (await api.post(f"/api/compare/{comparison_id}/judge")).json()
+    again = (await live_api.post(f"/api/compare/{comparison_id}/judge")).json()
     assert again["status"] == "ok"
-    assert (await api.get(f"/api/compare/{comparison_id}")).json()["verdict"] == again
+    assert (await live_api.get(f"/api/compare/{comparison_id}")).json()["verdict"] == again
 
 
 async def test_the_stories_are_shown_in_a_shuffled_order(
-    api: httpx.AsyncClient, provider_control: ProviderControl
+    live_api: httpx.AsyncClient, provider_control: ProviderControl
 ) -> None:
-    comparison_id, _ = await compare(api, judge=False)
+    comparison_id, _ = await compare(live_api, judge=False)
     orders = set()
     for _ in range(6):  # all six the same: a chance of 1 in 7,776
         provider_control.replies(VALID)
-        verdict = (await api.post(f"/api/compare/{comparison_id}/judge")).json()
+        verdict = (await live_api.post(f"/api/compare/{comparison_id}/judge")).json()
         orders.add(tuple(verdict["labels"][label] for label in "ABC"))
     assert len(orders) > 1
     for request in judge_requests(provider_control):
@@ -180,40 +170,40 @@ async def test_the_stories_are_shown_in_a_shuffled_order(
 
 
 async def test_judging_refuses_what_it_cannot_judge(
-    api: httpx.AsyncClient, provider_control: ProviderControl
+    live_api: httpx.AsyncClient, provider_control: ProviderControl
 ) -> None:
     unknown = "00000000-0000-4000-8000-000000000000"
-    assert_error_shape(await api.get(f"/api/compare/{unknown}"), 404, "NOT_FOUND")
-    assert_error_shape(await api.post(f"/api/compare/{unknown}/judge"), 404, "NOT_FOUND")
-    assert_error_shape(await api.get("/api/compare/not-a-uuid"), 422, "VALIDATION_ERROR")
+    assert_error_shape(await live_api.get(f"/api/compare/{unknown}"), 404, "NOT_FOUND")
+    assert_error_shape(await live_api.post(f"/api/compare/{unknown}/judge"), 404, "NOT_FOUND")
+    assert_error_shape(await live_api.get("/api/compare/not-a-uuid"), 422, "VALIDATION_ERROR")
 
-    comparison_id, _ = await compare(api, judge=False)
-    base = str(api.base_url)
+    comparison_id, _ = await compare(live_api, judge=False)
+    base = str(live_api.base_url)
     async with signed_in(base, "eve@example.com") as eve:  # someone else's comparison
         assert_error_shape(await eve.get(f"/api/compare/{comparison_id}"), 404, "NOT_FOUND")
         refused = await eve.post(f"/api/compare/{comparison_id}/judge")
         assert_error_shape(refused, 404, "NOT_FOUND")
 
     provider_control.faults({"kind": "400"})
-    failed = await api.post(f"/api/compare/{comparison_id}/judge")
+    failed = await live_api.post(f"/api/compare/{comparison_id}/judge")
     assert_error_shape(failed, 502, "PROVIDER_ERROR")
-    assert (await api.get(f"/api/compare/{comparison_id}")).json()["verdict"] is None
-    assert [row["status"] for row in await judge_rows(api)] == ["http_400"]
+    assert (await live_api.get(f"/api/compare/{comparison_id}")).json()["verdict"] is None
+    assert [row["status"] for row in await judge_rows(live_api)] == ["http_400"]
 
 
 async def test_a_judge_failure_in_a_stream_is_its_own_event(
-    api: httpx.AsyncClient, provider_control: ProviderControl
+    live_api: httpx.AsyncClient, provider_control: ProviderControl
 ) -> None:
     # the judge runs once all three stories are done: the four story calls, then the judge's
     provider_control.faults(*([{"kind": "ok"}] * STORY_CALLS), {"kind": "400"})
-    comparison_id, events = await compare(api)
+    comparison_id, events = await compare(live_api)
     assert [name for name, _ in events][-2:] == ["verdict", "end"]
     verdict_event = events[-2][1]
     assert verdict_event["verdict"] is None
     assert verdict_event["status"] == 502
     assert verdict_event["error"]["code"] == "PROVIDER_ERROR"
     assert [name for name, _ in events].count("error") == 0  # no framework failed
-    assert (await api.get(f"/api/compare/{comparison_id}")).json()["verdict"] is None
+    assert (await live_api.get(f"/api/compare/{comparison_id}")).json()["verdict"] is None
 
 
 async def test_an_mcp_comparison_comes_back_judged(
@@ -259,13 +249,13 @@ async def test_the_judge_can_have_a_provider_of_its_own(
         )
         judge_control.replies(VALID)
         with live_app(settings) as base:
-            async with signed_in(base) as api:
-                comparison_id, events = await compare(api)
+            async with signed_in(base) as client:
+                comparison_id, events = await compare(client)
                 verdict = events[-2][1]["verdict"]
                 assert verdict["status"] == "ok"
                 assert verdict["judge_model"] == "gpt-4o"
-                (row,) = await judge_rows(api)
-                stories = (await api.get(f"/api/compare/{comparison_id}")).json()["stories"]
+                (row,) = await judge_rows(client)
+                stories = (await client.get(f"/api/compare/{comparison_id}")).json()["stories"]
         assert row["provider"] == "judge-provider"
         assert row["model"] == "gpt-4o"
         assert row["price_source"] == "genai-prices"  # priced as the judge's model
@@ -296,16 +286,18 @@ def test_a_judge_provider_without_a_model_or_with_a_taken_name_is_refused(
 
 
 async def test_judging_counts_against_the_budget(
-    api: httpx.AsyncClient, provider_control: ProviderControl
+    live_api: httpx.AsyncClient, provider_control: ProviderControl
 ) -> None:
-    comparison_id, _ = await compare(api, judge=False)
-    me = (await api.get("/api/auth/me")).json()
-    spent = Decimal((await api.get("/api/cost/usage")).json()["summary"]["total_cost_exact"])
+    comparison_id, _ = await compare(live_api, judge=False)
+    me = (await live_api.get("/api/auth/me")).json()
+    spent = Decimal((await live_api.get("/api/cost/usage")).json()["summary"]["total_cost_exact"])
     budget = {"monthly_budget_usd": format(spent + Decimal("0.000001"), "f")}
-    assert (await api.put(f"/api/admin/users/{me['id']}/budget", json=budget)).status_code == 200
-    refused = await api.post(f"/api/compare/{comparison_id}/judge")
+    assert (
+        await live_api.put(f"/api/admin/users/{me['id']}/budget", json=budget)
+    ).status_code == 200
+    refused = await live_api.post(f"/api/compare/{comparison_id}/judge")
     detail = assert_error_shape(refused, 429, "BUDGET_EXCEEDED")["details"][0]
     assert Decimal(detail["request_usd"]) > Decimal("0.000001")  # the judge's worst case
     assert judge_requests(provider_control) == []  # refused before any call
-    assert await judge_rows(api) == []
-    assert (await api.get(f"/api/compare/{comparison_id}")).json()["verdict"] is None
+    assert await judge_rows(live_api) == []
+    assert (await live_api.get(f"/api/compare/{comparison_id}")).json()["verdict"] is None

@@ -6,7 +6,7 @@ works."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
@@ -17,7 +17,7 @@ from backend.services.stories import StoryService
 from tests.utils.app import SettingsFactory
 from tests.utils.live import live_app, signed_in
 from tests.utils.provider import ProviderControl
-from tests.utils.sse import sse_events
+from tests.utils.sse import sse_events, stream_events
 
 BODY = {"primary_character": "Ada", "secondary_character": "Grace"}
 STORY_PATHS = {
@@ -26,24 +26,6 @@ STORY_PATHS = {
     "langgraph": "/api/langgraph",
 }
 CHAT_PATHS = {name: f"/api/chat/{path.rsplit('/', 1)[-1]}" for name, path in STORY_PATHS.items()}
-Events = list[tuple[str, dict[str, Any]]]
-
-
-@pytest.fixture
-async def api(
-    make_settings: SettingsFactory, provider_control: ProviderControl
-) -> AsyncIterator[httpx.AsyncClient]:
-    with live_app(make_settings(rate_limit_enabled=False)) as base:
-        async with signed_in(base) as client:
-            yield client
-
-
-async def stream(
-    client: httpx.AsyncClient, path: str, body: dict[str, Any] | None = None
-) -> Events:
-    async with client.stream("POST", path, json=body) as response:
-        assert response.status_code == 200, await response.aread()
-        return [item async for item in sse_events(response)]
 
 
 async def ledger(client: httpx.AsyncClient) -> list[dict[str, Any]]:
@@ -65,12 +47,12 @@ def assert_exact(rows: list[dict[str, Any]], provider_control: ProviderControl) 
 
 @pytest.mark.parametrize("framework", list(STORY_PATHS))
 async def test_a_streamed_story_is_ok_with_exact_usage(
-    api: httpx.AsyncClient, provider_control: ProviderControl, framework: str
+    live_api: httpx.AsyncClient, provider_control: ProviderControl, framework: str
 ) -> None:
-    events = await stream(api, f"{STORY_PATHS[framework]}/stream", BODY)
+    events = await stream_events(live_api, f"{STORY_PATHS[framework]}/stream", BODY)
     assert events[-1][0] == "done"
     story = events[-1][1]["story"]
-    rows = await ledger(api)
+    rows = await ledger(live_api)
     assert_exact(rows, provider_control)
     assert [call["status"] for call in story["calls"]] == ["ok"] * len(rows)
     assert story["input_tokens"] == sum(row["input_tokens"] for row in rows)
@@ -79,18 +61,18 @@ async def test_a_streamed_story_is_ok_with_exact_usage(
         sum(row["generation_time_ms"] for row in rows), rel=1e-6
     )
     assert 0 < story["model_time_ms"] <= story["generation_time_ms"]
-    usage = (await api.get("/api/cost/usage")).json()["summary"]
+    usage = (await live_api.get("/api/cost/usage")).json()["summary"]
     assert usage["failed_requests"] == 0
     assert usage["total_requests"] == len(rows)
 
 
 async def test_a_comparison_is_ok_with_exact_usage(
-    api: httpx.AsyncClient, provider_control: ProviderControl
+    live_api: httpx.AsyncClient, provider_control: ProviderControl
 ) -> None:
-    events = await stream(api, "/api/compare", BODY)
+    events = await stream_events(live_api, "/api/compare", BODY)
     assert [name for name, _ in events if name in {"done", "error"}] == ["done"] * 3
     assert events[-2][0] == "verdict"  # the test provider's prose is no verdict: asked twice
-    rows = await ledger(api)
+    rows = await ledger(live_api)
     # LangGraph's storyteller and editor are two calls; the judge was asked twice
     assert sorted(row["type"] for row in rows) == ["comparison"] * 4 + ["judge"] * 2
     assert_exact(rows, provider_control)
@@ -98,24 +80,26 @@ async def test_a_comparison_is_ok_with_exact_usage(
 
 @pytest.mark.parametrize("framework", list(CHAT_PATHS))
 async def test_chat_turns_plain_streamed_and_regenerated_are_ok_with_exact_usage(
-    api: httpx.AsyncClient, provider_control: ProviderControl, framework: str
+    live_api: httpx.AsyncClient, provider_control: ProviderControl, framework: str
 ) -> None:
-    first = await stream(api, f"{CHAT_PATHS[framework]}/stream", {"message": "Hello there"})
+    first = await stream_events(
+        live_api, f"{CHAT_PATHS[framework]}/stream", {"message": "Hello there"}
+    )
     assert first[-1][0] == "done"
     conversation_id = first[-1][1]["chat"]["conversation_id"]
-    plain = await api.post(
+    plain = await live_api.post(
         CHAT_PATHS[framework], json={"message": "And again", "conversation_id": conversation_id}
     )
     assert plain.status_code == 200, plain.text
-    again = await stream(
-        api,
+    again = await stream_events(
+        live_api,
         f"/api/chat/conversations/{conversation_id}/regenerate/stream?framework={framework}",
     )
     assert [name for name, _ in again][-1] == "done"
     tokens = "".join(data["text"] for name, data in again if name == "token")
     assert tokens == again[-1][1]["chat"]["response"]
-    assert_exact(await ledger(api), provider_control)
-    detail = (await api.get(f"/api/chat/conversations/{conversation_id}")).json()
+    assert_exact(await ledger(live_api), provider_control)
+    detail = (await live_api.get(f"/api/chat/conversations/{conversation_id}")).json()
     answers = [m for m in detail["messages"] if m["role"] == "assistant"]
     assert len(answers) == 3  # the regenerated answer is a second version, the first is kept
     assert answers[1]["reply_to_id"] == answers[2]["reply_to_id"]
@@ -123,9 +107,9 @@ async def test_chat_turns_plain_streamed_and_regenerated_are_ok_with_exact_usage
 
 @pytest.mark.parametrize("framework", list(STORY_PATHS))
 async def test_document_runs_plain_and_streamed_are_ok_with_exact_usage(
-    api: httpx.AsyncClient, provider_control: ProviderControl, framework: str
+    live_api: httpx.AsyncClient, provider_control: ProviderControl, framework: str
 ) -> None:
-    uploaded = await api.post(
+    uploaded = await live_api.post(
         "/api/context/upload", files={"file": ("notes.txt", b"Otters hold hands asleep.")}
     )
     assert uploaded.status_code == 201, uploaded.text
@@ -135,23 +119,23 @@ async def test_document_runs_plain_and_streamed_are_ok_with_exact_usage(
         "user_prompt": "Summarise.",
         "framework": framework,
     }
-    plain = await api.post("/api/context/execute", json=body)
+    plain = await live_api.post("/api/context/execute", json=body)
     assert plain.status_code == 200, plain.text
-    events = await stream(api, "/api/context/execute/stream", body)
+    events = await stream_events(live_api, "/api/context/execute/stream", body)
     assert events[-1][0] == "done"
     assert events[-1][1]["execution"]["status"] == "completed"
-    assert_exact(await ledger(api), provider_control)
+    assert_exact(await ledger(live_api), provider_control)
 
 
 async def test_rows_are_written_before_the_provider_answers(
-    api: httpx.AsyncClient, provider_control: ProviderControl
+    live_api: httpx.AsyncClient, provider_control: ProviderControl
 ) -> None:
     """Write-ahead: while the provider still works, its call is already in the ledger."""
     provider_control.configure(latency_ms=1500)
-    pending = asyncio.create_task(api.post("/api/langchain", json=BODY))
+    pending = asyncio.create_task(live_api.post("/api/langchain", json=BODY))
     rows: list[dict[str, Any]] = []
     for _ in range(100):
-        rows = await ledger(api)
+        rows = await ledger(live_api)
         if rows:
             break
         await asyncio.sleep(0.02)
@@ -159,7 +143,7 @@ async def test_rows_are_written_before_the_provider_answers(
     assert rows[0]["input_tokens"] > 0
     assert rows[0]["tokens_estimated"] is True
     assert (await pending).status_code == 200
-    assert [row["status"] for row in await ledger(api)] == ["ok"]
+    assert [row["status"] for row in await ledger(live_api)] == ["ok"]
 
 
 async def test_a_failure_after_the_provider_answered_keeps_the_rows(
@@ -179,7 +163,7 @@ async def test_a_failure_after_the_provider_answered_keeps_the_rows(
             plain = await client.post("/api/langchain", json=BODY)
             assert plain.status_code == 500
             assert plain.json()["error"]["request_id"] == plain.headers["x-request-id"]
-            events = await stream(client, "/api/langchain/stream", BODY)
+            events = await stream_events(client, "/api/langchain/stream", BODY)
             assert next(name for name, _ in events) == "start"
             assert events[-1][0] == "error"
             assert events[-1][1]["status"] == 500
@@ -197,11 +181,11 @@ async def _story(client: httpx.AsyncClient, _: dict[str, Any]) -> Any:
 
 
 async def _story_stream(client: httpx.AsyncClient, _: dict[str, Any]) -> Any:
-    return await stream(client, "/api/langchain/stream", BODY)
+    return await stream_events(client, "/api/langchain/stream", BODY)
 
 
 async def _compare(client: httpx.AsyncClient, _: dict[str, Any]) -> Any:
-    return await stream(client, "/api/compare", BODY)
+    return await stream_events(client, "/api/compare", BODY)
 
 
 async def _chat(client: httpx.AsyncClient, _: dict[str, Any]) -> Any:
@@ -209,7 +193,7 @@ async def _chat(client: httpx.AsyncClient, _: dict[str, Any]) -> Any:
 
 
 async def _chat_stream(client: httpx.AsyncClient, _: dict[str, Any]) -> Any:
-    return await stream(client, "/api/chat/langchain/stream", {"message": "hi"})
+    return await stream_events(client, "/api/chat/langchain/stream", {"message": "hi"})
 
 
 async def _document(client: httpx.AsyncClient, ids: dict[str, Any]) -> Any:
@@ -219,13 +203,13 @@ async def _document(client: httpx.AsyncClient, ids: dict[str, Any]) -> Any:
 
 async def _document_stream(client: httpx.AsyncClient, ids: dict[str, Any]) -> Any:
     body = {"file_id": ids["file_id"], "system_prompt": "s", "user_prompt": "u"}
-    return await stream(
+    return await stream_events(
         client, "/api/context/execute/stream", {**body, "framework": "semantic_kernel"}
     )
 
 
 async def _regenerate(client: httpx.AsyncClient, ids: dict[str, Any]) -> Any:
-    return await stream(
+    return await stream_events(
         client, f"/api/chat/conversations/{ids['conversation_id']}/regenerate/stream"
     )
 
@@ -283,9 +267,9 @@ def live_pool(base: str) -> Any:
 # request's estimate (see the ledger issue's closing note).
 @pytest.mark.parametrize("framework", ["semantic_kernel", "langchain"])
 async def test_a_stopped_document_run_is_cancelled_and_counts_what_streamed(
-    api: httpx.AsyncClient, provider_control: ProviderControl, framework: str
+    live_api: httpx.AsyncClient, provider_control: ProviderControl, framework: str
 ) -> None:
-    uploaded = await api.post(
+    uploaded = await live_api.post(
         "/api/context/upload", files={"file": ("notes.txt", b"Otters hold hands asleep.")}
     )
     body = {
@@ -295,15 +279,15 @@ async def test_a_stopped_document_run_is_cancelled_and_counts_what_streamed(
         "framework": framework,
     }
     provider_control.configure(stream_chunk_delay_ms=50)
-    async with api.stream("POST", "/api/context/execute/stream", json=body) as response:
+    async with live_api.stream("POST", "/api/context/execute/stream", json=body) as response:
         async for name, _ in sse_events(response):
             if name == "token":
                 break  # the user pressed Stop
     executions: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     for _ in range(50):
-        executions = (await api.get("/api/context/executions")).json()["executions"]
-        rows = await ledger(api)
+        executions = (await live_api.get("/api/context/executions")).json()["executions"]
+        rows = await ledger(live_api)
         if executions and rows and rows[0]["status"] != "in_flight" and rows[0]["output_tokens"]:
             break
         await asyncio.sleep(0.1)

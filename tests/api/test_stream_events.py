@@ -6,41 +6,15 @@ types are generated from)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
-from tests.utils.app import PASSWORD, SettingsFactory
-from tests.utils.live import live_app
 from tests.utils.provider import ProviderControl
-from tests.utils.sse import sse_events
+from tests.utils.sse import Events, stream_events
 
 STORY = {"primary_character": "Ada", "secondary_character": "Grace"}
-Events = list[tuple[str, dict[str, Any]]]
-
-
-@pytest.fixture
-async def api(
-    make_settings: SettingsFactory, provider_control: ProviderControl
-) -> AsyncIterator[httpx.AsyncClient]:
-    with live_app(make_settings(rate_limit_enabled=False)) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-            registered = await client.post(
-                "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
-            )
-            client.headers["Authorization"] = f"Bearer {registered.json()['access_token']}"
-            yield client
-
-
-async def stream(
-    client: httpx.AsyncClient, path: str, body: dict[str, Any] | None = None
-) -> Events:
-    async with client.stream("POST", path, json=body) as response:
-        assert response.status_code == 200, await response.aread()
-        return [event async for event in sse_events(response)]
 
 
 async def assert_documented(client: httpx.AsyncClient, path: str, events: Events) -> str:
@@ -79,50 +53,54 @@ async def assert_documented(client: httpx.AsyncClient, path: str, events: Events
 
 
 async def test_story_and_comparison_streams_send_only_documented_events(
-    api: httpx.AsyncClient,
+    live_api: httpx.AsyncClient,
 ) -> None:
-    events = await stream(api, "/api/langgraph/stream", STORY)
+    events = await stream_events(live_api, "/api/langgraph/stream", STORY)
     assert {name for name, _ in events} == {"start", "step", "token", "done"}
-    assert await assert_documented(api, "/api/langgraph/stream", events) == "StoryStreamEvent"
+    assert await assert_documented(live_api, "/api/langgraph/stream", events) == "StoryStreamEvent"
 
-    events = await stream(api, "/api/compare", STORY)
+    events = await stream_events(live_api, "/api/compare", STORY)
     assert [name for name, _ in events].count("done") == 3
     assert events[-1][0] == "end"
-    assert await assert_documented(api, "/api/compare", events) == "ComparisonStreamEvent"
+    assert await assert_documented(live_api, "/api/compare", events) == "ComparisonStreamEvent"
 
 
 async def test_a_failed_stream_ends_with_a_documented_error_event(
-    api: httpx.AsyncClient, provider_control: ProviderControl
+    live_api: httpx.AsyncClient, provider_control: ProviderControl
 ) -> None:
     provider_control.faults(*({"kind": "400"} for _ in range(3)))
-    events = await stream(api, "/api/langchain/stream", STORY)
+    events = await stream_events(live_api, "/api/langchain/stream", STORY)
     assert events[-1][0] == "error"
     assert events[-1][1]["status"] == 502
-    await assert_documented(api, "/api/langchain/stream", events)
+    await assert_documented(live_api, "/api/langchain/stream", events)
 
 
-async def test_chat_streams_send_only_documented_events(api: httpx.AsyncClient) -> None:
-    events = await stream(api, "/api/chat/langchain/stream", {"message": "Hello"})
+async def test_chat_streams_send_only_documented_events(live_api: httpx.AsyncClient) -> None:
+    events = await stream_events(live_api, "/api/chat/langchain/stream", {"message": "Hello"})
     assert events[-1][0] == "done"
-    assert await assert_documented(api, "/api/chat/langchain/stream", events) == ("ChatStreamEvent")
+    assert await assert_documented(live_api, "/api/chat/langchain/stream", events) == (
+        "ChatStreamEvent"
+    )
     conversation = events[-1][1]["chat"]["conversation_id"]
     path = "/api/chat/conversations/{conversation_id}/regenerate/stream"
-    events = await stream(api, path.replace("{conversation_id}", str(conversation)))
+    events = await stream_events(live_api, path.replace("{conversation_id}", str(conversation)))
     assert events[-1][0] == "done"
-    await assert_documented(api, path, events)
+    await assert_documented(live_api, path, events)
 
 
-async def test_document_run_streams_send_only_documented_events(api: httpx.AsyncClient) -> None:
+async def test_document_run_streams_send_only_documented_events(
+    live_api: httpx.AsyncClient,
+) -> None:
     files = {"file": ("notes.txt", b"Ada met Grace at the engine.", "text/plain")}
-    file_id = (await api.post("/api/context/upload", files=files)).json()["file_id"]
+    file_id = (await live_api.post("/api/context/upload", files=files)).json()["file_id"]
     body = {
         "file_id": file_id,
         "framework": "langgraph",
         "system_prompt": "Summarise.",
         "user_prompt": "Who met?",
     }
-    events = await stream(api, "/api/context/execute/stream", body)
+    events = await stream_events(live_api, "/api/context/execute/stream", body)
     assert events[-1][0] == "done"
-    assert await assert_documented(api, "/api/context/execute/stream", events) == (
+    assert await assert_documented(live_api, "/api/context/execute/stream", events) == (
         "ExecutionStreamEvent"
     )

@@ -21,3 +21,15 @@ async def sse_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict[
             name = line[6:].strip()
         elif line.startswith("data:"):
             data.append(line[5:].strip())
+
+
+Events = list[tuple[str, dict[str, Any]]]
+
+
+async def stream_events(
+    client: httpx.AsyncClient, path: str, body: dict[str, Any] | None = None
+) -> Events:
+    """POST `path` and read its whole stream (it must answer 200)."""
+    async with client.stream("POST", path, json=body) as response:
+        assert response.status_code == 200, await response.aread()
+        return [item async for item in sse_events(response)]
