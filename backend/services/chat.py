@@ -52,6 +52,17 @@ ChatEvent = ChatText | ChatDone
 
 
 @dataclass(frozen=True)
+class _Ask:
+    """One answer to produce: by which framework, after which history, to what message, and
+    how to save it (a new turn, or a new version of an answer)."""
+
+    framework: FrameworkName
+    history: list[ChatTurn]
+    message: str
+    save: Callable[[MeteredUnit, str], Awaitable[ChatTurnResult]]
+
+
+@dataclass(frozen=True)
 class _Question:
     """What a regenerated answer replies to, read before the model is called."""
 
@@ -102,7 +113,7 @@ class ChatService:
         """Before a stream starts: refuse a reply the budgets cannot cover (a plain 429)."""
         await self._meter.admit(owner_id, [self._plan])
 
-    async def turn(
+    def turn(
         self,
         owner_id: int,
         framework: FrameworkName,
@@ -112,21 +123,22 @@ class ChatService:
         stream: bool = False,
     ) -> AsyncIterator[ChatEvent]:
         """Answer a message (streamed as `ChatText` when `stream`), then `ChatDone`."""
-        history: list[ChatTurn] = []
-        if conversation_id is not None:
-            async with self._sessions() as session:
-                found = await load_conversation(session, owner_id, conversation_id)
-                history = as_history(found.messages)
 
-        def save(unit: MeteredUnit, answer: str) -> Awaitable[ChatTurnResult]:
-            return self._save_turn(unit, owner_id, framework, conversation_id, message, answer)
+        async def ask() -> _Ask:
+            history: list[ChatTurn] = []
+            if conversation_id is not None:
+                async with self._sessions() as session:
+                    found = await load_conversation(session, owner_id, conversation_id)
+                    history = as_history(found.messages)
 
-        replies = self._reply(owner_id, framework, history, message, save, stream=stream)
-        async with closing(replies) as events:
-            async for event in events:
-                yield event
+            def save(unit: MeteredUnit, answer: str) -> Awaitable[ChatTurnResult]:
+                return self._save_turn(unit, owner_id, framework, conversation_id, message, answer)
 
-    async def regenerate(
+            return _Ask(framework, history, message, save)
+
+        return self._reply(owner_id, ask, stream=stream)
+
+    def regenerate(
         self,
         owner_id: int,
         conversation_id: int,
@@ -136,39 +148,33 @@ class ChatService:
     ) -> AsyncIterator[ChatEvent]:
         """Answer the last question again (with `framework`, or the conversation's current
         one). The earlier answers stay as versions."""
-        question = await self._last_question(owner_id, conversation_id, framework)
 
-        def save(unit: MeteredUnit, answer: str) -> Awaitable[ChatTurnResult]:
-            return self._save_version(unit, owner_id, conversation_id, question, answer)
+        async def ask() -> _Ask:
+            question = await self._last_question(owner_id, conversation_id, framework)
 
-        replies = self._reply(
-            owner_id, question.framework, question.history, question.content, save, stream=stream
-        )
-        async with closing(replies) as events:
-            async for event in events:
-                yield event
+            def save(unit: MeteredUnit, answer: str) -> Awaitable[ChatTurnResult]:
+                return self._save_version(unit, owner_id, conversation_id, question, answer)
+
+            return _Ask(question.framework, question.history, question.content, save)
+
+        return self._reply(owner_id, ask, stream=stream)
 
     async def _reply(
-        self,
-        owner_id: int,
-        framework: FrameworkName,
-        history: list[ChatTurn],
-        message: str,
-        save: Callable[[MeteredUnit, str], Awaitable[ChatTurnResult]],
-        *,
-        stream: bool,
+        self, owner_id: int, ask: Callable[[], Awaitable[_Ask]], *, stream: bool
     ) -> AsyncIterator[ChatEvent]:
-        """One metered answer (its text streamed when `stream`), saved by `save` before the
-        unit closes, so the answer and its ledger rows land together."""
+        """One metered answer (its text streamed when `stream`), saved by the ask's `save`
+        before the unit closes, so the answer and its ledger rows land together."""
+        asked = await ask()
+        framework = asked.framework
         async with self._meter.unit(Operation.CHAT, framework.value, owner_id, self._plan) as unit:
             parts: list[str] = []
-            answers = self._answer(unit, framework, history, message, stream=stream)
+            answers = self._answer(unit, framework, asked.history, asked.message, stream=stream)
             async with closing(answers) as texts:
                 async for text in texts:
                     parts.append(text)
                     if stream:
                         yield ChatText(text)
-            result = await save(unit, self._final_text(unit, parts))
+            result = await asked.save(unit, self._final_text(unit, parts))
         yield ChatDone(result)
 
     async def _answer(
