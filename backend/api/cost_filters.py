@@ -13,7 +13,7 @@ from backend.core.errors import PermissionDeniedError
 from backend.core.names import FrameworkName
 from backend.schemas.common import MAX_DB_ID, NO_NUL
 from backend.services.accounts import Principal
-from backend.services.usage import UsageFilter
+from backend.services.usage_filter import UsageFilter
 
 Operation = Literal["story_generation", "comparison", "chat", "document_run"]
 

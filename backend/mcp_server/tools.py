@@ -15,7 +15,8 @@ from backend.schemas.documents import ExecuteRequest, execution_response
 from backend.services.accounts import Principal
 from backend.services.chat import ChatDone
 from backend.services.documents import RunFinished
-from backend.services.usage import UsageFilter, usage_report
+from backend.services.usage import usage_report
+from backend.services.usage_filter import UsageFilter
 
 Framework = Literal["semantic_kernel", "langchain", "langgraph"]
 DESCRIPTIONS = {

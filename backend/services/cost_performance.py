@@ -24,7 +24,8 @@ from backend.core.names import Operation
 from backend.db.base import nanos_to_usd
 from backend.llm.calls import CallStatus
 from backend.models import LLMCall
-from backend.services.usage import UsageFilter, read_snapshot
+from backend.services.usage import read_snapshot
+from backend.services.usage_filter import UsageFilter
 
 # Both ways of writing a story; their units are stories.
 STORY_OPERATIONS = (Operation.STORY.value, Operation.COMPARISON.value)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.base import Money, UTCDateTime
 from backend.models import LLMCall
-from backend.services.usage import UsageFilter
+from backend.services.usage_filter import UsageFilter
 
 EXPORT_COLUMNS = (
     "id",

@@ -7,94 +7,18 @@ thousand rows; only the hourly timeline and the ledger pages read the calls them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, cast, func, or_, select, text
+from sqlalchemy import BigInteger, cast, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.db.base import NANOS_PER_USD, nanos_to_usd
 from backend.models import LLMCall, LLMCallDay
 from backend.models.llm_call_day import NO_USER
-
-_TEXT_FIELDS = ("framework", "model", "provider", "operation")
-
-
-@dataclass(frozen=True)
-class UsageFilter:
-    start_date: date | None = None
-    end_date: date | None = None
-    framework: str | None = None
-    # One user's spend; None means everyone's (admins only: the API layer decides).
-    user_id: int | None = None
-    model: str | None = None
-    provider: str | None = None
-    operation: str | None = None
-
-    def to_claims(self) -> dict[str, Any]:
-        """The filter as JSON-safe values (for a signed link)."""
-        claims: dict[str, Any] = {key: getattr(self, key) for key in _TEXT_FIELDS}
-        claims["start_date"] = self.start_date.isoformat() if self.start_date else None
-        claims["end_date"] = self.end_date.isoformat() if self.end_date else None
-        claims["user_id"] = self.user_id
-        return claims
-
-    @classmethod
-    def from_claims(cls, claims: Any) -> UsageFilter:
-        """The inverse of `to_claims` (the link's signature vouches for the values)."""
-
-        def day(value: Any) -> date | None:
-            return date.fromisoformat(value) if value else None
-
-        return cls(
-            start_date=day(claims.get("start_date")),
-            end_date=day(claims.get("end_date")),
-            user_id=claims.get("user_id"),
-            **{key: claims.get(key) for key in _TEXT_FIELDS},
-        )
-
-    def conditions(self) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if self.user_id is not None:
-            conditions.append(LLMCall.user_id == self.user_id)
-        if self.start_date is not None:
-            conditions.append(
-                LLMCall.created_at >= datetime.combine(self.start_date, time.min, tzinfo=UTC)
-            )
-        if self.end_date is not None and self.end_date < date.max:
-            end = datetime.combine(self.end_date + timedelta(days=1), time.min, tzinfo=UTC)
-            conditions.append(LLMCall.created_at < end)
-        # A start after the end is an empty range, answered with zeros, not an error.
-        for column, value in (
-            (LLMCall.framework, self.framework),
-            (LLMCall.model, self.model),
-            (LLMCall.provider, self.provider),
-            (LLMCall.operation, self.operation),
-        ):
-            if value is not None:
-                conditions.append(column == value)
-        return conditions
-
-    def day_conditions(self) -> list[ColumnElement[bool]]:
-        """The same filter over the daily sums: each filter is one of their columns."""
-        conditions: list[ColumnElement[bool]] = []
-        if self.user_id is not None:
-            conditions.append(LLMCallDay.user_key == self.user_id)
-        if self.start_date is not None:
-            conditions.append(LLMCallDay.day >= self.start_date)
-        if self.end_date is not None:
-            conditions.append(LLMCallDay.day <= self.end_date)
-        for column, value in (
-            (LLMCallDay.framework, self.framework),
-            (LLMCallDay.model, self.model),
-            (LLMCallDay.provider, self.provider),
-            (LLMCallDay.operation, self.operation),
-        ):
-            if value is not None:
-                conditions.append(column == value)
-        return conditions
+from backend.services.usage_filter import UsageFilter
 
 
 @dataclass(frozen=True)
@@ -313,65 +237,3 @@ async def usage_report(
         by_day=_fold(timeline, lambda point: point.start.date()),
         timeline=timeline,
     )
-
-
-async def list_transactions(
-    session: AsyncSession,
-    usage_filter: UsageFilter,
-    *,
-    skip: int,
-    limit: int,
-    after: tuple[datetime, int] | None = None,
-) -> tuple[list[LLMCall], int]:
-    """Newest first. `after` (the last row of the previous page: its time and id) pages by
-    keyset, so a deep page costs what the first one does; `skip` is the offset way."""
-    total = (
-        await session.execute(
-            select(_total(LLMCallDay.requests)).where(*usage_filter.day_conditions())
-        )
-    ).scalar_one()
-    query = select(LLMCall).where(*usage_filter.conditions())
-    if after is not None:
-        moment, row_id = after
-        query = query.where(
-            # The first condition alone is an index range; the second breaks ties in time.
-            LLMCall.created_at <= moment,
-            or_(
-                LLMCall.created_at < moment, and_(LLMCall.created_at == moment, LLMCall.id < row_id)
-            ),
-        )
-    else:
-        query = query.offset(skip)
-    rows = await session.execute(
-        query.order_by(LLMCall.created_at.desc(), LLMCall.id.desc()).limit(limit)
-    )
-    return list(rows.scalars()), int(total)
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def page_cursor(row: LLMCall) -> str:
-    """An opaque cursor naming a row's place in the newest-first order: its time in
-    microseconds since the epoch, and its id."""
-    micros = (row.created_at - EPOCH) // timedelta(microseconds=1)  # exact, no float
-    return f"{micros}-{row.id}"
-
-
-def parse_cursor(cursor: str) -> tuple[datetime, int]:
-    """The inverse of `page_cursor`; the API's pattern has made sure both parts are digits
-    within range."""
-    micros, _, row_id = cursor.partition("-")
-    return EPOCH + timedelta(microseconds=int(micros)), int(row_id)
-
-
-async def transaction_calls(
-    session: AsyncSession, transaction_guid: str, user_id: int | None
-) -> list[LLMCall]:
-    """Every provider call under one transaction GUID (retries and failures included), oldest
-    first; only the owner's unless `user_id` is None (administrators)."""
-    query = select(LLMCall).where(LLMCall.transaction_guid == transaction_guid)
-    if user_id is not None:
-        query = query.where(LLMCall.user_id == user_id)
-    rows = await session.execute(query.order_by(LLMCall.created_at, LLMCall.id))
-    return list(rows.scalars())

@@ -28,13 +28,13 @@ from backend.schemas.cost import (
     transaction_out,
 )
 from backend.services.ledger_export import export_rows
-from backend.services.usage import (
-    UsageFilter,
+from backend.services.transactions import (
     list_transactions,
     page_cursor,
     parse_cursor,
     transaction_calls,
 )
+from backend.services.usage_filter import UsageFilter
 
 # Microseconds since the epoch (up to the year 2286) and a row id that fits an INTEGER.
 CURSOR = r"^[0-9]{1,16}-[0-9]{1,9}$"
