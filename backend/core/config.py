@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     judge_api_base_url: HttpUrl | None = None
     judge_api_key: SecretStr | None = None
     judge_provider_name: str | None = Field(default=None, max_length=100)
-    judge_max_tokens: int = Field(default=700, ge=64, le=8192)
+    judge_max_tokens: int = Field(default=800, ge=64, le=8192)
     # The judge model's window: stories are cut to fit it with the rubric and the verdict (the
     # embedded model's own window is smaller, and wins).
     judge_context_tokens: int = Field(default=16_384, ge=1024, le=2_000_000)

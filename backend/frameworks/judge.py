@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from openai import AsyncOpenAI
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from backend.core.names import JUDGE_CRITERIA
 from backend.frameworks.base import read_prompt
 from backend.frameworks.stories.base import StoryBrief
 
-REASON_MAX_CHARS = 200
+REASON_MAX_CHARS = 160  # twelve reasons and the rest fit JUDGE_MAX_TOKENS (800) whole
 
 Score = Literal[1, 2, 3, 4, 5]
 
@@ -31,6 +31,11 @@ Score = Literal[1, 2, 3, 4, 5]
 class CriterionVerdict(BaseModel):
     score: Score
     reason: str = Field(min_length=1, max_length=REASON_MAX_CHARS)
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        return " ".join(value.split()) if isinstance(value, str) else value
 
 
 class StoryScores(BaseModel):
@@ -119,7 +124,9 @@ def answer_schema(labels: list[str], *, grammar: bool = False) -> dict[str, Any]
 def parse_answer(content: str, labels: list[str]) -> JudgeAnswer:
     """The verdict in `content`, or `MalformedVerdictError` saying what is wrong with it."""
     try:
-        answer = JudgeAnswer.model_validate(json.loads(content))
+        # strict=False: a raw line break or tab inside a reason (small models write them) is
+        # read as the character it is, not refused as malformed JSON
+        answer = JudgeAnswer.model_validate(json.loads(content, strict=False))
     except (ValueError, ValidationError) as exc:
         raise MalformedVerdictError(f"not a verdict: {_short(exc)}", content) from exc
     scored = sorted(answer.scores)

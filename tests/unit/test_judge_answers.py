@@ -23,6 +23,16 @@ def test_a_verdict_on_exactly_the_labels_shown_is_parsed() -> None:
     assert parsed.scores["A"].coherence.score == 4
 
 
+def test_a_reason_holding_a_raw_line_break_is_read_not_refused() -> None:
+    """SmolLM2 under a grammar wrote a tab and a line break inside a reason's string."""
+    content = answer({"A": STORY, "B": STORY}, ["A", "B"]).replace(
+        '"Clear."', '"Clear,\n\tand kind."'
+    )
+    assert "\n" in content  # a raw control character inside the JSON string
+    parsed = parse_answer(content, ["A", "B"])
+    assert parsed.scores["A"].adherence.reason == "Clear, and kind."
+
+
 @pytest.mark.parametrize(
     ("content", "fault"),
     [
