@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from contextvars import ContextVar
 
@@ -30,3 +31,11 @@ def current_transaction_guid() -> str:
         guid = new_transaction_guid()
         transaction_guid_var.set(guid)
     return guid
+
+
+def restart_request_clock() -> None:
+    """A later stage of this request's work begins (the judge, once a comparison's stories are
+    written): the bounds on waiting (`services/admission.py`) count from now, not from the
+    request's arrival, or minutes of generation would read as minutes of backlog. Set in the
+    stage's own task, so nothing else of the request sees it."""
+    request_started_var.set(time.monotonic())

@@ -14,9 +14,10 @@ import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from backend.core.names import JUDGE_CRITERIA
@@ -196,12 +197,20 @@ class StoryJudge:
                     "once.",
                 },
             ]
-        response = await self._client.chat.completions.create(
+        # Streamed, as stories are: a small local model may take a minute over a verdict, and
+        # a streamed answer is bounded by the gap between tokens, not by the whole wait.
+        chunks = await self._client.chat.completions.create(
             model=self._settings.model,
-            messages=messages,  # type: ignore[arg-type]
+            messages=cast("list[ChatCompletionMessageParam]", messages),
             temperature=0,
             max_completion_tokens=self._settings.max_tokens,
             extra_body=extra,
+            stream=True,
+            stream_options={"include_usage": True},
         )
-        content = (response.choices[0].message.content if response.choices else None) or ""
-        return parse_answer(content, labels)
+        parts: list[str] = []
+        async with chunks:
+            async for chunk in chunks:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    parts.append(chunk.choices[0].delta.content)
+        return parse_answer("".join(parts), labels)

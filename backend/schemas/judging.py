@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from backend.core.names import JUDGE_CRITERIA
 from backend.models import ComparisonVerdict, Story
@@ -14,7 +14,7 @@ from backend.schemas.stories import StoryRequest, StoryResponse, story_response
 
 
 class CompareRequest(StoryRequest):
-    judge: bool | None = Field(
+    judge: StrictBool | None = Field(
         default=None,
         description="score the stories with the judge model when they are done "
         "(default: the server's JUDGE_COMPARISONS, on unless switched off)",

@@ -21,7 +21,7 @@ from backend.from_settings import preflight
 from backend.testprovider import RunningProvider, start_provider
 from tests.utils.app import AppClient, SettingsFactory
 from tests.utils.errors import assert_error_shape
-from tests.utils.live import live_app, signed_in
+from tests.utils.live import live_app, running_apps, signed_in
 from tests.utils.mcp import STORY, mcp_env
 from tests.utils.processes import ROOT
 from tests.utils.provider import ProviderControl
@@ -105,6 +105,9 @@ async def test_a_streamed_comparison_ends_with_a_verdict_mapped_back_to_the_fram
 
     (row,) = await judge_rows(live_api)
     assert row["status"] == "ok"
+    usage = (await live_api.get("/api/cost/usage", params={"operation": "judge"})).json()
+    assert usage["summary"]["total_requests"] == 1
+    assert list(usage["by_framework"]) == ["judge"]
     assert row["framework"] == "judge"
     assert row["transaction_guid"] == events[0][1]["transaction_guid"]
     assert verdict["input_tokens"] == row["input_tokens"]
@@ -176,6 +179,9 @@ async def test_judging_refuses_what_it_cannot_judge(
     assert_error_shape(await live_api.get(f"/api/compare/{unknown}"), 404, "NOT_FOUND")
     assert_error_shape(await live_api.post(f"/api/compare/{unknown}/judge"), 404, "NOT_FOUND")
     assert_error_shape(await live_api.get("/api/compare/not-a-uuid"), 422, "VALIDATION_ERROR")
+    for loose in ("yes", 1, "no"):  # a switch is a boolean, not anything that looks like one
+        refused = await live_api.post("/api/compare", json={**BRIEF, "judge": loose})
+        assert_error_shape(refused, 422, "VALIDATION_ERROR")
 
     comparison_id, _ = await compare(live_api, judge=False)
     base = str(live_api.base_url)
@@ -301,3 +307,20 @@ async def test_judging_counts_against_the_budget(
     assert judge_requests(provider_control) == []  # refused before any call
     assert await judge_rows(live_api) == []
     assert (await live_api.get(f"/api/compare/{comparison_id}")).json()["verdict"] is None
+
+
+async def test_the_judge_after_long_stories_is_not_refused_as_a_backlog(
+    make_settings: SettingsFactory, provider_control: ProviderControl
+) -> None:
+    """The stories take longer than MAX_WAIT_BEFORE_PROVIDER_MS: the judge, which starts only
+    then, has not waited in a queue for that long (its clock starts when the stories end)."""
+    provider_control.configure(latency_ms=700)  # LangGraph's two calls: 1.4 s of stories
+    settings = make_settings(rate_limit_enabled=False, max_wait_before_provider_ms=1000)
+    with live_app(settings) as base:
+        async with signed_in(base) as client:
+            provider_control.replies(*(f"Story {n}." for n in range(STORY_CALLS)), VALID)
+            _, events = await compare(client)
+            gate = running_apps[base].state.runtime.gate
+            assert gate.refused == 0
+    assert events[-2][0] == "verdict"
+    assert events[-2][1]["verdict"]["status"] == "ok", events[-2][1]

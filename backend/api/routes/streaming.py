@@ -16,6 +16,7 @@ from backend.api.deps import COMPARISON_LIMIT, GENERATION_LIMIT, CurrentPrincipa
 from backend.api.framework_routes import add_per_framework
 from backend.api.responses import GENERATION
 from backend.api.routes.generate import brief_from
+from backend.core.context import restart_request_clock
 from backend.core.errors import AppError
 from backend.core.logging import get_logger
 from backend.core.names import FrameworkName
@@ -120,6 +121,7 @@ async def compare(
 
 async def _judge(runtime: Runtime, owner_id: int, comparison_id: str, channel: sse.Channel) -> None:
     """The verdict as an event of its own: a judge failure is not any framework's error."""
+    restart_request_clock()
     async with channel:
         payload: dict[str, Any] = {"comparison_id": comparison_id, "verdict": None}
         try:

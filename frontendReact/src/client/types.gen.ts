@@ -4354,7 +4354,7 @@ export type CreateExportLinkData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | null;
         /**
          * User Id
          *
@@ -4432,7 +4432,7 @@ export type ExportLedgerCsvData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | null;
         /**
          * User Id
          *
@@ -4548,7 +4548,7 @@ export type GetCostPerformanceData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | null;
         /**
          * User Id
          *
@@ -4626,7 +4626,7 @@ export type ListTransactionsData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | null;
         /**
          * User Id
          *
@@ -4764,7 +4764,7 @@ export type GetUsageData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | null;
         /**
          * User Id
          *

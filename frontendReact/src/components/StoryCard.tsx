@@ -25,6 +25,8 @@ interface StoryCardProps {
   scores?: FrameworkScores | null;
   /** The judge ranked this story first. */
   winner?: boolean;
+  /** The judge is scoring this story's comparison now. */
+  judging?: boolean;
 }
 
 function download(story: StoryFields): void {
@@ -50,6 +52,7 @@ export function StoryCard({
   title = null,
   scores = null,
   winner = false,
+  judging = false,
 }: StoryCardProps) {
   const [copied, setCopied] = useState(false);
 
@@ -109,6 +112,11 @@ export function StoryCard({
             {story.story}
           </p>
           {scores && <JudgeScores scores={scores} winner={winner} />}
+          {judging && !scores && (
+            <p className="animate-pulse rounded border border-amber-200 bg-amber-50 p-2 text-sm" data-testid="judge-pending">
+              The judge is scoring this story…
+            </p>
+          )}
           <StoryFigures story={story} calls={story.calls} />
           {story.calls && <LedgerCalls calls={story.calls} />}
         </>

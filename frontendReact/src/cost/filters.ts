@@ -15,13 +15,14 @@ export const PRESET_LABELS: Record<Preset | "custom", string> = {
 const PRESET_DAYS: Record<Preset, number> = { today: 1, "7d": 7, "30d": 30, "90d": 90 };
 export const DEFAULT_PRESET: Preset = "30d";
 
-export const OPERATIONS = ["story_generation", "comparison", "chat", "document_run"] as const;
+export const OPERATIONS = ["story_generation", "comparison", "chat", "document_run", "judge"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 export const OPERATION_LABELS: Record<string, string> = {
   story_generation: "Story",
   comparison: "Comparison",
   chat: "Chat",
   document_run: "Document run",
+  judge: "Judge",
 };
 
 /** Whose spend: the signed-in user's, everyone's (admins), or one user's (admins). */

@@ -20,6 +20,9 @@ export function frameworkColor(name: string): string {
   return FRAMEWORK_COLORS[name as FrameworkName] ?? OTHER_COLOR;
 }
 
+/** The ledger's framework column also holds "judge": the judge's calls, apart from the three. */
+const OTHER_LABELS: Record<string, string> = { judge: "Judge" };
+
 export function frameworkLabel(name: string): string {
-  return FRAMEWORK_LABELS[name as FrameworkName] ?? name;
+  return FRAMEWORK_LABELS[name as FrameworkName] ?? OTHER_LABELS[name] ?? name;
 }

@@ -64,7 +64,10 @@ describe("StoriesPage judging", () => {
     const user = await startAllThree();
     await user.click(screen.getByRole("button", { name: "Generate" }));
     finishStories(live);
-    expect(await screen.findByTestId("verdict-pending")).toHaveTextContent("The judge is scoring the stories…");
+    expect(await screen.findByTestId("verdict-pending")).toHaveTextContent("The judge is scoring the stories");
+    expect(within(screen.getByTestId("story-card-langchain")).getByTestId("judge-pending")).toHaveTextContent(
+      "The judge is scoring this story…",
+    );
     live.send("verdict", { comparison_id: "c1", verdict: VERDICT });
     live.send("end", { comparison_id: "c1" });
     live.close();
@@ -81,6 +84,7 @@ describe("StoriesPage judging", () => {
     expect(loser.queryByTestId("judge-winner")).toBeNull();
     expect(loser.getByText("shown to the judge as story A")).toBeInTheDocument();
     expect(screen.queryByTestId("verdict-pending")).toBeNull();
+    expect(screen.queryByTestId("judge-pending")).toBeNull();
 
     const sent = requests.find((request) => request.url.endsWith("/api/compare"));
     expect(await sent?.json()).toMatchObject({ primary_character: "Ada", judge: true });

@@ -96,8 +96,8 @@ export function StoriesPage() {
         </div>
       </form>
       {judging.status === "waiting" && lanes.every((lane) => lane.phase === "done" || lane.phase === "failed") && (
-        <p className="animate-pulse text-sm text-slate-500" data-testid="verdict-pending">
-          The judge is scoring the stories…
+        <p className="animate-pulse rounded border border-amber-200 bg-amber-50 p-2 text-sm" data-testid="verdict-pending">
+          The judge is scoring the stories: each on adherence to the brief, coherence, creativity and length fit, 1 to 5…
         </p>
       )}
       {judging.status === "failed" && (
@@ -123,6 +123,7 @@ export function StoriesPage() {
                 error={lane.error}
                 scores={verdict?.scores.find((entry) => entry.framework === lane.framework) ?? null}
                 winner={verdict?.winner === lane.framework}
+                judging={judging.status === "waiting" && lane.phase === "done"}
               />
             );
           })}
