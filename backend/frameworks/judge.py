@@ -25,6 +25,9 @@ from backend.frameworks.base import read_prompt
 from backend.frameworks.stories.base import StoryBrief
 
 REASON_MAX_CHARS = 160  # twelve reasons and the rest fit JUDGE_MAX_TOKENS (800) whole
+# Under a grammar a small model may fill a reason with punctuation, a token a character: 48
+# characters keep a verdict on three stories within 800 tokens even then.
+GRAMMAR_REASON_MAX_CHARS = 48
 
 Score = Literal[1, 2, 3, 4, 5]
 
@@ -85,7 +88,11 @@ def answer_schema(labels: list[str], *, grammar: bool = False) -> dict[str, Any]
         "type": "object",
         "properties": {
             "score": {"type": "integer", "enum": [1, 2, 3, 4, 5]},
-            "reason": {"type": "string", "minLength": 1, "maxLength": REASON_MAX_CHARS},
+            "reason": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": GRAMMAR_REASON_MAX_CHARS if grammar else REASON_MAX_CHARS,
+            },
         },
         "required": ["score", "reason"],
         "additionalProperties": False,

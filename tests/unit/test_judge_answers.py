@@ -65,7 +65,11 @@ def test_the_schema_names_every_label_and_for_a_grammar_lists_the_orderings() ->
     schema = answer_schema(["A", "B", "C"])
     assert schema["properties"]["scores"]["required"] == ["A", "B", "C"]
     assert schema["properties"]["ranking"]["items"]["enum"] == ["A", "B", "C"]
+    reason = schema["properties"]["scores"]["properties"]["A"]["properties"]["coherence"]
+    assert reason["properties"]["reason"]["maxLength"] == 160
     grammar = answer_schema(["A", "B", "C"], grammar=True)
+    short = grammar["properties"]["scores"]["properties"]["A"]["properties"]["coherence"]
+    assert short["properties"]["reason"]["maxLength"] == 48  # a token a character still fits
     orderings = grammar["properties"]["ranking"]["enum"]
     assert len(orderings) == 6
     assert sorted(map(tuple, orderings)) == sorted(
