@@ -29,7 +29,6 @@ def upgrade() -> None:
         sa.Column("labels", sa.JSON(), nullable=False),
         sa.Column("scores", sa.JSON(), nullable=False),
         sa.Column("ranking", sa.JSON(), nullable=False),
-        sa.Column("winner", sa.String(length=32), nullable=True),
         sa.Column("error", sa.String(length=500), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("input_tokens", sa.Integer(), nullable=False),

@@ -113,6 +113,17 @@ def error_payload(error: AppError) -> dict[str, Any]:
     }
 
 
+def failure_payload(exc: Exception) -> dict[str, Any]:
+    """What a stream's client is told of a failure: an `AppError` as it is, a database short
+    of connections as that, anything else as a 500 (logged with the request id)."""
+    if isinstance(exc, AppError):
+        return error_payload(exc)
+    busy = busy_error(exc)
+    if busy is None:
+        log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
+    return error_payload(busy or InternalStreamError())
+
+
 class InternalStreamError(AppError):
     """What the client sees of an unexpected failure inside a stream."""
 
@@ -132,16 +143,9 @@ async def pump(
         try:
             async for item in events:
                 await channel.send(to_event(item))
-        except AppError as error:
-            extra = on_failure(error) if on_failure else {}
-            await channel.send(event(EventName.ERROR, {**tag, **error_payload(error), **extra}))
         except Exception as exc:
-            busy = busy_error(exc)
-            if busy is None:
-                log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
             extra = on_failure(exc) if on_failure else {}
-            payload = {**tag, **error_payload(busy or InternalStreamError()), **extra}
-            await channel.send(event(EventName.ERROR, payload))
+            await channel.send(event(EventName.ERROR, {**tag, **failure_payload(exc), **extra}))
 
 
 def respond(

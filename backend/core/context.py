@@ -36,6 +36,6 @@ def current_transaction_guid() -> str:
 def restart_request_clock() -> None:
     """A later stage of this request's work begins (the judge, once a comparison's stories are
     written): the bounds on waiting (`services/admission.py`) count from now, not from the
-    request's arrival, or minutes of generation would read as minutes of backlog. Set in the
-    stage's own task, so nothing else of the request sees it."""
+    request's arrival, or minutes of generation would read as minutes of backlog. A streamed
+    stage runs in a task of its own, so nothing else of the request sees the new start."""
     request_started_var.set(time.monotonic())

@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from fastmcp import Context, FastMCP
 
-from backend.core.context import restart_request_clock
 from backend.core.errors import AppError
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
@@ -64,7 +63,6 @@ def register_story_tools(mcp: FastMCP, calls: ToolCalls) -> None:
             result: dict[str, Any] = {"comparison_id": comparison_id, "stories": stories}
             if judge:
                 await progress.report("judge: scoring the stories")
-                restart_request_clock()
                 try:
                     verdict = await runtime.judging.judge(principal.user_id, comparison_id)
                     result["verdict"] = verdict_response(verdict).model_dump(mode="json")

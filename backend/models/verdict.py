@@ -27,8 +27,7 @@ class ComparisonVerdict(Base):
     labels: Mapped[dict[str, str]] = mapped_column(JSON)
     # {framework: {criterion: {"score": 1..5, "reason": "..."}}}; empty when failed.
     scores: Mapped[dict[str, Any]] = mapped_column(JSON)
-    ranking: Mapped[list[str]] = mapped_column(JSON)  # frameworks, best first
-    winner: Mapped[str | None] = mapped_column(String(32))
+    ranking: Mapped[list[str]] = mapped_column(JSON)  # frameworks, best first (the winner first)
     error: Mapped[str | None] = mapped_column(String(500))
     attempts: Mapped[int] = mapped_column(Integer)
     input_tokens: Mapped[int] = mapped_column(Integer)

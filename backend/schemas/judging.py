@@ -77,7 +77,7 @@ def verdict_response(verdict: ComparisonVerdict) -> VerdictResponse:
         comparison_id=verdict.comparison_id,
         status="ok" if verdict.status == "ok" else "failed",
         judge_model=verdict.judge_model,
-        winner=verdict.winner,
+        winner=verdict.ranking[0] if verdict.status == "ok" and verdict.ranking else None,
         ranking=list(verdict.ranking),
         scores=scores,
         labels=dict(verdict.labels),

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from backend.core.context import current_transaction_guid
+from backend.core.context import current_transaction_guid, restart_request_clock
 from backend.core.errors import ConflictError, InvalidRequestError, NotFoundError
 from backend.core.logging import get_logger
 from backend.core.names import JUDGE_CRITERIA, Operation
@@ -84,28 +83,28 @@ class JudgeService:
             )
             return found
 
-    def plan(self, stories: Sequence[Story]) -> SpendPlan:
-        prompt = self._overhead_tokens(len(stories)) + sum(
-            count_tokens(story.content) for story in stories
-        )
+    def _plan(self, prompt_tokens: int) -> SpendPlan:
         # a retry also reads the first answer and a line about what was wrong with it
         return SpendPlan(
             calls=ATTEMPTS,
-            input_tokens=ATTEMPTS * prompt + (ATTEMPTS - 1) * (self._max_tokens + 100),
+            input_tokens=ATTEMPTS * prompt_tokens + (ATTEMPTS - 1) * (self._max_tokens + 100),
             output_tokens=ATTEMPTS * self._max_tokens,
             provider=self._provider,
         )
 
     async def judge(self, owner_id: int, comparison_id: str) -> ComparisonVerdict:
+        # A stage of its own (after a comparison's stories): waiting counts from here.
+        restart_request_clock()
         stories = await self.stories(owner_id, comparison_id)
         if len(stories) < 2:
             raise InvalidRequestError("A comparison needs at least two stories to be judged.")
         shown = list(stories)
         self._shuffle.shuffle(shown)
         labels = {chr(ord("A") + index): story.framework for index, story in enumerate(shown)}
+        overhead = self._overhead_tokens(len(shown))
+        chars = self._story_chars(overhead, len(shown))
         texts = {
-            label: self._fit(story.content, len(shown))
-            for label, story in zip(labels, shown, strict=True)
+            label: _cut(story.content, chars) for label, story in zip(labels, shown, strict=True)
         }
         first = stories[0]
         brief = StoryBrief(
@@ -115,7 +114,7 @@ class JudgeService:
             length=first.length,
         )
         started = time.perf_counter()
-        plan = self.plan(shown)
+        plan = self._plan(overhead + sum(count_tokens(text) for text in texts.values()))
         async with self._meter.unit(Operation.JUDGE, JUDGE_FRAMEWORK, owner_id, plan) as unit:
             answer, error, attempts = await self._ask(unit, brief, texts)
             verdict = _verdict(comparison_id, owner_id, labels, answer, error)
@@ -132,7 +131,7 @@ class JudgeService:
             "comparison_judged",
             comparison_id=comparison_id,
             status=verdict.status,
-            winner=verdict.winner,
+            winner=verdict.ranking[0] if verdict.ranking else None,
             attempts=attempts,
         )
         return verdict
@@ -170,12 +169,15 @@ class JudgeService:
         empty = {chr(ord("A") + index): "" for index in range(stories)}
         return sum(count_tokens(message["content"]) for message in self._judge.prompt(brief, empty))
 
-    def _fit(self, text: str, stories: int) -> str:
-        """A story cut (with an ellipsis) so that all of them, the rubric and the verdict fit
+    def _story_chars(self, overhead_tokens: int, stories: int) -> int:
+        """How much of each story to show, so that all of them, the rubric and the verdict fit
         the model's window: on a small local model the window is the limit."""
-        room = self._context_tokens - self._max_tokens - self._overhead_tokens(stories)
-        chars = max(MIN_STORY_CHARS, room // stories * FIT_CHARS_PER_TOKEN)
-        return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+        room = self._context_tokens - self._max_tokens - overhead_tokens
+        return max(MIN_STORY_CHARS, room // stories * FIT_CHARS_PER_TOKEN)
+
+
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
 
 
 def _verdict(
@@ -194,7 +196,6 @@ def _verdict(
             labels=labels,
             scores={},
             ranking=[],
-            winner=None,
             error=(error or "no verdict")[:500],
         )
     scores = {
@@ -211,6 +212,5 @@ def _verdict(
         labels=labels,
         scores=scores,
         ranking=ranking,
-        winner=ranking[0],
         error=None,
     )

@@ -16,9 +16,6 @@ from backend.api.deps import COMPARISON_LIMIT, GENERATION_LIMIT, CurrentPrincipa
 from backend.api.framework_routes import add_per_framework
 from backend.api.responses import GENERATION
 from backend.api.routes.generate import brief_from
-from backend.core.context import restart_request_clock
-from backend.core.errors import AppError
-from backend.core.logging import get_logger
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
 from backend.runtime import Runtime
@@ -26,8 +23,6 @@ from backend.schemas.events import ComparisonStreamEvent, StoryStreamEvent
 from backend.schemas.judging import CompareRequest, verdict_response
 from backend.schemas.stories import StoryRequest, story_response
 from backend.services.stories import StreamDone, StreamEvent, StreamStep, StreamText
-
-log = get_logger(__name__)
 
 router = APIRouter(prefix="/api", tags=["streaming"])
 
@@ -121,15 +116,11 @@ async def compare(
 
 async def _judge(runtime: Runtime, owner_id: int, comparison_id: str, channel: sse.Channel) -> None:
     """The verdict as an event of its own: a judge failure is not any framework's error."""
-    restart_request_clock()
     async with channel:
         payload: dict[str, Any] = {"comparison_id": comparison_id, "verdict": None}
         try:
             verdict = await runtime.judging.judge(owner_id, comparison_id)
             payload["verdict"] = verdict_response(verdict).model_dump(mode="json")
-        except AppError as error:
-            payload.update(sse.error_payload(error))
         except Exception as exc:
-            log.error("unhandled_error", error=type(exc).__name__, exc_info=exc)
-            payload.update(sse.error_payload(sse.InternalStreamError()))
+            payload.update(sse.failure_payload(exc))
         await channel.send(sse.event(sse.EventName.VERDICT, payload))
