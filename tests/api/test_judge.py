@@ -7,29 +7,26 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from fastmcp import Client
-from fastmcp.client.transports import StdioTransport
 
 from backend.core.errors import ConfigurationError
+from backend.core.names import JUDGE_CRITERIA
 from backend.from_settings import preflight
 from backend.testprovider import RunningProvider, start_provider
 from tests.utils.app import AppClient, SettingsFactory
 from tests.utils.errors import assert_error_shape
 from tests.utils.live import live_app, running_apps, signed_in
-from tests.utils.mcp import STORY, mcp_env
-from tests.utils.processes import ROOT
+from tests.utils.mcp import STORY, stdio_transport
 from tests.utils.provider import ProviderControl
 from tests.utils.sse import sse_events
 
 BRIEF = {"primary_character": "Ada", "secondary_character": "Grace", "genre": "mystery"}
 STORY_CALLS = 4  # Semantic Kernel 1, LangChain 1, LangGraph 2 (storyteller, editor)
-CRITERIA = ("adherence", "coherence", "creativity", "length_fit")
 
 
 def verdict_json(scores: dict[str, int], ranking: list[str]) -> str:
@@ -37,7 +34,10 @@ def verdict_json(scores: dict[str, int], ranking: list[str]) -> str:
     return json.dumps(
         {
             "scores": {
-                label: {c: {"score": score, "reason": f"{label} {c} is {score}."} for c in CRITERIA}
+                label: {
+                    c: {"score": score, "reason": f"{label} {c} is {score}."}
+                    for c in JUDGE_CRITERIA
+                }
                 for label, score in scores.items()
             },
             "ranking": ranking,
@@ -218,12 +218,7 @@ async def test_an_mcp_comparison_comes_back_judged(
     provider_control: ProviderControl,
 ) -> None:
     client, database_url, key = platform
-    transport = StdioTransport(
-        command=sys.executable,
-        args=["-m", "backend.mcp_server"],
-        env=mcp_env(database_url, provider, FASTAPILLM_API_KEY=key),
-        cwd=str(ROOT),
-    )
+    transport = stdio_transport(database_url, provider, key)
     provider_control.replies(*(f"Story {n} of Ada and Grace." for n in range(STORY_CALLS)), VALID)
     async with Client(transport) as mcp:
         result = (await mcp.call_tool("compare_frameworks", STORY)).structured_content

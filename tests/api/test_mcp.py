@@ -12,7 +12,7 @@ import sys
 import httpx
 import pytest
 from fastmcp import Client
-from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
+from fastmcp.client.transports import StreamableHttpTransport
 from fastmcp.exceptions import ToolError
 from mcp.shared.exceptions import McpError
 
@@ -20,7 +20,7 @@ from backend.testprovider import RunningProvider
 from tests.utils.app import AppClient
 from tests.utils.ledger import ledger
 from tests.utils.live import free_port
-from tests.utils.mcp import STORY, mcp_env, wait_for_port
+from tests.utils.mcp import STORY, mcp_env, stdio_transport, wait_for_port
 from tests.utils.processes import ROOT
 from tests.utils.provider import ProviderControl
 
@@ -30,12 +30,7 @@ async def test_stdio_tools_resources_and_progress_land_in_the_ledger(
 ) -> None:
     client, database_url, key = platform
     me = (await client.get("/api/auth/me")).json()
-    transport = StdioTransport(
-        command=sys.executable,
-        args=["-m", "backend.mcp_server"],
-        env=mcp_env(database_url, provider, FASTAPILLM_API_KEY=key),
-        cwd=str(ROOT),
-    )
+    transport = stdio_transport(database_url, provider, key)
     progress: list[tuple[float, str | None]] = []
 
     async def on_progress(done: float, total: float | None, message: str | None) -> None:
@@ -83,12 +78,7 @@ async def test_tool_errors_carry_the_error_shapes_code(
     platform: tuple[AppClient, str, str], provider: RunningProvider
 ) -> None:
     client, database_url, key = platform
-    transport = StdioTransport(
-        command=sys.executable,
-        args=["-m", "backend.mcp_server"],
-        env=mcp_env(database_url, provider, FASTAPILLM_API_KEY=key),
-        cwd=str(ROOT),
-    )
+    transport = stdio_transport(database_url, provider, key)
     async with Client(transport) as mcp:
         with pytest.raises(ToolError, match="VALIDATION_ERROR"):
             await mcp.call_tool("generate_story_langchain", {**STORY, "primary_character": " "})
@@ -164,12 +154,7 @@ async def test_budgets_and_rate_limits_hold_over_mcp(
     me = (await client.get("/api/auth/me")).json()
     zero = await client.put(f"/api/admin/users/{me['id']}/budget", json={"monthly_budget_usd": 0})
     assert zero.status_code == 200, zero.text
-    transport = StdioTransport(
-        command=sys.executable,
-        args=["-m", "backend.mcp_server"],
-        env=mcp_env(database_url, provider, FASTAPILLM_API_KEY=key, RATE_LIMIT_GENERAL="3/minute"),
-        cwd=str(ROOT),
-    )
+    transport = stdio_transport(database_url, provider, key, RATE_LIMIT_GENERAL="3/minute")
     async with Client(transport) as mcp:
         with pytest.raises(ToolError, match=r"^BUDGET_EXCEEDED: "):
             await mcp.call_tool("generate_story_langchain", STORY)

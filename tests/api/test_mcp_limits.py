@@ -13,24 +13,14 @@ from typing import Any
 
 import pytest
 from fastmcp import Client
-from fastmcp.client.transports import StdioTransport
 from fastmcp.exceptions import ToolError
 
 from backend.testprovider import RunningProvider
 from tests.utils.app import AppClient
 from tests.utils.ledger import ledger
-from tests.utils.mcp import STORY, mcp_env
+from tests.utils.mcp import STORY, mcp_env, stdio_transport
 from tests.utils.processes import ROOT
 from tests.utils.provider import ProviderControl
-
-
-def stdio(database_url: str, provider: RunningProvider, key: str, **extra: str) -> StdioTransport:
-    return StdioTransport(
-        command=sys.executable,
-        args=["-m", "backend.mcp_server"],
-        env=mcp_env(database_url, provider, FASTAPILLM_API_KEY=key, **extra),
-        cwd=str(ROOT),
-    )
 
 
 def relative_to_root(database_url: str) -> str:
@@ -50,7 +40,7 @@ async def test_the_daily_cap_refuses_comparisons_and_chat_before_any_provider_ca
     provider_control: ProviderControl,
 ) -> None:
     client, database_url, key = platform
-    transport = stdio(database_url, provider, key, GLOBAL_DAILY_BUDGET_USD="0")
+    transport = stdio_transport(database_url, provider, key, GLOBAL_DAILY_BUDGET_USD="0")
     async with Client(transport) as mcp:  # (a user's budget on a story tool: test_mcp.py)
         with pytest.raises(ToolError, match=r"^BUDGET_EXCEEDED: "):
             await mcp.call_tool("compare_frameworks", STORY)
@@ -66,7 +56,7 @@ async def test_the_generation_rate_limit_refuses_with_rate_limited(
     provider_control: ProviderControl,
 ) -> None:
     client, database_url, key = platform
-    transport = stdio(database_url, provider, key, RATE_LIMIT_GENERATION="1/minute")
+    transport = stdio_transport(database_url, provider, key, RATE_LIMIT_GENERATION="1/minute")
     async with Client(transport) as mcp:
         story = (await mcp.call_tool("generate_story_langchain", STORY)).structured_content
         assert story is not None

@@ -7,10 +7,11 @@ import json
 
 import pytest
 
+from backend.core.names import JUDGE_CRITERIA
 from backend.frameworks.judge import MalformedVerdictError, answer_schema, parse_answer
 
 CRITERION = {"score": 4, "reason": "Clear."}
-STORY = {name: CRITERION for name in ("adherence", "coherence", "creativity", "length_fit")}
+STORY = {name: CRITERION for name in JUDGE_CRITERIA}
 
 
 def answer(scores: dict[str, object], ranking: list[str]) -> str:

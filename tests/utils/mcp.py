@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 
 import httpx
+from fastmcp.client.transports import StdioTransport
 
 from backend.testprovider import RunningProvider
+from tests.utils.processes import ROOT
 from tests.utils.provider import TEST_MODEL
 
 STORY = {"primary_character": "Ada", "secondary_character": "Grace"}
@@ -45,3 +48,15 @@ async def wait_for_port(
         except httpx.TransportError:
             await asyncio.sleep(0.1)
     raise RuntimeError("the MCP server did not come up")
+
+
+def stdio_transport(
+    database_url: str, provider: RunningProvider, key: str, **extra: str
+) -> StdioTransport:
+    """`python -m backend.mcp_server` over stdio, as an MCP client starts it, with `key`."""
+    return StdioTransport(
+        command=sys.executable,
+        args=["-m", "backend.mcp_server"],
+        env=mcp_env(database_url, provider, FASTAPILLM_API_KEY=key, **extra),
+        cwd=str(ROOT),
+    )

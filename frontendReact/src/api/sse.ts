@@ -51,7 +51,7 @@ export type SseOutcome =
 
 const FRAMEWORK_NAMES: readonly string[] = ["semantic_kernel", "langchain", "langgraph"];
 
-function isRecord(value: unknown): value is Payload {
+export function isRecord(value: unknown): value is Payload {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

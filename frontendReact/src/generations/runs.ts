@@ -1,6 +1,6 @@
 // A generation's shape and the pure rules that move it along: what each server-sent event or
 // final outcome does to a framework's lane, and how a run is named and where it lands.
-import type { SseMessage, SseOutcome } from "../api/sse";
+import { isRecord, type SseMessage, type SseOutcome } from "../api/sse";
 import type {
   ChatResponse,
   ExecuteRequest,
@@ -141,10 +141,6 @@ export function settle<T>(lanes: Lane<T>[], outcome: SseOutcome): Lane<T>[] {
     if (outcome.status === "stopped") return { ...lane, phase: "stopped" };
     return { ...lane, phase: "failed", error: outcome.status === "failed" ? outcome.message : ENDED_EARLY };
   });
-}
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** What a comparison's `verdict` event (or its stream ending without one) does to its judging. */
