@@ -15,7 +15,8 @@ words sent and returned, streaming follows OpenAI's chunk format (with the usage
 
 Each queued fault is used by exactly one request, in order; then requests succeed again. Each
 queued reply is the content of exactly one successful answer, in order (a scripted judge
-verdict, say); then replies are as configured again.
+verdict, say); then replies are as configured again. This module answers completions; the
+state is in `state.py`, the control API in `control.py`.
 """
 
 from __future__ import annotations
@@ -23,74 +24,26 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import random
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+
+from backend.testprovider.control import control_router
+from backend.testprovider.state import (
+    RANDOM_FAULTS,
+    Fault,
+    ProviderState,
+)
 
 WORDS = tuple(
     "lantern harbor quiet river map storm kettle violin orchard secret bridge clock "
     "meadow compass letter garden window thunder candle journey whisper mountain "
     "festival riddle ember willow signal feather market tide".split()
 )
-
-DEFAULT_REPLY_WORDS = 60
-
-
-class Fault(BaseModel):
-    # "ok" answers normally: a place in the queue, so a fault can be aimed at a later request
-    kind: Literal["ok", "429", "500", "502", "503", "400", "401", "timeout", "drop"]
-    retry_after: float | None = None
-    seconds: float = 30.0
-
-
-class FaultQueue(BaseModel):
-    faults: list[Fault]
-
-
-class ReplyQueue(BaseModel):
-    replies: list[str]
-
-
-class ProviderConfigUpdate(BaseModel):
-    latency_ms: float | None = Field(default=None, ge=0)
-    omit_usage: bool | None = None
-    reply: str | None = None
-    reply_words: int | None = Field(default=None, ge=1, le=5000)
-    stream_chunk_delay_ms: float | None = Field(default=None, ge=0, le=10_000)
-    # Chaos: this share of requests (0..1) fails at random with a 429, 500, 502 or 503, or a
-    # dropped connection; the seed makes a run repeatable.
-    fault_rate: float | None = Field(default=None, ge=0, le=1)
-    fault_seed: int | None = None
-
-
-RANDOM_FAULTS = ("429", "500", "502", "503", "drop")
-
-
-@dataclass
-class ProviderState:
-    latency_ms: float = 0.0
-    omit_usage: bool = False
-    reply: str | None = None
-    reply_words: int = DEFAULT_REPLY_WORDS
-    stream_chunk_delay_ms: float = 0.0
-    streams_started: int = 0
-    streams_abandoned: int = 0  # the client went away before the end: its call was cancelled
-    faults: list[Fault] = field(default_factory=list)
-    replies: list[str] = field(default_factory=list)
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    usages: list[dict[str, int] | None] = field(default_factory=list)
-    in_flight: int = 0  # requests being answered now
-    max_in_flight: int = 0  # the most answered at once since the last reset
-    fault_rate: float = 0.0
-    chance: random.Random = field(default_factory=lambda: random.Random(0))
-    random_faults: int = 0  # how many requests the fault rate failed
 
 
 def count_tokens(text: str) -> int:
@@ -205,62 +158,7 @@ def create_provider_app(state: ProviderState | None = None) -> FastAPI:
             state.usages[index] = usage
         return JSONResponse(payload)
 
-    @app.post("/_control/faults")
-    async def queue_faults(queue: FaultQueue) -> dict[str, int]:
-        provider_state().faults.extend(queue.faults)
-        return {"queued": len(provider_state().faults)}
-
-    @app.post("/_control/replies")
-    async def queue_replies(queue: ReplyQueue) -> dict[str, int]:
-        provider_state().replies.extend(queue.replies)
-        return {"queued": len(provider_state().replies)}
-
-    @app.post("/_control/config")
-    async def configure(update: ProviderConfigUpdate) -> dict[str, Any]:
-        state = provider_state()
-        if update.latency_ms is not None:
-            state.latency_ms = update.latency_ms
-        if update.omit_usage is not None:
-            state.omit_usage = update.omit_usage
-        if "reply" in update.model_fields_set:
-            state.reply = update.reply
-        if update.reply_words is not None:
-            state.reply_words = update.reply_words
-        if update.stream_chunk_delay_ms is not None:
-            state.stream_chunk_delay_ms = update.stream_chunk_delay_ms
-        if update.fault_rate is not None:
-            state.fault_rate = update.fault_rate
-        if update.fault_seed is not None:
-            state.chance = random.Random(update.fault_seed)
-        return {"latency_ms": state.latency_ms, "omit_usage": state.omit_usage}
-
-    @app.get("/_control/streams")
-    async def streams() -> dict[str, int]:
-        state = provider_state()
-        return {"started": state.streams_started, "abandoned": state.streams_abandoned}
-
-    @app.get("/_control/requests")
-    async def received() -> list[dict[str, Any]]:
-        return provider_state().requests
-
-    @app.get("/_control/concurrency")
-    async def concurrency() -> dict[str, int]:
-        state = provider_state()
-        return {
-            "in_flight": state.in_flight,
-            "max_in_flight": state.max_in_flight,
-            "random_faults": state.random_faults,
-        }
-
-    @app.get("/_control/usage")
-    async def usages() -> list[dict[str, int] | None]:
-        return provider_state().usages
-
-    @app.post("/_control/reset")
-    async def reset() -> dict[str, str]:
-        app.state.provider = ProviderState()
-        return {"status": "reset"}
-
+    app.include_router(control_router(app))
     return app
 
 
