@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.core.config import Settings
 from backend.core.errors import ConfigurationError
@@ -16,6 +17,13 @@ from backend.llm.fallback import CircuitBreakers
 from backend.llm.provider import EMBEDDED_PROVIDER_NAME, ProviderConfig
 from backend.llm.retry import RetryPolicy
 from backend.pricing import ModelPrice, parse_overrides
+from backend.services.response_cache import (
+    CacheStore,
+    DatabaseCacheStore,
+    RedisCacheStore,
+    ResponseCache,
+    Sampling,
+)
 
 
 def provider_from_settings(settings: Settings) -> ProviderConfig:
@@ -28,6 +36,30 @@ def provider_from_settings(settings: Settings) -> ProviderConfig:
         settings.provider_model,
         settings.provider_api_key,
         settings.provider_headers,
+    )
+
+
+def response_cache_from_settings(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], provider: ProviderConfig
+) -> ResponseCache:
+    """The response cache in Redis when REDIS_URL is set (shared by every replica), else in
+    the database."""
+    store: CacheStore = (
+        RedisCacheStore(settings.redis_url, settings.rate_limit_key_prefix)
+        if settings.redis_url
+        else DatabaseCacheStore(sessions)
+    )
+    sampling = Sampling(
+        provider=provider.name,
+        model=provider.model,
+        temperature=settings.story_temperature,
+        max_tokens=settings.story_max_tokens,
+    )
+    return ResponseCache(
+        store,
+        sampling,
+        ttl_seconds=settings.response_cache_ttl_seconds,
+        by_default=settings.response_cache_default,
     )
 
 

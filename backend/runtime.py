@@ -33,6 +33,7 @@ from backend.from_settings import (
     judge_provider_from_settings,
     load_price_overrides,
     provider_from_settings,
+    response_cache_from_settings,
     retry_policy_from_settings,
 )
 from backend.llm.client import build_openai_client
@@ -52,6 +53,7 @@ from backend.services.ledger import CallPricer, Ledger
 from backend.services.log_store import LogStore
 from backend.services.metering import Meter
 from backend.services.rate_limits import RateLimits, RateLimitSettings
+from backend.services.response_cache import ResponseCache
 from backend.services.signing_key import resolve_signing_key
 from backend.services.spend_caps import SpendCaps
 from backend.services.stories import StoryService
@@ -85,6 +87,7 @@ class Runtime:
     fallbacks: list[ProviderConfig]
     breakers: CircuitBreakers | None
     log_store: LogStore | None
+    response_cache: ResponseCache
 
     @classmethod
     async def start(cls, settings: Settings, metrics: Metrics | None = None) -> Runtime:
@@ -157,6 +160,7 @@ class Runtime:
             )
         )
         sessions = create_session_factory(engine)
+        response_cache = response_cache_from_settings(settings, sessions, provider)
         instances = InstanceRegistry(
             sessions, heartbeat_seconds=settings.instance_heartbeat_seconds
         )
@@ -251,7 +255,10 @@ class Runtime:
             provider=provider,
             client=client,
             judge_client=judge_client,
-            stories=StoryService(sessions, meter, frameworks, settings.story_max_tokens),
+            stories=StoryService(
+                sessions, meter, frameworks, settings.story_max_tokens, response_cache
+            ),
+            response_cache=response_cache,
             chat=ChatService(sessions, meter, chat_frameworks, window),
             judging=JudgeService(
                 sessions,
@@ -305,6 +312,7 @@ class Runtime:
             await self.heartbeat
         await self.instances.retire(self.ledger)
         await self.client.close()
+        await self.response_cache.store.close()
         if self.judge_client is not None:
             await self.judge_client.close()
         if self.breakers is not None:

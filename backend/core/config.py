@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     # embedded model's own window is smaller, and wins).
     judge_context_tokens: int = Field(default=16_384, ge=1024, le=2_000_000)
     judge_comparisons: bool = True
+    # The response cache: a story request with `cache: true` is answered with the story an
+    # identical request (same user, framework, model, prompts, inputs and sampling settings)
+    # got within RESPONSE_CACHE_TTL_SECONDS (0: no cache at all). RESPONSE_CACHE_DEFAULT: what
+    # a request that does not say gets (off: a story generator is expected to vary). Kept in
+    # Redis when REDIS_URL is set, else in the database.
+    response_cache_ttl_seconds: int = Field(default=86_400, ge=0, le=365 * 86_400)
+    response_cache_default: bool = False
     # Documents: upload size, and how many chunks a map-reduce run may take.
     max_upload_bytes: int = Field(default=10 * 1_048_576, ge=1024, le=1024 * 1_048_576)
     document_max_chunks: int = Field(default=24, ge=1, le=1000)

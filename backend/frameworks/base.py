@@ -7,7 +7,9 @@ framework: `stories/`, `chat/`, `documents/` (LangGraph's chat is `chat/langgrap
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from backend.llm.usage import estimate_tokens
@@ -46,6 +48,20 @@ def count_tokens(text: str) -> int:
 
 def read_prompt(*parts: str) -> str:
     return (PROMPTS_DIR.joinpath(*parts)).read_text(encoding="utf-8")
+
+
+@cache
+def prompts_version(*folder: str) -> str:
+    """A digest of every prompt file in a folder: edit a prompt and answers cached under the
+    old words are no longer found."""
+    digest = hashlib.sha256()
+    root = PROMPTS_DIR.joinpath(*folder)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class CallStatus(StrEnum):
     STREAM_ERROR = "stream_error"
     CANCELLED = "cancelled"  # the caller went away before the provider finished
     INTERRUPTED = "interrupted"  # the process died mid-call (set at the next start-up)
+    CACHED = "cached"  # no call: answered from the response cache, at $0
 
     @staticmethod
     def http(code: int) -> str:

@@ -30,7 +30,8 @@ def register_story_tools(mcp: FastMCP, calls: ToolCalls) -> None:
             name=f"generate_story_{framework.value}",
             description=f"Write a story about two characters with {framework.value}; progress "
             "is reported as it is written. Returns the story with its tokens, cost, model and "
-            "transaction GUID (the ledger's key).",
+            "transaction GUID (the ledger's key). With `cache`, an identical earlier request's "
+            "story is returned instead (`cached: true`, no provider call, $0).",
         )
 
     @mcp.tool
@@ -41,11 +42,12 @@ def register_story_tools(mcp: FastMCP, calls: ToolCalls) -> None:
         genre: str | None = None,
         length: Length | None = None,
         judge: bool = True,
+        cache: bool | None = None,
     ) -> dict[str, Any]:
         """Write the same story with Semantic Kernel, LangChain and LangGraph at once, each
         with its tokens, cost and time: the platform's comparison. Then, unless `judge` is
         false, a judge model scores the three (its verdict: scores with reasons, ranking,
-        winner)."""
+        winner). `cache`: reuse stories identical requests got (no provider call, $0)."""
         request = _request(primary_character, secondary_character, genre, length)
 
         async def body(runtime: Runtime, principal: Principal) -> dict[str, Any]:
@@ -56,7 +58,9 @@ def register_story_tools(mcp: FastMCP, calls: ToolCalls) -> None:
             progress = _Progress(ctx)
             stories = await asyncio.gather(
                 *(
-                    write_story(runtime, principal, framework, brief, progress, comparison_id)
+                    write_story(
+                        runtime, principal, framework, brief, progress, comparison_id, cache
+                    )
                     for framework in frameworks
                 )
             )
@@ -81,12 +85,14 @@ def _story_tool(calls: ToolCalls, framework: FrameworkName) -> Callable[..., Awa
         ctx: Context,
         genre: str | None = None,
         length: Length | None = None,
+        cache: bool | None = None,
     ) -> dict[str, Any]:
         request = _request(primary_character, secondary_character, genre, length)
 
         async def body(runtime: Runtime, principal: Principal) -> dict[str, Any]:
             brief = _brief(StoryRequest.model_validate(request))
-            return await write_story(runtime, principal, framework, brief, _Progress(ctx))
+            progress = _Progress(ctx)
+            return await write_story(runtime, principal, framework, brief, progress, cache=cache)
 
         return await calls.run(body, generation_cost=1)
 
@@ -112,9 +118,10 @@ async def write_story(
     brief: StoryBrief,
     progress: _Progress,
     comparison_id: str | None = None,
+    cache: bool | None = None,
 ) -> dict[str, Any]:
     written = 0
-    events = runtime.stories.stream(principal.user_id, framework, brief, comparison_id)
+    events = runtime.stories.stream(principal.user_id, framework, brief, comparison_id, cache=cache)
     async for event in events:
         match event:
             case StreamStep(step=step):

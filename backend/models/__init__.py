@@ -7,6 +7,7 @@ from backend.models.instance import AppInstance
 from backend.models.llm_call import LLMCall
 from backend.models.llm_call_day import LLMCallDay
 from backend.models.log_entry import LogEntry
+from backend.models.response_cache import ResponseCacheEntry
 from backend.models.story import Story
 from backend.models.user import ApiKey, AuthSession, Invite, ServerSecret, User
 from backend.models.verdict import ComparisonVerdict
@@ -24,6 +25,7 @@ __all__ = [
     "LLMCall",
     "LLMCallDay",
     "LogEntry",
+    "ResponseCacheEntry",
     "ServerSecret",
     "SpendReservation",
     "Story",

@@ -63,5 +63,7 @@ class LLMCall(Base):
     # The process that made the call, so a row it left in flight when it died can be told
     # apart from one a live replica is still working on.
     instance_id: Mapped[str | None] = mapped_column(String(36))
+    # Status `cached`: the transaction whose generation this answer was taken from.
+    cached_from_guid: Mapped[str | None] = mapped_column(String(36))
 
     story: Mapped[Story | None] = relationship(back_populates="calls")

@@ -30,11 +30,14 @@ class LLMCallDay(Base):
     model: Mapped[str] = mapped_column(String(200), primary_key=True)
     provider: Mapped[str] = mapped_column(String(100), primary_key=True)
     operation: Mapped[str] = mapped_column(String(32), primary_key=True)
-    requests: Mapped[int] = mapped_column(BigInteger)  # ledger rows, in flight ones included
+    # Provider requests: ledger rows, in flight ones included, answers from the cache not.
+    requests: Mapped[int] = mapped_column(BigInteger)
     input_tokens: Mapped[int] = mapped_column(BigInteger)
     output_tokens: Mapped[int] = mapped_column(BigInteger)
     cached_tokens: Mapped[int] = mapped_column(BigInteger)
     cost_nanos: Mapped[int] = mapped_column(BigInteger)  # nano-dollars, as the ledger stores
-    failed_requests: Mapped[int] = mapped_column(BigInteger)  # ended, and not `ok`
+    failed_requests: Mapped[int] = mapped_column(BigInteger)  # ended, and not `ok` or `cached`
     estimated_requests: Mapped[int] = mapped_column(BigInteger)  # tokens counted, not reported
     unpriced_requests: Mapped[int] = mapped_column(BigInteger)  # price_source `unknown`
+    # Rows with status `cached`: answers from the response cache, at $0 (migration 0012).
+    cache_hits: Mapped[int] = mapped_column(BigInteger, server_default="0")

@@ -48,6 +48,8 @@ class Story(Base):
     transaction_guid: Mapped[str] = mapped_column(String(36), index=True)
     # Set when the story was one of a side-by-side comparison of the three frameworks.
     comparison_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    # Set when the story was answered from the response cache: the generation it repeats.
+    cached_from_guid: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     calls: Mapped[list[LLMCall]] = relationship(back_populates="story", order_by="LLMCall.id")

@@ -31,6 +31,11 @@ class UsageSummary(BaseModel):
     estimated_requests: int = Field(
         description="calls whose tokens were counted here because the provider reported none"
     )
+    cache_hits: int = Field(
+        default=0,
+        description="answers from the response cache: ledger rows with status `cached`, no "
+        "provider call, $0 (not in total_requests)",
+    )
     date_range: DateRange
 
 
@@ -158,6 +163,9 @@ class Transaction(BaseModel):
     created_at: datetime
     transaction_guid: str
     request_id: str | None
+    cached_from_guid: str | None = Field(
+        default=None, description="status `cached`: the transaction this answer repeats"
+    )
 
 
 class TransactionListResponse(BaseModel):
@@ -232,4 +240,5 @@ def transaction_out(row: LLMCall) -> Transaction:
         created_at=row.created_at,
         transaction_guid=row.transaction_guid,
         request_id=row.request_id,
+        cached_from_guid=row.cached_from_guid,
     )

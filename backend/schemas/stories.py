@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from backend.core.names import FrameworkName
 from backend.models import Story
@@ -23,6 +23,12 @@ class StoryRequest(StrictModel):
     )
     genre: str | None = Field(default=None, max_length=50, pattern=NO_NUL, examples=["mystery"])
     length: StoryLength | None = Field(default=None, examples=["short"])
+    cache: StrictBool | None = Field(
+        default=None,
+        description="answer with the story an identical earlier request got, if it is still "
+        "cached (no provider call, $0), and cache this one otherwise; default: the server's "
+        "RESPONSE_CACHE_DEFAULT (off)",
+    )
 
     @field_validator("primary_character", "secondary_character")
     @classmethod
@@ -56,6 +62,9 @@ class LedgerCallOut(BaseModel):
     tokens_estimated: bool
     cost_usd: float
     latency_ms: float
+    cached_from_guid: str | None = Field(
+        default=None, description="status `cached`: the transaction this answer repeats"
+    )
 
 
 class StoryFields(BaseModel):
@@ -81,6 +90,12 @@ class StoryFields(BaseModel):
     created_at: datetime
     transaction_guid: str
     comparison_id: str | None = None
+    cached: bool = Field(
+        default=False, description="answered from the response cache: no provider call, $0"
+    )
+    cached_from_guid: str | None = Field(
+        default=None, description="when cached: the transaction whose story this repeats"
+    )
 
 
 class StoryResponse(StoryFields):
@@ -124,6 +139,8 @@ def story_fields(story: Story) -> dict[str, object]:
         "model": story.model,
         "created_at": story.created_at,
         "comparison_id": story.comparison_id,
+        "cached": story.cached_from_guid is not None,
+        "cached_from_guid": story.cached_from_guid,
     }
 
 

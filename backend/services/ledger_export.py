@@ -43,13 +43,21 @@ EXPORT_COLUMNS = (
     "chat_message_id",
     "context_execution_id",
     "error_message",
+    "cached_from_guid",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # Text the server writes itself (a GUID it minted, names from its own vocabulary): never a
 # formula, so not worth a call per cell.
-_SERVER_WORDS = {"transaction_guid", "operation", "framework", "status", "price_source"}
+_SERVER_WORDS = {
+    "transaction_guid",
+    "operation",
+    "framework",
+    "status",
+    "price_source",
+    "cached_from_guid",
+}
 
 
 def _text(value: str) -> str:

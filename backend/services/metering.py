@@ -88,14 +88,19 @@ class Meter:
     ) -> MeteredUnit:
         """A unit that may spend at most what `plan` says; entering it reserves that much
         against the budgets (or refuses, before any provider call)."""
-        scope = LedgerScope(
+        scope = self.scope(operation, framework, user_id)
+        return MeteredUnit(self.ledger, scope, self.caps, self.worst_case_usd(plan), self.gate)
+
+    @staticmethod
+    def scope(operation: Operation, framework: str, user_id: int | None) -> LedgerScope:
+        """The current request's rows for one use case and framework."""
+        return LedgerScope(
             operation=operation,
             framework=framework,
             user_id=user_id,
             transaction_guid=current_transaction_guid(),
             request_id=current_request_id(),
         )
-        return MeteredUnit(self.ledger, scope, self.caps, self.worst_case_usd(plan), self.gate)
 
     async def admit(self, user_id: int | None, plans: Sequence[SpendPlan]) -> None:
         """Refuse now (429 `BUDGET_EXCEEDED`, or 503 `OVERLOADED` for a request that has

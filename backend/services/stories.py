@@ -2,13 +2,16 @@
 
 No database connection is held while a model works: the generation runs in a metered unit
 (its ledger rows are written in their own short transactions) and the story is saved in one
-short transaction afterwards.
+short transaction afterwards. A request that asks for the response cache may instead be
+answered with the story an identical request got (`backend.services.response_cache`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +29,7 @@ from backend.frameworks.stories.base import StoryBrief, StoryFramework
 from backend.models import Story
 from backend.services.ledger import escape_like
 from backend.services.metering import Meter, MeteredUnit
+from backend.services.response_cache import CachedStory, ResponseCache
 from backend.services.spend_caps import SpendPlan
 
 log = get_logger(__name__)
@@ -59,11 +63,13 @@ class StoryService:
         meter: Meter,
         frameworks: Mapping[FrameworkName, StoryFramework],
         max_story_tokens: int,
+        cache: ResponseCache | None = None,
     ) -> None:
         self._sessions = sessions
         self._meter = meter
         self._frameworks = frameworks
         self._max_story_tokens = max_story_tokens
+        self._cache = cache
 
     def plan(self, framework: FrameworkName, brief: StoryBrief) -> SpendPlan:
         """The most a story can cost: each call's prompt (a later call also reads the draft)
@@ -86,16 +92,31 @@ class StoryService:
         """Before a stream starts: refuse stories the budgets cannot cover (a plain 429)."""
         await self._meter.admit(owner_id, [self.plan(framework, brief) for framework in frameworks])
 
-    async def generate(self, owner_id: int, framework: FrameworkName, brief: StoryBrief) -> Story:
+    async def generate(
+        self,
+        owner_id: int,
+        framework: FrameworkName,
+        brief: StoryBrief,
+        *,
+        cache: bool | None = None,
+    ) -> Story:
         """Run one framework. A failure raises the right provider error; the attempts it made
-        are in the ledger either way, because a failed attempt may still have cost money."""
+        are in the ledger either way, because a failed attempt may still have cost money.
+        `cache`: answer from (and fill) the response cache; None: the server's default."""
+        started = time.perf_counter()
+        key = self._cache_key(cache, owner_id, framework, brief)
+        hit = await self._cached(owner_id, key)
+        if hit is not None:
+            return await self._save_hit(owner_id, framework, brief, hit, started)
         plan = self.plan(framework, brief)
         async with self._meter.unit(Operation.STORY, framework.value, owner_id, plan) as unit:
             try:
                 draft = await self._frameworks[framework].write_story(brief)
             except Exception as exc:
                 raise unit.failure(exc) from exc
-            return await self._save(unit, owner_id, framework, brief, draft.text)
+            story = await self._save(unit, owner_id, framework, brief, draft.text)
+        await self._remember(owner_id, key, story)
+        return story
 
     async def stream(
         self,
@@ -103,9 +124,21 @@ class StoryService:
         framework: FrameworkName,
         brief: StoryBrief,
         comparison_id: str | None = None,
+        *,
+        cache: bool | None = None,
     ) -> AsyncIterator[StreamEvent]:
         """Yield the story as it is generated, then the stored story. A failure raises; if
-        the consumer goes away, the provider call is cancelled and its row says so."""
+        the consumer goes away, the provider call is cancelled and its row says so. A cache
+        hit is one piece of text, then the stored story."""
+        started = time.perf_counter()
+        key = self._cache_key(cache, owner_id, framework, brief)
+        hit = await self._cached(owner_id, key)
+        if hit is not None:
+            yield StreamText(hit.content)
+            yield StreamDone(
+                await self._save_hit(owner_id, framework, brief, hit, started, comparison_id)
+            )
+            return
         parts: list[str] = []
         operation = Operation.STORY if comparison_id is None else Operation.COMPARISON
         plan = self.plan(framework, brief)
@@ -123,7 +156,84 @@ class StoryService:
             story = await self._save(
                 unit, owner_id, framework, brief, "".join(parts), comparison_id
             )
+        await self._remember(owner_id, key, story)
         yield StreamDone(story)
+
+    # -- the response cache --------------------------------------------------------------------
+
+    def _cache_key(
+        self, asked: bool | None, owner_id: int, framework: FrameworkName, brief: StoryBrief
+    ) -> str | None:
+        if self._cache is None:
+            return None
+        return self._cache.key_for(asked, owner_id, self._frameworks[framework], brief)
+
+    async def _cached(self, owner_id: int, key: str | None) -> CachedStory | None:
+        if key is None or self._cache is None:
+            return None
+        return await self._cache.find(owner_id, key)
+
+    async def _remember(self, owner_id: int, key: str | None, story: Story) -> None:
+        if key is not None and self._cache is not None:
+            await self._cache.keep(owner_id, key, story)
+
+    async def _save_hit(
+        self,
+        owner_id: int,
+        framework: FrameworkName,
+        brief: StoryBrief,
+        hit: CachedStory,
+        started: float,
+        comparison_id: str | None = None,
+    ) -> Story:
+        """A cached answer is a story of its own, with one `cached` ledger row at $0 naming the
+        transaction it repeats, both in one transaction."""
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        operation = Operation.STORY if comparison_id is None else Operation.COMPARISON
+        story = Story(
+            user_id=owner_id,
+            primary_character=brief.primary_character,
+            secondary_character=brief.secondary_character,
+            genre=brief.genre,
+            length=brief.length,
+            content=hit.content,
+            framework=framework.value,
+            model=hit.model,
+            provider=hit.provider,
+            generation_time_ms=elapsed_ms,
+            model_time_ms=0.0,
+            input_tokens=0,
+            output_tokens=0,
+            cached_tokens=0,
+            total_tokens=0,
+            estimated_cost_usd=Decimal(0),
+            request_id=current_request_id(),
+            transaction_guid=current_transaction_guid(),
+            comparison_id=comparison_id,
+            cached_from_guid=hit.transaction_guid,
+        )
+        ledger = self._meter.ledger
+        async with self._sessions() as session:
+            session.add(story)
+            await session.flush()
+            row_id = await ledger.record_cached(
+                session,
+                self._meter.scope(operation, framework.value, owner_id),
+                provider=hit.provider,
+                model=hit.model,
+                latency_ms=elapsed_ms,
+                cached_from_guid=hit.transaction_guid,
+                story_id=story.id,
+            )
+            await session.commit()
+            await ledger.load_into(session, story, [row_id])
+        log.info(
+            "story_from_cache",
+            framework=framework.value,
+            story_id=story.id,
+            cached_from_guid=hit.transaction_guid,
+        )
+        return story
 
     async def _save(
         self,
@@ -221,5 +331,7 @@ class StoryService:
         `story_id` cleared."""
         result = await session.execute(delete(Story).where(Story.user_id == owner_id))
         await session.commit()
+        if self._cache is not None:
+            await self._cache.forget_user(owner_id)
         deleted: int = result.rowcount  # type: ignore[attr-defined]
         return deleted

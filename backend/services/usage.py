@@ -49,6 +49,7 @@ class UsageReport:
     failed_requests: int
     estimated_requests: int  # rows whose tokens were counted, not reported by the provider
     unpriced_requests: int  # rows whose model has no known price (cost 0)
+    cache_hits: int  # answers from the response cache: rows, but no provider call and $0
     unpriced_models: list[str]
     by_framework: dict[str, Bucket]
     by_day: list[tuple[date, Bucket]]
@@ -199,6 +200,7 @@ async def usage_report(
                 _total(LLMCallDay.cached_tokens),
                 _total(LLMCallDay.estimated_requests),
                 _total(LLMCallDay.unpriced_requests),
+                _total(LLMCallDay.cache_hits),
             ).where(*conditions)
         )
     ).one()
@@ -223,6 +225,7 @@ async def usage_report(
         cached_tokens=int(totals[6]),
         estimated_requests=int(totals[7]),
         unpriced_requests=int(totals[8]),
+        cache_hits=int(totals[9]),
         unpriced_models=list(unpriced_models.scalars()),
         by_framework=await _breakdown(session, LLMCallDay.framework, conditions),
         by_model=await _breakdown(session, LLMCallDay.model, conditions),

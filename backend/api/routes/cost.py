@@ -86,6 +86,7 @@ async def get_usage(
             total_cost_exact=format(total.cost_usd, "f"),
             average_cost_per_request=float(average),
             failed_requests=report.failed_requests,
+            cache_hits=report.cache_hits,
             date_range=DateRange(start=filters.start_date, end=filters.end_date),
         ),
         by_framework={

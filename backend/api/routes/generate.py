@@ -31,7 +31,9 @@ def _endpoint(
     async def generate(
         body: StoryRequest, principal: CurrentPrincipal, stories: StoryServiceDep
     ) -> StoryResponse:
-        story = await stories.generate(principal.user_id, framework, brief_from(body))
+        story = await stories.generate(
+            principal.user_id, framework, brief_from(body), cache=body.cache
+        )
         return story_response(story)
 
     generate.__name__ = f"generate_story_{framework.value}"

@@ -46,8 +46,9 @@ async def _run_one(
     brief: StoryBrief,
     channel: sse.Channel,
     comparison_id: str | None = None,
+    cache: bool | None = None,
 ) -> None:
-    events = runtime.stories.stream(owner_id, framework, brief, comparison_id)
+    events = runtime.stories.stream(owner_id, framework, brief, comparison_id, cache=cache)
     await sse.pump(channel, {"framework": framework.value}, events, partial(to_sse, framework))
 
 
@@ -60,7 +61,7 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
         start = {
             "framework": framework.value,
         }
-        producer = partial(_run_one, runtime, principal.user_id, framework, brief)
+        producer = partial(_run_one, runtime, principal.user_id, framework, brief, cache=body.cache)
         return sse.respond(runtime.settings.sse_ping_seconds, start, [producer])
 
     stream.__name__ = f"stream_story_{framework.value}"
@@ -97,7 +98,15 @@ async def compare(
     judged = runtime.settings.judge_comparisons if body.judge is None else body.judge
     await runtime.stories.admit(principal.user_id, frameworks, brief)
     producers = [
-        partial(_run_one, runtime, principal.user_id, framework, brief, comparison_id=comparison_id)
+        partial(
+            _run_one,
+            runtime,
+            principal.user_id,
+            framework,
+            brief,
+            comparison_id=comparison_id,
+            cache=body.cache,
+        )
         for framework in frameworks
     ]
     start = {

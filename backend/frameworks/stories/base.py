@@ -38,6 +38,7 @@ class StoryDraft:
 class StoryFramework(Protocol):
     name: FrameworkName
     calls_per_story: int  # provider calls a story takes (budgets reserve that many)
+    prompt_folder: tuple[str, ...]  # under prompts/: the files whose words it sends
 
     async def write_story(self, brief: StoryBrief) -> StoryDraft: ...
 

@@ -18,6 +18,7 @@ from backend.frameworks.stories.base import StoryBrief, StoryDraft
 class LangChainStories:
     name = FrameworkName.LANGCHAIN
     calls_per_story = 1
+    prompt_folder: tuple[str, ...] = ("langchain",)
 
     def __init__(self, client: AsyncOpenAI, settings: GenerationSettings) -> None:
         prompt = ChatPromptTemplate.from_messages(

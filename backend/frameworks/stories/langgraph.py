@@ -41,6 +41,7 @@ def _prompt(name: str) -> ChatPromptTemplate:
 class LangGraphStories:
     name = FrameworkName.LANGGRAPH
     calls_per_story = 2  # the storyteller's draft, then the editor's revision
+    prompt_folder: tuple[str, ...] = ("langgraph",)
 
     def __init__(self, client: AsyncOpenAI, settings: GenerationSettings) -> None:
         model = chat_model(client, settings)

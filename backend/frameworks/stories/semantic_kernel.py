@@ -21,6 +21,7 @@ SERVICE_ID = "story-model"
 class SemanticKernelStories:
     name = FrameworkName.SEMANTIC_KERNEL
     calls_per_story = 1
+    prompt_folder: tuple[str, ...] = ("semantic_kernel", "StoryPlugin")
 
     def __init__(self, client: AsyncOpenAI, settings: GenerationSettings) -> None:
         self._settings = settings

@@ -280,6 +280,12 @@ export type ChatStreamEvent = ({
  */
 export type CompareRequest = {
     /**
+     * Cache
+     *
+     * answer with the story an identical earlier request got, if it is still cached (no provider call, $0), and cache this one otherwise; default: the server's RESPONSE_CACHE_DEFAULT (off)
+     */
+    cache?: boolean | null;
+    /**
      * Genre
      */
     genre?: string | null;
@@ -1021,6 +1027,12 @@ export type LedgerCallOut = {
      */
     attempt: number;
     /**
+     * Cached From Guid
+     *
+     * status `cached`: the transaction this answer repeats
+     */
+    cached_from_guid?: string | null;
+    /**
      * Cached Tokens
      */
     cached_tokens: number;
@@ -1420,6 +1432,18 @@ export type StepMessage = {
  */
 export type StoryDetail = {
     /**
+     * Cached
+     *
+     * answered from the response cache: no provider call, $0
+     */
+    cached?: boolean;
+    /**
+     * Cached From Guid
+     *
+     * when cached: the transaction whose story this repeats
+     */
+    cached_from_guid?: string | null;
+    /**
      * Calls
      */
     calls: Array<LedgerCallOut>;
@@ -1533,6 +1557,18 @@ export type StoryDoneMessage = {
  */
 export type StoryFields = {
     /**
+     * Cached
+     *
+     * answered from the response cache: no provider call, $0
+     */
+    cached?: boolean;
+    /**
+     * Cached From Guid
+     *
+     * when cached: the transaction whose story this repeats
+     */
+    cached_from_guid?: string | null;
+    /**
      * Combined Characters
      */
     combined_characters: string;
@@ -1638,6 +1674,12 @@ export type StoryListResponse = {
  */
 export type StoryRequest = {
     /**
+     * Cache
+     *
+     * answer with the story an identical earlier request got, if it is still cached (no provider call, $0), and cache this one otherwise; default: the server's RESPONSE_CACHE_DEFAULT (off)
+     */
+    cache?: boolean | null;
+    /**
      * Genre
      */
     genre?: string | null;
@@ -1661,6 +1703,18 @@ export type StoryRequest = {
  * A newly generated story, as returned by POST /api/{framework}.
  */
 export type StoryResponse = {
+    /**
+     * Cached
+     *
+     * answered from the response cache: no provider call, $0
+     */
+    cached?: boolean;
+    /**
+     * Cached From Guid
+     *
+     * when cached: the transaction whose story this repeats
+     */
+    cached_from_guid?: string | null;
     /**
      * Calls
      */
@@ -1928,6 +1982,12 @@ export type Transaction = {
      * Attempt
      */
     attempt: number;
+    /**
+     * Cached From Guid
+     *
+     * status `cached`: the transaction this answer repeats
+     */
+    cached_from_guid?: string | null;
     /**
      * Cached Tokens
      */
@@ -2268,6 +2328,12 @@ export type UsageSummary = {
      * Average Cost Per Request
      */
     average_cost_per_request: number;
+    /**
+     * Cache Hits
+     *
+     * answers from the response cache: ledger rows with status `cached`, no provider call, $0 (not in total_requests)
+     */
+    cache_hits?: number;
     /**
      * Cached Tokens
      *

@@ -127,4 +127,24 @@ describe("StoryCard timing", () => {
     expect(screen.getByTestId("story-stopped")).toHaveTextContent("Stopped.");
     expect(screen.queryByRole("alert")).toBeNull();
   });
+
+  it("marks a story answered from the cache and names the transaction it repeats", () => {
+    const original = "11111111-2222-3333-4444-555555555555";
+    render(
+      <StoryCard
+        framework="langchain"
+        story={makeStory({ cached: true, cached_from_guid: original, estimated_cost_usd: 0, input_tokens: 0, output_tokens: 0 })}
+      />,
+    );
+    expect(screen.getByTestId("story-cached")).toHaveTextContent("Cached");
+    expect(screen.getByTestId("story-cached")).toHaveAttribute("title", expect.stringContaining(original));
+    expect(screen.getByTestId("figure-Cached from")).toHaveTextContent(original);
+    expect(screen.getByTestId("figure-Cost")).toHaveTextContent("$0");
+  });
+
+  it("shows no cache mark on a generated story", () => {
+    render(<StoryCard framework="langchain" story={makeStory()} />);
+    expect(screen.queryByTestId("story-cached")).toBeNull();
+    expect(screen.queryByTestId("figure-Cached from")).toBeNull();
+  });
 });

@@ -79,6 +79,15 @@ export function StoryCard({
         ) : (
           <h2 className="font-semibold">{FRAMEWORK_LABELS[framework]}</h2>
         )}
+        {story?.cached && (
+          <span
+            className="shrink-0 rounded bg-sky-50 px-2 py-0.5 text-xs font-medium text-sky-800"
+            data-testid="story-cached"
+            title={`From the response cache: no model call, $0. It repeats transaction ${story.cached_from_guid ?? ""}.`}
+          >
+            Cached
+          </span>
+        )}
         {story && (
           <div className="flex shrink-0 gap-2 text-xs">
             <button type="button" className="rounded border border-slate-300 px-2 py-1" onClick={() => void copy(story.story)}>

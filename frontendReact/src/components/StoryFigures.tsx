@@ -38,6 +38,14 @@ export function StoryFigures({ story, calls = [] }: { story: StoryFields; calls?
       <dd className="truncate font-mono" title={story.transaction_guid}>
         {story.transaction_guid}
       </dd>
+      {story.cached_from_guid && (
+        <>
+          <dt className="font-medium">Cached from</dt>
+          <dd className="truncate font-mono" title={story.cached_from_guid} data-testid="figure-Cached from">
+            {story.cached_from_guid}
+          </dd>
+        </>
+      )}
     </dl>
   );
 }

@@ -79,4 +79,37 @@ describe("StoriesPage", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("The model provider did not answer in time.");
     expect(screen.queryByTestId("story-card-langchain")).toBeNull();
   });
+
+  it("asks for a cached story when ticked, and marks the answer Cached", async () => {
+    const original = "11111111-2222-3333-4444-555555555555";
+    const requests = stubApi({
+      "GET /api/provider": provider,
+      "POST /api/langchain/stream": () =>
+        sse([
+          ["start", { framework: "langchain" }],
+          ["token", { framework: "langchain", text: "A story told before." }],
+          [
+            "done",
+            {
+              framework: "langchain",
+              story: makeStory({ story: "A story told before.", cached: true, cached_from_guid: original, estimated_cost_usd: 0 }),
+            },
+          ],
+          ["end", {}],
+        ]),
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<StoriesPage />);
+    await user.type(screen.getByLabelText("Primary character"), "Ada");
+    await user.type(screen.getByLabelText("Secondary character"), "Grace");
+    await user.click(screen.getByLabelText("LangChain"));
+    await user.click(screen.getByLabelText(/Reuse my earlier story/));
+    await user.click(screen.getByRole("button", { name: "Generate" }));
+
+    const card = await screen.findByTestId("story-card-langchain");
+    expect(await within(card).findByTestId("story-cached")).toHaveTextContent("Cached");
+    expect(within(card).getByTestId("figure-Cached from")).toHaveTextContent(original);
+    const sent = requests.find((request) => request.method === "POST");
+    expect(await sent?.json()).toMatchObject({ primary_character: "Ada", cache: true });
+  });
 });

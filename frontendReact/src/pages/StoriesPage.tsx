@@ -25,6 +25,7 @@ export function StoriesPage() {
   const [length, setLength] = useState<Length>(run?.request.length ?? "short");
   const [choice, setChoice] = useState<Choice>(run?.choice ?? "all");
   const [judge, setJudge] = useState(run ? run.judge.status !== "off" || run.choice !== "all" : true);
+  const [cache, setCache] = useState(run?.request.cache ?? false);
   const provider = useProvider();
   const running = run?.running ?? false;
 
@@ -36,6 +37,7 @@ export function StoriesPage() {
       secondary_character: secondary,
       length,
       ...(genre.trim() ? { genre: genre.trim() } : {}),
+      ...(cache ? { cache: true } : {}),
     };
     store.startStory(choice, body, judge);
   }
@@ -77,6 +79,10 @@ export function StoriesPage() {
             Judge the three stories (a model scores them against a rubric; its calls are billed like any other)
           </label>
         )}
+        <label className="flex items-center gap-2 text-sm md:col-span-2">
+          <input type="checkbox" checked={cache} onChange={(event) => setCache(event.target.checked)} />
+          Reuse my earlier story for the same request, if cached (no model call, $0)
+        </label>
         <div className="flex items-center justify-between md:col-span-2">
           <span className="text-xs text-slate-500">{provider.data ? `Model: ${provider.data.model} (${provider.data.provider})` : ""}</span>
           <div className="flex gap-2">
