@@ -74,6 +74,8 @@ async def performance_report(session: AsyncSession, usage_filter: UsageFilter) -
     conditions = usage_filter.conditions()
     ok = [*conditions, LLMCall.status == CallStatus.OK.value]
     ttft = [*ok, LLMCall.time_to_first_token_ms.is_not(None)]
+    # What a unit costs to make: an answer from the response cache made nothing ($0, no time).
+    conditions = [*conditions, LLMCall.status != CallStatus.CACHED.value]
     if session.get_bind().dialect.name == "postgresql":
         by_operation, story_frameworks = await _units_sql(session, conditions)
         latency, time_to_first_token = await _spreads_sql(session, ok)

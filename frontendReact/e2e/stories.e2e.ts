@@ -149,6 +149,7 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     async () => {
       await signUp(page, baseUrl, "ada@example.com");
       await expect.poll(() => page.getByText("SmolLM2-135M-Instruct").count(), UI).toBe(1);
+      await page.getByLabel(/Reuse my earlier story/).check(); // nothing cached yet: a fresh story, kept
       await generate(page, "langchain", "Ada", "Babbage");
       const card = await finishedCard(page, "langchain");
       await expectStoryFigures(card);
@@ -158,6 +159,19 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     },
     TEST_LIMIT,
   );
+
+  it("answers the same request again from the response cache: marked Cached, $0, a cached ledger row", async () => {
+    const first = (await page.getByTestId("story-card-langchain").getByTestId("story-text").textContent()) ?? "";
+    await generate(page, "langchain", "Ada", "Babbage");
+    const card = await finishedCard(page, "langchain");
+    await card.getByTestId("story-cached").waitFor(UI);
+    expect(await card.getByTestId("story-text").textContent()).toBe(first);
+    expect(await card.getByTestId("figure-Cost").textContent()).toBe("$0");
+    expect(await card.getByTestId("figure-Tokens in / out").textContent()).toBe("0 / 0");
+    expect(await ledgerStatuses(card)).toEqual(["cached"]);
+    await page.screenshot({ path: "test-results/stories-cached.png", fullPage: true });
+    await page.getByLabel(/Reuse my earlier story/).uncheck();
+  });
 
   it(
     "streams all three frameworks side by side, judges them, and finds them in the history",
@@ -184,7 +198,8 @@ describe("accounts, stories, chat and documents on the real backend and embedded
       await openPage(page, "History");
       await page.getByRole("heading", { name: "History", level: 2 }).waitFor(UI);
       await expect.poll(() => page.title(), UI).toBe("History · FASTAPILLM");
-      await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("4 stories");
+      // The LangChain story, its cached repeat, and the three compared.
+      await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("5 stories");
       await page.getByLabel("Filter by framework").selectOption("langgraph");
       await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("1 story");
       await page.getByText("O'Brien and Tom & Jerry").click();
@@ -222,7 +237,7 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await openPage(page, "History");
-    await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("4 stories");
+    await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("5 stories");
   });
 
   it("creates an API key that is shown once, copies it, and revokes it after confirmation", async () => {
@@ -326,7 +341,7 @@ describe("accounts, stories, chat and documents on the real backend and embedded
       await expectHeartbeatBeforeDone(page, "semantic_kernel");
       expectAllOk(await ledgerStatuses(card), "the story generated across pages");
       await openPage(page, "History");
-      await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("5 stories");
+      await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("6 stories");
     },
     TEST_LIMIT,
   );

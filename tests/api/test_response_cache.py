@@ -84,6 +84,11 @@ async def test_a_repeated_request_is_answered_from_the_cache_at_no_cost(
         assert summary["cache_hits"] == 1
         assert summary["failed_requests"] == 0
         assert summary["total_cost_usd"] == pytest.approx(first["estimated_cost_usd"])
+        # What a story costs to make: the hit made nothing, so it is not a $0 story.
+        performance = (await client.get("/api/cost/performance")).json()
+        [stories] = [u for u in performance["by_operation"] if u["key"] == "story_generation"]
+        assert stories["units"] == 1
+        assert stories["median_cost_usd"] == pytest.approx(first["estimated_cost_usd"])
         detail = (await client.get(f"/api/stories/{second['id']}")).json()
         assert detail["cached"] is True
         listed = (await client.get("/api/stories")).json()["stories"]

@@ -58,6 +58,14 @@ describe("Headline", () => {
     expect(screen.getByText(/median of 1 reply;/)).toBeInTheDocument();
     expect(figure("per-document_run")).toHaveTextContent("—");
     expect(screen.queryByTestId("figure-per-comparison")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("figure-cache-hits")).not.toBeInTheDocument(); // none: not shown
+  });
+
+  it("counts answers from the response cache apart from provider calls", () => {
+    render(<Headline summary={{ ...summary, cache_hits: 3 }} performance={performance} />);
+    expect(figure("cache-hits")).toHaveTextContent("3");
+    expect(screen.getByText("answers repeated at $0, no provider call")).toBeInTheDocument();
+    expect(figure("calls")).toHaveTextContent("1,234");
   });
 
   it("shows no estimate note when every call reported its usage, and a dash for no calls", () => {

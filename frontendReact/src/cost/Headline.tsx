@@ -43,6 +43,16 @@ export function buildFigures(summary: UsageSummary, performance: PerformanceResp
       value: formatCount(summary.total_requests),
       ...(summary.estimated_requests > 0 ? { note: `${plural(summary.estimated_requests, ["call", "calls"])} with estimated tokens` } : {}),
     },
+    ...((summary.cache_hits ?? 0) > 0
+      ? [
+          {
+            id: "cache-hits",
+            label: "From the cache",
+            value: formatCount(summary.cache_hits ?? 0),
+            note: "answers repeated at $0, no provider call",
+          },
+        ]
+      : []),
     { id: "input-tokens", label: "Input tokens", value: formatCount(summary.input_tokens) },
     { id: "output-tokens", label: "Output tokens", value: formatCount(summary.output_tokens) },
     { id: "cached-tokens", label: "Cached tokens", value: formatCount(summary.cached_tokens) },
