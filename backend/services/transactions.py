@@ -25,7 +25,8 @@ async def list_transactions(
     keyset, so a deep page costs what the first one does; `skip` is the offset way."""
     total = (
         await session.execute(
-            select(func.coalesce(func.sum(LLMCallDay.requests), 0)).where(
+            # every row: provider requests and answers from the cache
+            select(func.coalesce(func.sum(LLMCallDay.requests + LLMCallDay.cache_hits), 0)).where(
                 *usage_filter.day_conditions()
             )
         )

@@ -251,7 +251,7 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     expect(key).toMatch(/^fapi_\S{20,}$/);
     const response = await fetch(`${baseUrl}/api/stories`, { headers: { Authorization: `Bearer ${key}` } });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { total: number }).total).toBe(4);
+    expect(((await response.json()) as { total: number }).total).toBe(5);
 
     await shown.getByRole("button", { name: "Copy" }).click();
     await shown.getByRole("button", { name: "Copied" }).waitFor(UI);

@@ -72,6 +72,7 @@ async def test_a_repeated_request_is_answered_from_the_cache_at_no_cost(
         # What the user reads on the Cost page: the row, and a summary that does not count it
         # as a provider request or a failure.
         page = (await client.get("/api/cost/transactions")).json()
+        assert page["total"] == len(page["transactions"]) == 2
         [hit] = [
             row
             for row in page["transactions"]
