@@ -47,6 +47,9 @@ from backend.services.accounts import AccountService
 from backend.services.admission import GenerationGate
 from backend.services.chat import ChatService
 from backend.services.documents import DocumentService
+from backend.services.evaluation_tasks import EvaluationTasks
+from backend.services.evaluation_worker import EvaluationWorker
+from backend.services.evaluations import EvaluationService
 from backend.services.instances import InstanceRegistry
 from backend.services.judging import JudgeService
 from backend.services.ledger import CallPricer, Ledger
@@ -57,6 +60,7 @@ from backend.services.response_cache import ResponseCache
 from backend.services.signing_key import resolve_signing_key
 from backend.services.spend_caps import SpendCaps
 from backend.services.stories import StoryService
+from backend.services.task_queue import TaskQueue
 
 log = get_logger(__name__)
 
@@ -88,6 +92,8 @@ class Runtime:
     breakers: CircuitBreakers | None
     log_store: LogStore | None
     response_cache: ResponseCache
+    evaluations: EvaluationService
+    evaluation_tasks: EvaluationTasks
 
     @classmethod
     async def start(cls, settings: Settings, metrics: Metrics | None = None) -> Runtime:
@@ -248,6 +254,37 @@ class Runtime:
                 "(MAX_WORKING_GENERATIONS bounds them).",
                 lambda: float(gate.working),
             )
+        stories = StoryService(
+            sessions, meter, frameworks, settings.story_max_tokens, response_cache
+        )
+        judging = JudgeService(
+            sessions,
+            meter,
+            StoryJudge(
+                judge_client or client,
+                JudgeSettings(
+                    model=settings.judge_model or provider.model,
+                    max_tokens=settings.judge_max_tokens,
+                    local_provider=(judge_provider or provider).is_local,
+                ),
+            ),
+            context_tokens=(
+                min(settings.judge_context_tokens, settings.embedded_model_context)
+                if (judge_provider or provider).is_local
+                else settings.judge_context_tokens
+            ),
+            max_tokens=settings.judge_max_tokens,
+            provider=judge_provider,
+        )
+        evaluations = EvaluationService(
+            sessions, meter, stories, judging, settings.story_max_tokens, provider.model
+        )
+        evaluation_tasks = await EvaluationTasks.start(
+            evaluations,
+            EvaluationWorker(sessions, stories, judging, rate_limits, instances.id),
+            TaskQueue(settings.redis_url, settings.rate_limit_key_prefix),
+            sweep_seconds=settings.instance_heartbeat_seconds * 4,
+        )
         return cls(
             settings=settings,
             engine=engine,
@@ -255,30 +292,12 @@ class Runtime:
             provider=provider,
             client=client,
             judge_client=judge_client,
-            stories=StoryService(
-                sessions, meter, frameworks, settings.story_max_tokens, response_cache
-            ),
+            stories=stories,
             response_cache=response_cache,
+            evaluations=evaluations,
+            evaluation_tasks=evaluation_tasks,
             chat=ChatService(sessions, meter, chat_frameworks, window),
-            judging=JudgeService(
-                sessions,
-                meter,
-                StoryJudge(
-                    judge_client or client,
-                    JudgeSettings(
-                        model=settings.judge_model or provider.model,
-                        max_tokens=settings.judge_max_tokens,
-                        local_provider=(judge_provider or provider).is_local,
-                    ),
-                ),
-                context_tokens=(
-                    min(settings.judge_context_tokens, settings.embedded_model_context)
-                    if (judge_provider or provider).is_local
-                    else settings.judge_context_tokens
-                ),
-                max_tokens=settings.judge_max_tokens,
-                provider=judge_provider,
-            ),
+            judging=judging,
             documents=DocumentService(
                 sessions,
                 meter,
@@ -304,6 +323,7 @@ class Runtime:
         )
 
     async def stop(self) -> None:
+        await self.evaluation_tasks.stop()  # runs in progress resume at the next start
         await self.loop_lag.stop()
         if self.log_store is not None:
             await self.log_store.stop()

@@ -15,7 +15,7 @@ from backend.schemas.common import MAX_DB_ID, NO_NUL
 from backend.services.accounts import Principal
 from backend.services.usage_filter import UsageFilter
 
-Operation = Literal["story_generation", "comparison", "chat", "document_run", "judge"]
+Operation = Literal["story_generation", "comparison", "chat", "document_run", "judge", "evaluation"]
 
 
 def spend_owner(principal: Principal, user_id: int | None, all_users: bool) -> int | None:

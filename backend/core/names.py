@@ -24,6 +24,26 @@ class Operation(StrEnum):
     CHAT = "chat"
     DOCUMENT_RUN = "document_run"
     JUDGE = "judge"  # a judge model scoring a comparison's stories
+    EVALUATION = "evaluation"  # a story written as one item of an evaluation run
+
+
+class RunStatus(StrEnum):
+    """An evaluation run's state. `planned` waits for its cost to be confirmed; `stopped`
+    ended early (a budget, or every framework failing) and can be resumed like `cancelled`."""
+
+    PLANNED = "planned"
+    QUEUED = "queued"
+    RUNNING = "running"
+    CANCELLED = "cancelled"
+    STOPPED = "stopped"
+    DONE = "done"
+
+
+class ItemStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 # What a judge scores each story on (1 to 5, with a reason); the rubric says what each means.

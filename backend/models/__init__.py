@@ -3,6 +3,7 @@
 from backend.models.budget import SpendReservation
 from backend.models.chat import ChatMessage, Conversation
 from backend.models.document import ContextExecution, Document
+from backend.models.evaluation import EvaluationItem, EvaluationRun
 from backend.models.instance import AppInstance
 from backend.models.llm_call import LLMCall
 from backend.models.llm_call_day import LLMCallDay
@@ -21,6 +22,8 @@ __all__ = [
     "ContextExecution",
     "Conversation",
     "Document",
+    "EvaluationItem",
+    "EvaluationRun",
     "Invite",
     "LLMCall",
     "LLMCallDay",

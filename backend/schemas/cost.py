@@ -91,7 +91,7 @@ class UsageResponse(BaseModel):
     by_model: dict[str, FrameworkUsage]
     by_provider: dict[str, FrameworkUsage]
     by_operation: dict[str, FrameworkUsage] = Field(
-        description="story_generation, comparison, chat, document_run, judge"
+        description="story_generation, comparison, chat, document_run, judge, evaluation"
     )
     by_user: list[UserUsage] | None = Field(
         description="administrators asking for everyone's spend (all_users=true); else null"

@@ -14,7 +14,9 @@ from backend.schemas.common import NO_NUL, NOT_BLANK, StrictModel, clean_text, s
 StoryLength = Literal["short", "medium", "long"]
 
 
-class StoryRequest(StrictModel):
+class StoryBriefFields(StrictModel):
+    """What a story is about: the brief, as a request and as an evaluation run's row."""
+
     primary_character: str = Field(
         min_length=1, max_length=100, pattern=NOT_BLANK, examples=["Alice"]
     )
@@ -23,12 +25,6 @@ class StoryRequest(StrictModel):
     )
     genre: str | None = Field(default=None, max_length=50, pattern=NO_NUL, examples=["mystery"])
     length: StoryLength | None = Field(default=None, examples=["short"])
-    cache: StrictBool | None = Field(
-        default=None,
-        description="answer with the story an identical earlier request got, if it is still "
-        "cached (no provider call, $0), and cache this one otherwise; default: the server's "
-        "RESPONSE_CACHE_DEFAULT (off)",
-    )
 
     @field_validator("primary_character", "secondary_character")
     @classmethod
@@ -44,6 +40,15 @@ class StoryRequest(StrictModel):
         if value is None:
             return None
         return clean_text(value) or None
+
+
+class StoryRequest(StoryBriefFields):
+    cache: StrictBool | None = Field(
+        default=None,
+        description="answer with the story an identical earlier request got, if it is still "
+        "cached (no provider call, $0), and cache this one otherwise; default: the server's "
+        "RESPONSE_CACHE_DEFAULT (off)",
+    )
 
 
 class LedgerCallOut(BaseModel):

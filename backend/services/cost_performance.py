@@ -28,7 +28,7 @@ from backend.services.usage import read_snapshot
 from backend.services.usage_filter import UsageFilter
 
 # Both ways of writing a story; their units are stories.
-STORY_OPERATIONS = (Operation.STORY.value, Operation.COMPARISON.value)
+STORY_OPERATIONS = (Operation.STORY.value, Operation.COMPARISON.value, Operation.EVALUATION.value)
 
 
 @dataclass(frozen=True)

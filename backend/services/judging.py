@@ -92,6 +92,11 @@ class JudgeService:
             provider=self._provider,
         )
 
+    def worst_case(self, stories: int, story_tokens: int) -> SpendPlan:
+        """The most judging `stories` stories of up to `story_tokens` tokens each can cost
+        (an evaluation run's plan, before the stories exist)."""
+        return self._plan(self._overhead_tokens(stories) + stories * story_tokens)
+
     async def judge(self, owner_id: int, comparison_id: str) -> ComparisonVerdict:
         # A stage of its own (after a comparison's stories): waiting counts from here.
         restart_request_clock()

@@ -107,7 +107,7 @@ class StoryService:
         key = self._cache_key(cache, owner_id, framework, brief)
         hit = await self._cached(owner_id, key)
         if hit is not None:
-            return await self._save_hit(owner_id, framework, brief, hit, started)
+            return await self._save_hit(owner_id, framework, brief, hit, started, Operation.STORY)
         plan = self.plan(framework, brief)
         async with self._meter.unit(Operation.STORY, framework.value, owner_id, plan) as unit:
             try:
@@ -126,21 +126,26 @@ class StoryService:
         comparison_id: str | None = None,
         *,
         cache: bool | None = None,
+        operation: Operation | None = None,
     ) -> AsyncIterator[StreamEvent]:
         """Yield the story as it is generated, then the stored story. A failure raises; if
         the consumer goes away, the provider call is cancelled and its row says so. A cache
-        hit is one piece of text, then the stored story."""
+        hit is one piece of text, then the stored story. `operation`: the ledger's, when the
+        story serves another use case (an evaluation run)."""
         started = time.perf_counter()
+        if operation is None:
+            operation = Operation.STORY if comparison_id is None else Operation.COMPARISON
         key = self._cache_key(cache, owner_id, framework, brief)
         hit = await self._cached(owner_id, key)
         if hit is not None:
             yield StreamText(hit.content)
             yield StreamDone(
-                await self._save_hit(owner_id, framework, brief, hit, started, comparison_id)
+                await self._save_hit(
+                    owner_id, framework, brief, hit, started, operation, comparison_id
+                )
             )
             return
         parts: list[str] = []
-        operation = Operation.STORY if comparison_id is None else Operation.COMPARISON
         plan = self.plan(framework, brief)
         async with self._meter.unit(operation, framework.value, owner_id, plan) as unit:
             try:
@@ -184,12 +189,12 @@ class StoryService:
         brief: StoryBrief,
         hit: CachedStory,
         started: float,
+        operation: Operation,
         comparison_id: str | None = None,
     ) -> Story:
         """A cached answer is a story of its own, with one `cached` ledger row at $0 naming the
         transaction it repeats, both in one transaction."""
         elapsed_ms = (time.perf_counter() - started) * 1000
-        operation = Operation.STORY if comparison_id is None else Operation.COMPARISON
         story = Story(
             user_id=owner_id,
             primary_character=brief.primary_character,

@@ -86,3 +86,57 @@ async def test_sigkill_mid_call_leaves_one_row_per_provider_request(database_url
     )
     assert usage["total_requests"] == 8
     assert usage["failed_requests"] == 7
+
+
+async def test_sigkill_mid_evaluation_run_resumes_it_after_the_restart(database_url: str) -> None:
+    """A run's process killed while a story is in flight: the next start takes the run up
+    again, writes each story that was missing exactly once, and the one cut off is in the
+    ledger as `interrupted`."""
+    provider_port, port = free_port(), free_port()
+    provider_url = f"http://127.0.0.1:{provider_port}"
+    control = httpx.AsyncClient(base_url=provider_url, timeout=10)
+    base = f"http://127.0.0.1:{port}"
+    env = backend_env(database_url, provider_port, port)
+    plan = {"briefs": [BODY], "frameworks": ["langchain"], "repetitions": 4, "judge": False,
+            "concurrency": 1}  # fmt: skip
+    provider_args = ["-m", "backend.testprovider", "--port", str(provider_port)]
+    with process(provider_args, dict(os.environ), f"{provider_url}/v1/models"):
+        with process(["-m", "backend"], env, f"{base}/health") as server:
+            async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+                registered = await client.post(
+                    "/api/auth/register", json={"email": "ada@example.com", "password": PASSWORD}
+                )
+                client.headers["Authorization"] = f"Bearer {registered.json()['access_token']}"
+                run = (await client.post("/api/evaluations", json=plan)).json()
+                (
+                    await control.post("/_control/config", json={"latency_ms": 400})
+                ).raise_for_status()
+                await client.post(f"/api/evaluations/{run['id']}/start")
+                for _ in range(600):  # two stories done, the third in flight
+                    if len((await control.get("/_control/requests")).json()) == 3:
+                        break
+                    await asyncio.sleep(0.05)
+                os.kill(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
+                token = client.headers["Authorization"]
+
+        with process(["-m", "backend"], env, f"{base}/health"):
+            async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+                client.headers["Authorization"] = token
+                for _ in range(600):
+                    status = (await client.get(f"/api/evaluations/{run['id']}")).json()
+                    if status["status"] == "done":
+                        break
+                    await asyncio.sleep(0.05)
+                items = (await client.get(f"/api/evaluations/{run['id']}/items")).json()
+                ledger = (
+                    await client.get(f"/api/cost/transactions/{run['transaction_guid']}")
+                ).json()
+        received = (await control.get("/_control/requests")).json()
+    await control.aclose()
+    assert status["status"] == "done"
+    assert status["progress"]["done"] == 4
+    assert len({item["story_id"] for item in items}) == 4
+    statuses = sorted(row["status"] for row in ledger["calls"])
+    assert statuses == ["interrupted"] + ["ok"] * 4
+    assert len(received) == len(ledger["calls"]) == 5

@@ -11,12 +11,17 @@ from backend.api.framework_routes import add_per_framework
 from backend.api.responses import GENERATION
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
-from backend.schemas.stories import StoryRequest, StoryResponse, story_response
+from backend.schemas.stories import (
+    StoryBriefFields,
+    StoryRequest,
+    StoryResponse,
+    story_response,
+)
 
 router = APIRouter(prefix="/api", tags=["stories"])
 
 
-def brief_from(body: StoryRequest) -> StoryBrief:
+def brief_from(body: StoryBriefFields) -> StoryBrief:
     return StoryBrief(
         primary_character=body.primary_character,
         secondary_character=body.secondary_character,
