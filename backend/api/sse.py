@@ -70,7 +70,9 @@ def document_streams(app: FastAPI) -> None:
     """Make the document say what travels: an event's `data` is a JSON string (OpenAPI's
     `contentMediaType` + `contentSchema`), whose parsed form is the schema `schemas/events.py`
     gives it. And FastAPI puts `type: string` beside the documented event schema of a route
-    whose response is not JSON; a stream's events are objects, so only the reference stays."""
+    whose response is not JSON; a stream's events are objects, so only the reference stays.
+    It also gives a stream's error responses the stream's media type: an error before the
+    stream starts is the JSON error shape, so it is documented as such."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -78,10 +80,13 @@ def document_streams(app: FastAPI) -> None:
             document = generate()
             for operations in document.get("paths", {}).values():
                 for operation in operations.values():
-                    for response in operation.get("responses", {}).values():
-                        stream = response.get("content", {}).get("text/event-stream", {})
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        stream = content.get("text/event-stream", {})
                         if "$ref" in stream.get("schema", {}):
                             stream["schema"] = {"$ref": stream["schema"]["$ref"]}
+                        if stream and not str(status).startswith("2"):
+                            content["application/json"] = content.pop("text/event-stream")
             for name, schema in document.get("components", {}).get("schemas", {}).items():
                 data = schema.get("properties", {}).get("data", {})
                 if name in MESSAGES and "$ref" in data:

@@ -13,6 +13,7 @@ from fastmcp import FastMCP
 from backend.core.config import Settings
 from backend.mcp_server.auth import ApiKeyVerifier, RuntimeHolder, principal_for
 from backend.mcp_server.calls import ToolCalls
+from backend.mcp_server.evaluation_tools import register_evaluation_tools
 from backend.mcp_server.resources import register_resources
 from backend.mcp_server.story_tools import register_story_tools
 from backend.mcp_server.tools import register_tools
@@ -46,5 +47,6 @@ def build_server(settings: Settings, *, stdio_key: str | None = None) -> FastMCP
     calls = ToolCalls(holder, stdio_key)
     register_story_tools(mcp, calls)
     register_tools(mcp, calls)
+    register_evaluation_tools(mcp, calls)
     register_resources(mcp, calls)
     return mcp

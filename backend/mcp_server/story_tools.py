@@ -51,7 +51,7 @@ def register_story_tools(mcp: FastMCP, calls: ToolCalls) -> None:
         request = _request(primary_character, secondary_character, genre, length)
 
         async def body(runtime: Runtime, principal: Principal) -> dict[str, Any]:
-            brief = _brief(StoryRequest.model_validate(request))
+            brief = StoryBrief.of(StoryRequest.model_validate(request))
             frameworks = list(FrameworkName)
             await runtime.stories.admit(principal.user_id, frameworks, brief)
             comparison_id = str(uuid.uuid4())
@@ -90,7 +90,7 @@ def _story_tool(calls: ToolCalls, framework: FrameworkName) -> Callable[..., Awa
         request = _request(primary_character, secondary_character, genre, length)
 
         async def body(runtime: Runtime, principal: Principal) -> dict[str, Any]:
-            brief = _brief(StoryRequest.model_validate(request))
+            brief = StoryBrief.of(StoryRequest.model_validate(request))
             progress = _Progress(ctx)
             return await write_story(runtime, principal, framework, brief, progress, cache=cache)
 
@@ -141,12 +141,3 @@ def _request(primary: str, secondary: str, genre: str | None, length: str | None
     if length is not None:
         request["length"] = length
     return request
-
-
-def _brief(request: StoryRequest) -> StoryBrief:
-    return StoryBrief(
-        primary_character=request.primary_character,
-        secondary_character=request.secondary_character,
-        genre=request.genre,
-        length=request.length,
-    )

@@ -8,7 +8,16 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_serializer,
+    field_validator,
+)
 
 from backend.core.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from backend.schemas.common import NO_NUL, NOT_BLANK, StrictModel, VerbatimModel
@@ -79,6 +88,11 @@ class UserOut(BaseModel):
         description="what the user may spend per calendar month (UTC); null: no budget"
     )
 
+    @field_serializer("monthly_budget_usd")
+    def _plain_decimal(self, value: Decimal | None) -> str | None:
+        """Always a plain decimal ("0.000000001"), never an exponent ("1E-9")."""
+        return None if value is None else format(value, "f")
+
 
 USD_TEXT = r"^[0-9]{1,9}(\.[0-9]{1,9})?$"
 USD_MAX = 10**9
@@ -95,6 +109,8 @@ Usd = Annotated[
     Decimal,
     BeforeValidator(_usd),
     Field(ge=0, le=USD_MAX),
+    # What the ledger can hold: nano-dollars (a budget of 1e-57 is a budget of 0).
+    AfterValidator(lambda value: value.quantize(Decimal("1e-9"))),
     WithJsonSchema(
         {
             "anyOf": [

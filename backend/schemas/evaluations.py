@@ -28,7 +28,10 @@ class EvaluationRequest(StrictModel):
     )
     briefs: list[StoryBriefFields] = Field(min_length=1, max_length=MAX_BRIEFS)
     frameworks: list[FrameworkName] = Field(
-        default_factory=lambda: list(FrameworkName), min_length=1, max_length=3
+        default_factory=lambda: list(FrameworkName),
+        min_length=1,
+        max_length=3,
+        json_schema_extra={"uniqueItems": True},
     )
     repetitions: int = Field(default=1, ge=1, le=MAX_REPETITIONS)
     concurrency: int = Field(default=2, ge=1, le=8, description="stories written at once")

@@ -18,7 +18,10 @@ def parse_briefs(name: str, data: bytes) -> list[dict[str, Any]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnprocessableError("The file is not UTF-8 text.") from exc
+        raise UnprocessableError(
+            "The file is not UTF-8 text.",
+            details=[{"field": "file", "message": "not UTF-8", "type": "file"}],
+        ) from exc
     suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     if suffix == "csv":
         return _csv_rows(text)
@@ -47,8 +50,14 @@ def _json_rows(text: str) -> list[dict[str, Any]]:
     try:
         loaded = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UnprocessableError(f"The JSON is malformed: {exc.msg} (line {exc.lineno}).") from exc
+        raise UnprocessableError(
+            f"The JSON is malformed: {exc.msg} (line {exc.lineno}).",
+            details=[{"field": "file", "message": exc.msg, "type": "file"}],
+        ) from exc
     rows = loaded.get("briefs") if isinstance(loaded, dict) else loaded
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        raise UnprocessableError('The JSON must be a list of briefs, or {"briefs": [...]}.')
+        raise UnprocessableError(
+            'The JSON must be a list of briefs, or {"briefs": [...]}.',
+            details=[{"field": "file", "message": "not a list of objects", "type": "file"}],
+        )
     return rows

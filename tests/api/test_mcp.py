@@ -164,3 +164,45 @@ async def test_budgets_and_rate_limits_hold_over_mcp(
             await mcp.call_tool("list_frameworks", {})
     assert provider_control.requests() == []
     assert await ledger(client) == []
+
+
+async def test_an_evaluation_run_is_planned_started_and_reported_over_mcp(
+    platform: tuple[AppClient, str, str], provider: RunningProvider
+) -> None:
+    """Plan (nothing spent), start (the cost confirmed), follow, report: the run worked by the
+    MCP server's own task queue, its rows under the key's account and the run's GUID."""
+    client, database_url, key = platform
+    me = (await client.get("/api/auth/me")).json()
+    transport = stdio_transport(database_url, provider, key)
+    async with Client(transport) as mcp:
+        names = {tool.name for tool in await mcp.list_tools()}
+        assert names >= {"plan_evaluation", "start_evaluation", "get_evaluation"}
+        planned = (
+            await mcp.call_tool(
+                "plan_evaluation",
+                {"briefs": [STORY], "frameworks": ["langchain"], "repetitions": 2, "judge": False},
+            )
+        ).structured_content
+        assert planned is not None
+        assert (planned["status"], planned["progress"]["total"]) == ("planned", 2)
+        assert planned["planned_cost_usd"] > 0
+        assert await ledger(client) == []
+        await mcp.call_tool("start_evaluation", {"run_id": planned["id"]})
+        for _ in range(600):
+            run = await mcp.call_tool("get_evaluation", {"run_id": planned["id"]})
+            if run.structured_content and run.structured_content["status"] == "done":
+                break
+            await asyncio.sleep(0.05)
+        report = (
+            await mcp.call_tool("evaluation_report", {"run_id": planned["id"]})
+        ).structured_content
+        with pytest.raises(ToolError, match="CONFLICT"):
+            await mcp.call_tool("start_evaluation", {"run_id": planned["id"]})
+    assert report is not None
+    assert report["run"]["status"] == "done"
+    [langchain] = report["frameworks"]
+    assert (langchain["stories"], langchain["calls"]) == (2, 2)
+    rows = await ledger(client)
+    assert len(rows) == 2
+    assert {row["transaction_guid"] for row in rows} == {planned["transaction_guid"]}
+    assert all(row["user_id"] == me["id"] and row["type"] == "evaluation" for row in rows)

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, RuntimeDep
 from backend.api.params import IdPath, Limit, Skip
 from backend.api.responses import errors
-from backend.api.routes.generate import brief_from
 from backend.core.errors import UnprocessableError
+from backend.frameworks.stories.base import StoryBrief
 from backend.runtime import Runtime
 from backend.schemas.evaluations import (
     MAX_BRIEFS,
@@ -64,7 +64,7 @@ async def plan_evaluation(
     until it is started; `planned_cost_usd` is its worst case, for the user to confirm."""
     request = RunRequest(
         name=body.name,
-        briefs=[brief_from(brief) for brief in body.briefs],
+        briefs=[StoryBrief.of(brief) for brief in body.briefs],
         frameworks=body.frameworks,
         repetitions=body.repetitions,
         concurrency=body.concurrency,
@@ -87,7 +87,10 @@ async def read_briefs(
     """Read briefs from a file, each checked like a story request; nothing is stored."""
     rows = parse_briefs(file.filename or "", await file.read())
     if not 1 <= len(rows) <= MAX_BRIEFS:
-        raise UnprocessableError(f"A run takes 1 to {MAX_BRIEFS} briefs; the file has {len(rows)}.")
+        raise UnprocessableError(
+            f"A run takes 1 to {MAX_BRIEFS} briefs; the file has {len(rows)}.",
+            details=[{"field": "file", "message": f"{len(rows)} briefs", "type": "file"}],
+        )
     briefs, problems = [], []
     for number, row in enumerate(rows, start=1):
         try:
@@ -95,7 +98,13 @@ async def read_briefs(
         except ValidationError as exc:
             for error in exc.errors(include_url=False, include_input=False):
                 field = ".".join(str(part) for part in error["loc"])
-                problems.append({"field": f"row {number}: {field}", "message": error["msg"]})
+                problems.append(
+                    {
+                        "field": f"row {number}: {field}",
+                        "message": error["msg"],
+                        "type": error["type"],
+                    }
+                )
     if problems:
         raise UnprocessableError("Some briefs are not valid.", details=problems)
     return BriefList(briefs=briefs)

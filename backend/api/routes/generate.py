@@ -11,23 +11,9 @@ from backend.api.framework_routes import add_per_framework
 from backend.api.responses import GENERATION
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
-from backend.schemas.stories import (
-    StoryBriefFields,
-    StoryRequest,
-    StoryResponse,
-    story_response,
-)
+from backend.schemas.stories import StoryRequest, StoryResponse, story_response
 
 router = APIRouter(prefix="/api", tags=["stories"])
-
-
-def brief_from(body: StoryBriefFields) -> StoryBrief:
-    return StoryBrief(
-        primary_character=body.primary_character,
-        secondary_character=body.secondary_character,
-        genre=body.genre,
-        length=body.length,
-    )
 
 
 def _endpoint(
@@ -37,7 +23,7 @@ def _endpoint(
         body: StoryRequest, principal: CurrentPrincipal, stories: StoryServiceDep
     ) -> StoryResponse:
         story = await stories.generate(
-            principal.user_id, framework, brief_from(body), cache=body.cache
+            principal.user_id, framework, StoryBrief.of(body), cache=body.cache
         )
         return story_response(story)
 

@@ -15,7 +15,6 @@ from backend.api import sse
 from backend.api.deps import COMPARISON_LIMIT, GENERATION_LIMIT, CurrentPrincipal, RuntimeDep
 from backend.api.framework_routes import add_per_framework
 from backend.api.responses import GENERATION
-from backend.api.routes.generate import brief_from
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
 from backend.runtime import Runtime
@@ -56,7 +55,7 @@ def _stream_endpoint(framework: FrameworkName) -> Callable[..., Awaitable[EventS
     async def stream(
         body: StoryRequest, principal: CurrentPrincipal, runtime: RuntimeDep
     ) -> EventSourceResponse:
-        brief = brief_from(body)
+        brief = StoryBrief.of(body)
         await runtime.stories.admit(principal.user_id, [framework], brief)
         start = {
             "framework": framework.value,
@@ -93,7 +92,7 @@ async def compare(
     stories are stored with the same `comparison_id`. Then, unless `judge` is false, a judge
     model scores them (a `verdict` event; `GET /api/compare/{comparison_id}` shows it later)."""
     comparison_id = str(uuid.uuid4())
-    brief = brief_from(body)
+    brief = StoryBrief.of(body)
     frameworks = list(FrameworkName)
     judged = runtime.settings.judge_comparisons if body.judge is None else body.judge
     await runtime.stories.admit(principal.user_id, frameworks, brief)

@@ -12,12 +12,34 @@ from backend.frameworks.base import TextDelta
 LENGTH_WORDS = {"short": 150, "medium": 300, "long": 600}
 
 
+class BriefFields(Protocol):
+    """Anything that carries a brief's fields (a story request, an evaluation run's row)."""
+
+    @property
+    def primary_character(self) -> str: ...
+    @property
+    def secondary_character(self) -> str: ...
+    @property
+    def genre(self) -> str | None: ...
+    @property
+    def length(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class StoryBrief:
     primary_character: str
     secondary_character: str
     genre: str | None = None
     length: str | None = None
+
+    @classmethod
+    def of(cls, fields: BriefFields) -> StoryBrief:
+        return cls(
+            primary_character=fields.primary_character,
+            secondary_character=fields.secondary_character,
+            genre=fields.genre,
+            length=fields.length,
+        )
 
     def prompt_variables(self) -> dict[str, str]:
         """The values every story prompt template may use."""

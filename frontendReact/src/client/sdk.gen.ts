@@ -2,7 +2,7 @@
 
 import { type Client, type ClientMeta, formDataBodySerializer, type Options as Options2, type RequestResult, type ServerSentEventsResult, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ChatLangchainData, ChatLangchainErrors, ChatLangchainResponses, ChatLanggraphData, ChatLanggraphErrors, ChatLanggraphResponses, ChatSemanticKernelData, ChatSemanticKernelErrors, ChatSemanticKernelResponses, ChatStreamLangchainData, ChatStreamLangchainErrors, ChatStreamLangchainResponse, ChatStreamLangchainResponses, ChatStreamLanggraphData, ChatStreamLanggraphErrors, ChatStreamLanggraphResponse, ChatStreamLanggraphResponses, ChatStreamSemanticKernelData, ChatStreamSemanticKernelErrors, ChatStreamSemanticKernelResponse, ChatStreamSemanticKernelResponses, CompareFrameworksData, CompareFrameworksErrors, CompareFrameworksResponse, CompareFrameworksResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateExportLinkData, CreateExportLinkErrors, CreateExportLinkResponses, CreateInviteData, CreateInviteErrors, CreateInviteResponses, DeleteAllStoriesData, DeleteAllStoriesErrors, DeleteAllStoriesResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, DeleteDocumentData, DeleteDocumentErrors, DeleteDocumentResponses, DisableUserData, DisableUserErrors, DisableUserResponses, DownloadExportData, DownloadExportErrors, DownloadExportResponses, EnableUserData, EnableUserErrors, EnableUserResponses, ExecutePromptData, ExecutePromptErrors, ExecutePromptResponses, ExecutePromptStreamData, ExecutePromptStreamErrors, ExecutePromptStreamResponse, ExecutePromptStreamResponses, ExportLedgerCsvData, ExportLedgerCsvErrors, ExportLedgerCsvResponses, GenerateStoryLangchainData, GenerateStoryLangchainErrors, GenerateStoryLangchainResponses, GenerateStoryLanggraphData, GenerateStoryLanggraphErrors, GenerateStoryLanggraphResponses, GenerateStorySemanticKernelData, GenerateStorySemanticKernelErrors, GenerateStorySemanticKernelResponses, GetBudgetData, GetBudgetErrors, GetBudgetResponses, GetComparisonData, GetComparisonErrors, GetComparisonResponses, GetConversationData, GetConversationErrors, GetConversationResponses, GetCostPerformanceData, GetCostPerformanceErrors, GetCostPerformanceResponses, GetDocumentData, GetDocumentErrors, GetDocumentResponses, GetExecutionData, GetExecutionErrors, GetExecutionResponses, GetMeData, GetMeErrors, GetMeResponses, GetProviderData, GetProviderErrors, GetProviderResponses, GetRegistrationOptionsData, GetRegistrationOptionsErrors, GetRegistrationOptionsResponses, GetStoryData, GetStoryErrors, GetStoryResponses, GetTransactionData, GetTransactionErrors, GetTransactionResponses, GetUsageData, GetUsageErrors, GetUsageResponses, HealthData, HealthErrors, HealthResponses, JudgeComparisonData, JudgeComparisonErrors, JudgeComparisonResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListDocumentsData, ListDocumentsErrors, ListDocumentsResponses, ListExecutionsData, ListExecutionsErrors, ListExecutionsResponses, ListInvitesData, ListInvitesErrors, ListInvitesResponses, ListLogsData, ListLogsErrors, ListLogsResponses, ListStoriesData, ListStoriesErrors, ListStoriesResponses, ListTransactionsData, ListTransactionsErrors, ListTransactionsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateLastAnswerData, RegenerateLastAnswerErrors, RegenerateLastAnswerResponses, RegenerateLastAnswerStreamData, RegenerateLastAnswerStreamErrors, RegenerateLastAnswerStreamResponse, RegenerateLastAnswerStreamResponses, RegisterData, RegisterErrors, RegisterResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchStoriesByCharacterData, SearchStoriesByCharacterErrors, SearchStoriesByCharacterResponses, SetUserBudgetData, SetUserBudgetErrors, SetUserBudgetResponses, StreamStoryLangchainData, StreamStoryLangchainErrors, StreamStoryLangchainResponse, StreamStoryLangchainResponses, StreamStoryLanggraphData, StreamStoryLanggraphErrors, StreamStoryLanggraphResponse, StreamStoryLanggraphResponses, StreamStorySemanticKernelData, StreamStorySemanticKernelErrors, StreamStorySemanticKernelResponse, StreamStorySemanticKernelResponses, UploadDocumentData, UploadDocumentErrors, UploadDocumentResponses } from './types.gen';
+import type { CancelEvaluationData, CancelEvaluationErrors, CancelEvaluationResponses, ChangePasswordData, ChangePasswordErrors, ChangePasswordResponses, ChatLangchainData, ChatLangchainErrors, ChatLangchainResponses, ChatLanggraphData, ChatLanggraphErrors, ChatLanggraphResponses, ChatSemanticKernelData, ChatSemanticKernelErrors, ChatSemanticKernelResponses, ChatStreamLangchainData, ChatStreamLangchainErrors, ChatStreamLangchainResponse, ChatStreamLangchainResponses, ChatStreamLanggraphData, ChatStreamLanggraphErrors, ChatStreamLanggraphResponse, ChatStreamLanggraphResponses, ChatStreamSemanticKernelData, ChatStreamSemanticKernelErrors, ChatStreamSemanticKernelResponse, ChatStreamSemanticKernelResponses, CompareFrameworksData, CompareFrameworksErrors, CompareFrameworksResponse, CompareFrameworksResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateExportLinkData, CreateExportLinkErrors, CreateExportLinkResponses, CreateInviteData, CreateInviteErrors, CreateInviteResponses, DeleteAllStoriesData, DeleteAllStoriesErrors, DeleteAllStoriesResponses, DeleteConversationData, DeleteConversationErrors, DeleteConversationResponses, DeleteDocumentData, DeleteDocumentErrors, DeleteDocumentResponses, DisableUserData, DisableUserErrors, DisableUserResponses, DownloadExportData, DownloadExportErrors, DownloadExportResponses, EnableUserData, EnableUserErrors, EnableUserResponses, ExecutePromptData, ExecutePromptErrors, ExecutePromptResponses, ExecutePromptStreamData, ExecutePromptStreamErrors, ExecutePromptStreamResponse, ExecutePromptStreamResponses, ExportEvaluationReportData, ExportEvaluationReportErrors, ExportEvaluationReportResponses, ExportLedgerCsvData, ExportLedgerCsvErrors, ExportLedgerCsvResponses, GenerateStoryLangchainData, GenerateStoryLangchainErrors, GenerateStoryLangchainResponses, GenerateStoryLanggraphData, GenerateStoryLanggraphErrors, GenerateStoryLanggraphResponses, GenerateStorySemanticKernelData, GenerateStorySemanticKernelErrors, GenerateStorySemanticKernelResponses, GetBudgetData, GetBudgetErrors, GetBudgetResponses, GetComparisonData, GetComparisonErrors, GetComparisonResponses, GetConversationData, GetConversationErrors, GetConversationResponses, GetCostPerformanceData, GetCostPerformanceErrors, GetCostPerformanceResponses, GetDocumentData, GetDocumentErrors, GetDocumentResponses, GetEvaluationData, GetEvaluationErrors, GetEvaluationReportData, GetEvaluationReportErrors, GetEvaluationReportResponses, GetEvaluationResponses, GetExecutionData, GetExecutionErrors, GetExecutionResponses, GetMeData, GetMeErrors, GetMeResponses, GetProviderData, GetProviderErrors, GetProviderResponses, GetRegistrationOptionsData, GetRegistrationOptionsErrors, GetRegistrationOptionsResponses, GetStoryData, GetStoryErrors, GetStoryResponses, GetTransactionData, GetTransactionErrors, GetTransactionResponses, GetUsageData, GetUsageErrors, GetUsageResponses, HealthData, HealthErrors, HealthResponses, JudgeComparisonData, JudgeComparisonErrors, JudgeComparisonResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListConversationsData, ListConversationsErrors, ListConversationsResponses, ListDocumentsData, ListDocumentsErrors, ListDocumentsResponses, ListEvaluationItemsData, ListEvaluationItemsErrors, ListEvaluationItemsResponses, ListEvaluationsData, ListEvaluationsErrors, ListEvaluationsResponses, ListExecutionsData, ListExecutionsErrors, ListExecutionsResponses, ListInvitesData, ListInvitesErrors, ListInvitesResponses, ListLogsData, ListLogsErrors, ListLogsResponses, ListStoriesData, ListStoriesErrors, ListStoriesResponses, ListTransactionsData, ListTransactionsErrors, ListTransactionsResponses, ListUsersData, ListUsersErrors, ListUsersResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, PlanEvaluationData, PlanEvaluationErrors, PlanEvaluationResponses, ReadEvaluationBriefsData, ReadEvaluationBriefsErrors, ReadEvaluationBriefsResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateLastAnswerData, RegenerateLastAnswerErrors, RegenerateLastAnswerResponses, RegenerateLastAnswerStreamData, RegenerateLastAnswerStreamErrors, RegenerateLastAnswerStreamResponse, RegenerateLastAnswerStreamResponses, RegisterData, RegisterErrors, RegisterResponses, RenameConversationData, RenameConversationErrors, RenameConversationResponses, ResumeEvaluationData, ResumeEvaluationErrors, ResumeEvaluationResponses, RevokeApiKeyData, RevokeApiKeyErrors, RevokeApiKeyResponses, SearchStoriesByCharacterData, SearchStoriesByCharacterErrors, SearchStoriesByCharacterResponses, SetUserBudgetData, SetUserBudgetErrors, SetUserBudgetResponses, StartEvaluationData, StartEvaluationErrors, StartEvaluationResponses, StreamStoryLangchainData, StreamStoryLangchainErrors, StreamStoryLangchainResponse, StreamStoryLangchainResponses, StreamStoryLanggraphData, StreamStoryLanggraphErrors, StreamStoryLanggraphResponse, StreamStoryLanggraphResponses, StreamStorySemanticKernelData, StreamStorySemanticKernelErrors, StreamStorySemanticKernelResponse, StreamStorySemanticKernelResponses, UploadDocumentData, UploadDocumentErrors, UploadDocumentResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -571,6 +571,127 @@ export const getTransaction = <ThrowOnError extends boolean = true>(options: Opt
 export const getUsage = <ThrowOnError extends boolean = true>(options?: Options<GetUsageData, ThrowOnError>): RequestResult<GetUsageResponses, GetUsageErrors, ThrowOnError> => (options?.client ?? client).get<GetUsageResponses, GetUsageErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/cost/usage',
+    ...options
+});
+
+/**
+ * List Evaluations
+ *
+ * Newest first, each with its progress.
+ */
+export const listEvaluations = <ThrowOnError extends boolean = true>(options?: Options<ListEvaluationsData, ThrowOnError>): RequestResult<ListEvaluationsResponses, ListEvaluationsErrors, ThrowOnError> => (options?.client ?? client).get<ListEvaluationsResponses, ListEvaluationsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/evaluations',
+    ...options
+});
+
+/**
+ * Plan Evaluation
+ *
+ * Plan a run: each brief, by each framework, as many times as asked. Nothing is spent
+ * until it is started; `planned_cost_usd` is its worst case, for the user to confirm.
+ */
+export const planEvaluation = <ThrowOnError extends boolean = true>(options: Options<PlanEvaluationData, ThrowOnError>): RequestResult<PlanEvaluationResponses, PlanEvaluationErrors, ThrowOnError> => (options.client ?? client).post<PlanEvaluationResponses, PlanEvaluationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/evaluations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Read Briefs
+ *
+ * Read briefs from a file, each checked like a story request; nothing is stored.
+ */
+export const readEvaluationBriefs = <ThrowOnError extends boolean = true>(options: Options<ReadEvaluationBriefsData, ThrowOnError>): RequestResult<ReadEvaluationBriefsResponses, ReadEvaluationBriefsErrors, ThrowOnError> => (options.client ?? client).post<ReadEvaluationBriefsResponses, ReadEvaluationBriefsErrors, ThrowOnError>({
+    ...formDataBodySerializer,
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/evaluations/briefs',
+    ...options,
+    headers: {
+        'Content-Type': null,
+        ...options.headers
+    }
+});
+
+/**
+ * Get Evaluation
+ *
+ * The run and its progress: items done, failed, running and pending, and the spend so far.
+ */
+export const getEvaluation = <ThrowOnError extends boolean = true>(options: Options<GetEvaluationData, ThrowOnError>): RequestResult<GetEvaluationResponses, GetEvaluationErrors, ThrowOnError> => (options.client ?? client).get<GetEvaluationResponses, GetEvaluationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/evaluations/{run_id}',
+    ...options
+});
+
+/**
+ * Cancel Evaluation
+ *
+ * Stop a queued or running run; what is written stays, the rest can be resumed.
+ */
+export const cancelEvaluation = <ThrowOnError extends boolean = true>(options: Options<CancelEvaluationData, ThrowOnError>): RequestResult<CancelEvaluationResponses, CancelEvaluationErrors, ThrowOnError> => (options.client ?? client).post<CancelEvaluationResponses, CancelEvaluationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/evaluations/{run_id}/cancel',
+    ...options
+});
+
+/**
+ * List Items
+ *
+ * Every story of the run: its state, its story's id, its timings (the evidence).
+ */
+export const listEvaluationItems = <ThrowOnError extends boolean = true>(options: Options<ListEvaluationItemsData, ThrowOnError>): RequestResult<ListEvaluationItemsResponses, ListEvaluationItemsErrors, ThrowOnError> => (options.client ?? client).get<ListEvaluationItemsResponses, ListEvaluationItemsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/evaluations/{run_id}/items',
+    ...options
+});
+
+/**
+ * Get Report
+ *
+ * Per framework: latency and time to first token (median, p90), tokens, cost (the
+ * ledger's sums), failure rate, judge scores (mean, spread) and win rates; and the leaders.
+ */
+export const getEvaluationReport = <ThrowOnError extends boolean = true>(options: Options<GetEvaluationReportData, ThrowOnError>): RequestResult<GetEvaluationReportResponses, GetEvaluationReportErrors, ThrowOnError> => (options.client ?? client).get<GetEvaluationReportResponses, GetEvaluationReportErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/evaluations/{run_id}/report',
+    ...options
+});
+
+/**
+ * Export Report
+ *
+ * The report's figures, one row per framework.
+ */
+export const exportEvaluationReport = <ThrowOnError extends boolean = true>(options: Options<ExportEvaluationReportData, ThrowOnError>): RequestResult<ExportEvaluationReportResponses, ExportEvaluationReportErrors, ThrowOnError> => (options.client ?? client).get<ExportEvaluationReportResponses, ExportEvaluationReportErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/evaluations/{run_id}/report.csv',
+    ...options
+});
+
+/**
+ * Resume Evaluation
+ *
+ * Carry on with a cancelled or stopped run's unwritten stories.
+ */
+export const resumeEvaluation = <ThrowOnError extends boolean = true>(options: Options<ResumeEvaluationData, ThrowOnError>): RequestResult<ResumeEvaluationResponses, ResumeEvaluationErrors, ThrowOnError> => (options.client ?? client).post<ResumeEvaluationResponses, ResumeEvaluationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/evaluations/{run_id}/resume',
+    ...options
+});
+
+/**
+ * Start Evaluation
+ *
+ * Confirm the planned cost and start (409 unless the run is planned).
+ */
+export const startEvaluation = <ThrowOnError extends boolean = true>(options: Options<StartEvaluationData, ThrowOnError>): RequestResult<StartEvaluationResponses, StartEvaluationErrors, ThrowOnError> => (options.client ?? client).post<StartEvaluationResponses, StartEvaluationErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/evaluations/{run_id}/start',
     ...options
 });
 

@@ -73,6 +73,18 @@ export type ApiKeyOut = {
 };
 
 /**
+ * Body_read_evaluation_briefs
+ */
+export type BodyReadEvaluationBriefs = {
+    /**
+     * File
+     *
+     * CSV (with a header row) or JSON
+     */
+    file: Blob | File;
+};
+
+/**
  * Body_upload_document
  */
 export type BodyUploadDocument = {
@@ -82,6 +94,16 @@ export type BodyUploadDocument = {
      * PDF, DOCX, TXT or MD
      */
     file: Blob | File;
+};
+
+/**
+ * BriefList
+ */
+export type BriefList = {
+    /**
+     * Briefs
+     */
+    briefs: Array<StoryBriefFields>;
 };
 
 /**
@@ -651,6 +673,227 @@ export type ErrorResponse = {
     error: ErrorBody;
 };
 
+/**
+ * EvaluationItemOut
+ */
+export type EvaluationItemOut = {
+    /**
+     * Attempts
+     */
+    attempts: number;
+    /**
+     * Brief Index
+     */
+    brief_index: number;
+    /**
+     * Comparison Id
+     */
+    comparison_id: string;
+    /**
+     * Error
+     */
+    error: string | null;
+    framework: FrameworkName;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Latency Ms
+     */
+    latency_ms: number | null;
+    /**
+     * Repetition
+     */
+    repetition: number;
+    /**
+     * Status
+     *
+     * pending, running, done, failed
+     */
+    status: string;
+    /**
+     * Story Id
+     */
+    story_id: number | null;
+    /**
+     * Time To First Token Ms
+     */
+    time_to_first_token_ms: number | null;
+};
+
+/**
+ * EvaluationReport
+ */
+export type EvaluationReport = {
+    /**
+     * Failed Verdicts
+     */
+    failed_verdicts: number;
+    /**
+     * Frameworks
+     */
+    frameworks: Array<FrameworkReportOut>;
+    /**
+     * Judge Cost Usd
+     */
+    judge_cost_usd: number;
+    /**
+     * Leaders
+     *
+     * the framework that leads on quality (judge), speed (median latency) and cost (per story)
+     */
+    leaders: {
+        [key: string]: FrameworkName | null;
+    };
+    run: EvaluationRunOut;
+    /**
+     * Total Cost Exact
+     */
+    total_cost_exact: string;
+    /**
+     * Total Cost Usd
+     */
+    total_cost_usd: number;
+    /**
+     * Verdicts
+     */
+    verdicts: number;
+};
+
+/**
+ * EvaluationRequest
+ */
+export type EvaluationRequest = {
+    /**
+     * Briefs
+     */
+    briefs: Array<StoryBriefFields>;
+    /**
+     * Concurrency
+     *
+     * stories written at once
+     */
+    concurrency?: number;
+    /**
+     * Frameworks
+     */
+    frameworks?: Array<FrameworkName>;
+    /**
+     * Judge
+     *
+     * judge each brief's stories (needs two frameworks or more)
+     */
+    judge?: boolean;
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Repetitions
+     */
+    repetitions?: number;
+};
+
+/**
+ * EvaluationRunList
+ */
+export type EvaluationRunList = {
+    /**
+     * Limit
+     */
+    limit: number;
+    /**
+     * Runs
+     */
+    runs: Array<EvaluationRunOut>;
+    /**
+     * Skip
+     */
+    skip: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * EvaluationRunOut
+ */
+export type EvaluationRunOut = {
+    /**
+     * Briefs
+     */
+    briefs: Array<StoryBriefFields>;
+    /**
+     * Concurrency
+     */
+    concurrency: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Error
+     */
+    error: string | null;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    /**
+     * Frameworks
+     */
+    frameworks: Array<FrameworkName>;
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Judge
+     */
+    judge: boolean;
+    /**
+     * Model
+     */
+    model: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Planned Cost Exact
+     */
+    planned_cost_exact: string;
+    /**
+     * Planned Cost Usd
+     *
+     * the worst case, confirmed by starting the run
+     */
+    planned_cost_usd: number;
+    progress: RunProgress;
+    /**
+     * Repetitions
+     */
+    repetitions: number;
+    /**
+     * Started At
+     */
+    started_at: string | null;
+    /**
+     * Status
+     *
+     * planned, queued, running, cancelled, stopped, done
+     */
+    status: string;
+    /**
+     * Transaction Guid
+     *
+     * every ledger row of the run carries it
+     */
+    transaction_guid: string;
+};
+
 export type ExecuteRequest = unknown & {
     /**
      * File Id
@@ -839,6 +1082,82 @@ export type ExportLink = {
  * FrameworkName
  */
 export type FrameworkName = 'semantic_kernel' | 'langchain' | 'langgraph';
+
+/**
+ * FrameworkReportOut
+ */
+export type FrameworkReportOut = {
+    /**
+     * Calls
+     *
+     * provider calls in the ledger, failed attempts included
+     */
+    calls: number;
+    /**
+     * Cost Exact
+     */
+    cost_exact: string;
+    /**
+     * Cost Per Story Usd
+     */
+    cost_per_story_usd: number | null;
+    /**
+     * Cost Usd
+     */
+    cost_usd: number;
+    /**
+     * Failed
+     */
+    failed: number;
+    /**
+     * Failure Rate
+     */
+    failure_rate: number | null;
+    framework: FrameworkName;
+    /**
+     * Input Tokens
+     */
+    input_tokens: number;
+    /**
+     * request to stored story
+     */
+    latency_ms: SpreadOut;
+    /**
+     * Output Tokens
+     */
+    output_tokens: number;
+    /**
+     * Pending
+     */
+    pending: number;
+    /**
+     * Scores
+     *
+     * per criterion, 1 to 5
+     */
+    scores: {
+        [key: string]: ScoreOut;
+    };
+    /**
+     * Stories
+     *
+     * stories written
+     */
+    stories: number;
+    time_to_first_token_ms: SpreadOut;
+    /**
+     * the four criteria summed, 4 to 20
+     */
+    total_score: ScoreOut;
+    /**
+     * Win Rates
+     *
+     * the share of judged briefs this framework ranked above each other one
+     */
+    win_rates: {
+        [key: string]: number | null;
+    };
+};
 
 /**
  * FrameworkScores
@@ -1388,6 +1707,60 @@ export type RegistrationOptions = {
 };
 
 /**
+ * RunProgress
+ */
+export type RunProgress = {
+    /**
+     * Done
+     */
+    done: number;
+    /**
+     * Failed
+     */
+    failed: number;
+    /**
+     * Pending
+     */
+    pending: number;
+    /**
+     * Running
+     */
+    running: number;
+    /**
+     * Spent Exact
+     */
+    spent_exact: string;
+    /**
+     * Spent Usd
+     *
+     * the ledger's rows under the run's GUID so far
+     */
+    spent_usd: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * ScoreOut
+ */
+export type ScoreOut = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Mean
+     */
+    mean: number | null;
+    /**
+     * Stdev
+     */
+    stdev: number | null;
+};
+
+/**
  * Spread
  */
 export type Spread = {
@@ -1403,6 +1776,24 @@ export type Spread = {
      * P95
      */
     p95: number | null;
+};
+
+/**
+ * SpreadOut
+ */
+export type SpreadOut = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Median
+     */
+    median: number | null;
+    /**
+     * P90
+     */
+    p90: number | null;
 };
 
 /**
@@ -1425,6 +1816,30 @@ export type StepMessage = {
      * Event
      */
     event: 'step';
+};
+
+/**
+ * StoryBriefFields
+ *
+ * What a story is about: the brief, as a request and as an evaluation run's row.
+ */
+export type StoryBriefFields = {
+    /**
+     * Genre
+     */
+    genre?: string | null;
+    /**
+     * Length
+     */
+    length?: 'short' | 'medium' | 'long' | null;
+    /**
+     * Primary Character
+     */
+    primary_character: string;
+    /**
+     * Secondary Character
+     */
+    secondary_character: string;
 };
 
 /**
@@ -2293,7 +2708,7 @@ export type UsageResponse = {
     /**
      * By Operation
      *
-     * story_generation, comparison, chat, document_run, judge
+     * story_generation, comparison, chat, document_run, judge, evaluation
      */
     by_operation: {
         [key: string]: FrameworkUsage;
@@ -4420,7 +4835,7 @@ export type CreateExportLinkData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | 'evaluation' | null;
         /**
          * User Id
          *
@@ -4498,7 +4913,7 @@ export type ExportLedgerCsvData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | 'evaluation' | null;
         /**
          * User Id
          *
@@ -4614,7 +5029,7 @@ export type GetCostPerformanceData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | 'evaluation' | null;
         /**
          * User Id
          *
@@ -4692,7 +5107,7 @@ export type ListTransactionsData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | 'evaluation' | null;
         /**
          * User Id
          *
@@ -4830,7 +5245,7 @@ export type GetUsageData = {
         /**
          * Operation
          */
-        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | null;
+        operation?: 'story_generation' | 'comparison' | 'chat' | 'document_run' | 'judge' | 'evaluation' | null;
         /**
          * User Id
          *
@@ -4882,6 +5297,428 @@ export type GetUsageResponses = {
 };
 
 export type GetUsageResponse = GetUsageResponses[keyof GetUsageResponses];
+
+export type ListEvaluationsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Skip
+         */
+        skip?: number;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/evaluations';
+};
+
+export type ListEvaluationsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ListEvaluationsError = ListEvaluationsErrors[keyof ListEvaluationsErrors];
+
+export type ListEvaluationsResponses = {
+    /**
+     * Successful Response
+     */
+    200: EvaluationRunList;
+};
+
+export type ListEvaluationsResponse = ListEvaluationsResponses[keyof ListEvaluationsResponses];
+
+export type PlanEvaluationData = {
+    body: EvaluationRequest;
+    path?: never;
+    query?: never;
+    url: '/api/evaluations';
+};
+
+export type PlanEvaluationErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type PlanEvaluationError = PlanEvaluationErrors[keyof PlanEvaluationErrors];
+
+export type PlanEvaluationResponses = {
+    /**
+     * Successful Response
+     */
+    201: EvaluationRunOut;
+};
+
+export type PlanEvaluationResponse = PlanEvaluationResponses[keyof PlanEvaluationResponses];
+
+export type ReadEvaluationBriefsData = {
+    body: BodyReadEvaluationBriefs;
+    path?: never;
+    query?: never;
+    url: '/api/evaluations/briefs';
+};
+
+export type ReadEvaluationBriefsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Request Entity Too Large
+     */
+    413: ErrorResponse;
+    /**
+     * Unsupported Media Type
+     */
+    415: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ReadEvaluationBriefsError = ReadEvaluationBriefsErrors[keyof ReadEvaluationBriefsErrors];
+
+export type ReadEvaluationBriefsResponses = {
+    /**
+     * Successful Response
+     */
+    200: BriefList;
+};
+
+export type ReadEvaluationBriefsResponse = ReadEvaluationBriefsResponses[keyof ReadEvaluationBriefsResponses];
+
+export type GetEvaluationData = {
+    body?: never;
+    path: {
+        /**
+         * Run Id
+         */
+        run_id: number;
+    };
+    query?: never;
+    url: '/api/evaluations/{run_id}';
+};
+
+export type GetEvaluationErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type GetEvaluationError = GetEvaluationErrors[keyof GetEvaluationErrors];
+
+export type GetEvaluationResponses = {
+    /**
+     * Successful Response
+     */
+    200: EvaluationRunOut;
+};
+
+export type GetEvaluationResponse = GetEvaluationResponses[keyof GetEvaluationResponses];
+
+export type CancelEvaluationData = {
+    body?: never;
+    path: {
+        /**
+         * Run Id
+         */
+        run_id: number;
+    };
+    query?: never;
+    url: '/api/evaluations/{run_id}/cancel';
+};
+
+export type CancelEvaluationErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Conflict
+     */
+    409: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type CancelEvaluationError = CancelEvaluationErrors[keyof CancelEvaluationErrors];
+
+export type CancelEvaluationResponses = {
+    /**
+     * Successful Response
+     */
+    200: EvaluationRunOut;
+};
+
+export type CancelEvaluationResponse = CancelEvaluationResponses[keyof CancelEvaluationResponses];
+
+export type ListEvaluationItemsData = {
+    body?: never;
+    path: {
+        /**
+         * Run Id
+         */
+        run_id: number;
+    };
+    query?: never;
+    url: '/api/evaluations/{run_id}/items';
+};
+
+export type ListEvaluationItemsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ListEvaluationItemsError = ListEvaluationItemsErrors[keyof ListEvaluationItemsErrors];
+
+export type ListEvaluationItemsResponses = {
+    /**
+     * Response List Evaluation Items
+     *
+     * Successful Response
+     */
+    200: Array<EvaluationItemOut>;
+};
+
+export type ListEvaluationItemsResponse = ListEvaluationItemsResponses[keyof ListEvaluationItemsResponses];
+
+export type GetEvaluationReportData = {
+    body?: never;
+    path: {
+        /**
+         * Run Id
+         */
+        run_id: number;
+    };
+    query?: never;
+    url: '/api/evaluations/{run_id}/report';
+};
+
+export type GetEvaluationReportErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type GetEvaluationReportError = GetEvaluationReportErrors[keyof GetEvaluationReportErrors];
+
+export type GetEvaluationReportResponses = {
+    /**
+     * Successful Response
+     */
+    200: EvaluationReport;
+};
+
+export type GetEvaluationReportResponse = GetEvaluationReportResponses[keyof GetEvaluationReportResponses];
+
+export type ExportEvaluationReportData = {
+    body?: never;
+    path: {
+        /**
+         * Run Id
+         */
+        run_id: number;
+    };
+    query?: never;
+    url: '/api/evaluations/{run_id}/report.csv';
+};
+
+export type ExportEvaluationReportErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ExportEvaluationReportError = ExportEvaluationReportErrors[keyof ExportEvaluationReportErrors];
+
+export type ExportEvaluationReportResponses = {
+    /**
+     * Successful Response
+     */
+    200: unknown;
+};
+
+export type ResumeEvaluationData = {
+    body?: never;
+    path: {
+        /**
+         * Run Id
+         */
+        run_id: number;
+    };
+    query?: never;
+    url: '/api/evaluations/{run_id}/resume';
+};
+
+export type ResumeEvaluationErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Conflict
+     */
+    409: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type ResumeEvaluationError = ResumeEvaluationErrors[keyof ResumeEvaluationErrors];
+
+export type ResumeEvaluationResponses = {
+    /**
+     * Successful Response
+     */
+    202: EvaluationRunOut;
+};
+
+export type ResumeEvaluationResponse = ResumeEvaluationResponses[keyof ResumeEvaluationResponses];
+
+export type StartEvaluationData = {
+    body?: never;
+    path: {
+        /**
+         * Run Id
+         */
+        run_id: number;
+    };
+    query?: never;
+    url: '/api/evaluations/{run_id}/start';
+};
+
+export type StartEvaluationErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorResponse;
+    /**
+     * Not Found
+     */
+    404: ErrorResponse;
+    /**
+     * Conflict
+     */
+    409: ErrorResponse;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorResponse;
+    /**
+     * Too Many Requests
+     */
+    429: ErrorResponse;
+};
+
+export type StartEvaluationError = StartEvaluationErrors[keyof StartEvaluationErrors];
+
+export type StartEvaluationResponses = {
+    /**
+     * Successful Response
+     */
+    202: EvaluationRunOut;
+};
+
+export type StartEvaluationResponse = StartEvaluationResponses[keyof StartEvaluationResponses];
 
 export type GenerateStoryLangchainData = {
     body: StoryRequest;
