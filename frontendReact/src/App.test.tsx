@@ -30,6 +30,7 @@ describe("App shell", () => {
       "History",
       "Chat",
       "Documents",
+      "Evaluations",
       "Cost",
       "Account",
       "Logs", // an administrator's

@@ -14,6 +14,8 @@ import { StoriesPage } from "./pages/StoriesPage";
 
 // The cost page brings the charting library: load it only when the page is opened.
 const CostPage = lazy(() => import("./pages/CostPage").then((module) => ({ default: module.CostPage })));
+const EvaluationsPage = lazy(() => import("./pages/EvaluationsPage").then((module) => ({ default: module.EvaluationsPage })));
+const loading = <p className="text-sm text-slate-500">Loading…</p>;
 
 /** The pages behind sign-in, in the order of the main navigation. */
 const PAGES: { path: string; label: string; element: ReactNode; adminOnly?: boolean }[] = [
@@ -22,10 +24,19 @@ const PAGES: { path: string; label: string; element: ReactNode; adminOnly?: bool
   { path: "/chat", label: "Chat", element: <ChatPage /> },
   { path: "/documents", label: "Documents", element: <DocumentsPage /> },
   {
+    path: "/evaluations",
+    label: "Evaluations",
+    element: (
+      <Suspense fallback={loading}>
+        <EvaluationsPage />
+      </Suspense>
+    ),
+  },
+  {
     path: "/cost",
     label: "Cost",
     element: (
-      <Suspense fallback={<p className="text-sm text-slate-500">Loading…</p>}>
+      <Suspense fallback={loading}>
         <CostPage />
       </Suspense>
     ),

@@ -13,6 +13,13 @@ export const queryKeys = {
   comparisons: {
     detail: (id: string | null) => ["comparisons", "detail", id] as const,
   },
+  evaluations: {
+    all: ["evaluations"] as const,
+    list: ["evaluations", "list"] as const,
+    detail: (id: number | null) => ["evaluations", "detail", id] as const,
+    report: (id: number | null) => ["evaluations", "report", id] as const,
+    items: (id: number | null) => ["evaluations", "items", id] as const,
+  },
   chat: {
     all: ["chat"] as const,
     lists: ["chat", "list"] as const,
