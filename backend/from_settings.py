@@ -7,16 +7,20 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from openai import AsyncOpenAI
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.core.config import Settings
 from backend.core.errors import ConfigurationError
+from backend.frameworks.judge import JudgeSettings, StoryJudge
 from backend.llm.embedded import locate_model_file
 from backend.llm.fallback import CircuitBreakers
 from backend.llm.provider import EMBEDDED_PROVIDER_NAME, ProviderConfig
 from backend.llm.retry import RetryPolicy
 from backend.pricing import ModelPrice, parse_overrides
+from backend.services.judging import JudgeService
+from backend.services.metering import Meter
 from backend.services.response_cache import (
     CacheStore,
     DatabaseCacheStore,
@@ -36,6 +40,38 @@ def provider_from_settings(settings: Settings) -> ProviderConfig:
         settings.provider_model,
         settings.provider_api_key,
         settings.provider_headers,
+    )
+
+
+def judge_service_from_settings(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    meter: Meter,
+    client: AsyncOpenAI,
+    provider: ProviderConfig,
+    judge_provider: ProviderConfig | None,
+) -> JudgeService:
+    """The judge on `client` (its own provider's, or the generation one's); a local model's
+    window bounds what it is shown."""
+    local = (judge_provider or provider).is_local
+    return JudgeService(
+        sessions,
+        meter,
+        StoryJudge(
+            client,
+            JudgeSettings(
+                model=settings.judge_model or provider.model,
+                max_tokens=settings.judge_max_tokens,
+                local_provider=local,
+            ),
+        ),
+        context_tokens=(
+            min(settings.judge_context_tokens, settings.embedded_model_context)
+            if local
+            else settings.judge_context_tokens
+        ),
+        max_tokens=settings.judge_max_tokens,
+        provider=judge_provider,
     )
 
 

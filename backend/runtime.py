@@ -26,11 +26,11 @@ from backend.frameworks import (
     build_document_frameworks,
     build_frameworks,
 )
-from backend.frameworks.judge import JudgeSettings, StoryJudge
 from backend.from_settings import (
     breakers_from_settings,
     fallbacks_from_settings,
     judge_provider_from_settings,
+    judge_service_from_settings,
     load_price_overrides,
     provider_from_settings,
     response_cache_from_settings,
@@ -47,6 +47,7 @@ from backend.services.accounts import AccountService
 from backend.services.admission import GenerationGate
 from backend.services.chat import ChatService
 from backend.services.documents import DocumentService
+from backend.services.evaluation_state import RunRows
 from backend.services.evaluation_tasks import EvaluationTasks
 from backend.services.evaluation_worker import EvaluationWorker
 from backend.services.evaluations import EvaluationService
@@ -238,50 +239,23 @@ class Runtime:
             log_store.start()
         if metrics is not None:
             pool = engine.pool
-            metrics.watch(
-                "fastapillm_db_pool_checked_out",
-                "Database connections in use now (none is held while a model works).",
-                lambda: float(pool.checkedout()),  # type: ignore[attr-defined]
-            )
-            metrics.watch(
-                "fastapillm_generations_in_flight",
-                "Generations running now (MAX_IN_FLIGHT_GENERATIONS bounds them).",
-                lambda: float(gate.in_flight),
-            )
-            metrics.watch(
-                "fastapillm_generations_working",
-                "Generations doing the platform's own work now, not waiting on a provider "
-                "(MAX_WORKING_GENERATIONS bounds them).",
-                lambda: float(gate.working),
+            metrics.watch_load(
+                pool_checked_out=lambda: float(pool.checkedout()),  # type: ignore[attr-defined]
+                in_flight=lambda: float(gate.in_flight),
+                working=lambda: float(gate.working),
             )
         stories = StoryService(
             sessions, meter, frameworks, settings.story_max_tokens, response_cache
         )
-        judging = JudgeService(
-            sessions,
-            meter,
-            StoryJudge(
-                judge_client or client,
-                JudgeSettings(
-                    model=settings.judge_model or provider.model,
-                    max_tokens=settings.judge_max_tokens,
-                    local_provider=(judge_provider or provider).is_local,
-                ),
-            ),
-            context_tokens=(
-                min(settings.judge_context_tokens, settings.embedded_model_context)
-                if (judge_provider or provider).is_local
-                else settings.judge_context_tokens
-            ),
-            max_tokens=settings.judge_max_tokens,
-            provider=judge_provider,
+        judging = judge_service_from_settings(
+            settings, sessions, meter, judge_client or client, provider, judge_provider
         )
         evaluations = EvaluationService(
             sessions, meter, stories, judging, settings.story_max_tokens, provider.model
         )
         evaluation_tasks = await EvaluationTasks.start(
             evaluations,
-            EvaluationWorker(sessions, stories, judging, rate_limits, instances.id),
+            EvaluationWorker(RunRows(sessions, instances.id), stories, judging, rate_limits),
             TaskQueue(settings.redis_url, settings.rate_limit_key_prefix),
             sweep_seconds=settings.instance_heartbeat_seconds * 4,
         )

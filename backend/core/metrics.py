@@ -77,6 +77,31 @@ class Metrics:
         """A gauge read at scrape time (the database pool, the generations in flight)."""
         Gauge(name, documentation, registry=self.registry).set_function(read)
 
+    def watch_load(
+        self,
+        *,
+        pool_checked_out: Callable[[], float],
+        in_flight: Callable[[], float],
+        working: Callable[[], float],
+    ) -> None:
+        """The platform's load gauges: database connections in use and generations running."""
+        self.watch(
+            "fastapillm_db_pool_checked_out",
+            "Database connections in use now (none is held while a model works).",
+            pool_checked_out,
+        )
+        self.watch(
+            "fastapillm_generations_in_flight",
+            "Generations running now (MAX_IN_FLIGHT_GENERATIONS bounds them).",
+            in_flight,
+        )
+        self.watch(
+            "fastapillm_generations_working",
+            "Generations doing the platform's own work now, not waiting on a provider "
+            "(MAX_WORKING_GENERATIONS bounds them).",
+            working,
+        )
+
     def provider_call(
         self,
         *,

@@ -46,14 +46,14 @@ class EvaluationTasks:
         service.send = send
         service.cancel_here = worker.cancel_here
         await queue.start()
-        for run_id in [*await worker.requeue_orphans(), *await worker.queued_runs()]:
+        for run_id in [*await worker.rows.requeue_orphans(), *await worker.rows.queued()]:
             await send(run_id)
 
         async def sweep() -> None:
             while True:
                 await asyncio.sleep(sweep_seconds)
                 try:
-                    for run_id in await worker.requeue_orphans():
+                    for run_id in await worker.rows.requeue_orphans():
                         await send(run_id)
                 except Exception as exc:  # a database hiccup: next time
                     log.warning("evaluation_sweep_failed", error=type(exc).__name__)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,8 +28,9 @@ from backend.frameworks.stories.base import StoryBrief, StoryFramework
 from backend.models import Story
 from backend.services.ledger import escape_like
 from backend.services.metering import Meter, MeteredUnit
-from backend.services.response_cache import CachedStory, ResponseCache
+from backend.services.response_cache import ResponseCache
 from backend.services.spend_caps import SpendPlan
+from backend.services.story_cache import CachedStories
 
 log = get_logger(__name__)
 
@@ -65,11 +65,12 @@ class StoryService:
         max_story_tokens: int,
         cache: ResponseCache | None = None,
     ) -> None:
+        """`cache`: the response cache, for requests that ask for it (None: no cache)."""
         self._sessions = sessions
         self._meter = meter
         self._frameworks = frameworks
         self._max_story_tokens = max_story_tokens
-        self._cache = cache
+        self._cache = CachedStories(sessions, meter, cache)
 
     def plan(self, framework: FrameworkName, brief: StoryBrief) -> SpendPlan:
         """The most a story can cost: each call's prompt (a later call also reads the draft)
@@ -104,10 +105,12 @@ class StoryService:
         are in the ledger either way, because a failed attempt may still have cost money.
         `cache`: answer from (and fill) the response cache; None: the server's default."""
         started = time.perf_counter()
-        key = self._cache_key(cache, owner_id, framework, brief)
-        hit = await self._cached(owner_id, key)
+        key = self._cache.key_for(cache, owner_id, self._frameworks[framework], brief)
+        hit = await self._cache.find(owner_id, key)
         if hit is not None:
-            return await self._save_hit(owner_id, framework, brief, hit, started, Operation.STORY)
+            return await self._cache.answer(
+                owner_id, framework, brief, hit, started, Operation.STORY
+            )
         plan = self.plan(framework, brief)
         async with self._meter.unit(Operation.STORY, framework.value, owner_id, plan) as unit:
             try:
@@ -115,7 +118,7 @@ class StoryService:
             except Exception as exc:
                 raise unit.failure(exc) from exc
             story = await self._save(unit, owner_id, framework, brief, draft.text)
-        await self._remember(owner_id, key, story)
+        await self._cache.remember(owner_id, key, story)
         return story
 
     async def stream(
@@ -135,12 +138,12 @@ class StoryService:
         started = time.perf_counter()
         if operation is None:
             operation = Operation.STORY if comparison_id is None else Operation.COMPARISON
-        key = self._cache_key(cache, owner_id, framework, brief)
-        hit = await self._cached(owner_id, key)
+        key = self._cache.key_for(cache, owner_id, self._frameworks[framework], brief)
+        hit = await self._cache.find(owner_id, key)
         if hit is not None:
             yield StreamText(hit.content)
             yield StreamDone(
-                await self._save_hit(
+                await self._cache.answer(
                     owner_id, framework, brief, hit, started, operation, comparison_id
                 )
             )
@@ -161,84 +164,8 @@ class StoryService:
             story = await self._save(
                 unit, owner_id, framework, brief, "".join(parts), comparison_id
             )
-        await self._remember(owner_id, key, story)
+        await self._cache.remember(owner_id, key, story)
         yield StreamDone(story)
-
-    # -- the response cache --------------------------------------------------------------------
-
-    def _cache_key(
-        self, asked: bool | None, owner_id: int, framework: FrameworkName, brief: StoryBrief
-    ) -> str | None:
-        if self._cache is None:
-            return None
-        return self._cache.key_for(asked, owner_id, self._frameworks[framework], brief)
-
-    async def _cached(self, owner_id: int, key: str | None) -> CachedStory | None:
-        if key is None or self._cache is None:
-            return None
-        return await self._cache.find(owner_id, key)
-
-    async def _remember(self, owner_id: int, key: str | None, story: Story) -> None:
-        if key is not None and self._cache is not None:
-            await self._cache.keep(owner_id, key, story)
-
-    async def _save_hit(
-        self,
-        owner_id: int,
-        framework: FrameworkName,
-        brief: StoryBrief,
-        hit: CachedStory,
-        started: float,
-        operation: Operation,
-        comparison_id: str | None = None,
-    ) -> Story:
-        """A cached answer is a story of its own, with one `cached` ledger row at $0 naming the
-        transaction it repeats, both in one transaction."""
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        story = Story(
-            user_id=owner_id,
-            primary_character=brief.primary_character,
-            secondary_character=brief.secondary_character,
-            genre=brief.genre,
-            length=brief.length,
-            content=hit.content,
-            framework=framework.value,
-            model=hit.model,
-            provider=hit.provider,
-            generation_time_ms=elapsed_ms,
-            model_time_ms=0.0,
-            input_tokens=0,
-            output_tokens=0,
-            cached_tokens=0,
-            total_tokens=0,
-            estimated_cost_usd=Decimal(0),
-            request_id=current_request_id(),
-            transaction_guid=current_transaction_guid(),
-            comparison_id=comparison_id,
-            cached_from_guid=hit.transaction_guid,
-        )
-        ledger = self._meter.ledger
-        async with self._sessions() as session:
-            session.add(story)
-            await session.flush()
-            row_id = await ledger.record_cached(
-                session,
-                self._meter.scope(operation, framework.value, owner_id),
-                provider=hit.provider,
-                model=hit.model,
-                latency_ms=elapsed_ms,
-                cached_from_guid=hit.transaction_guid,
-                story_id=story.id,
-            )
-            await session.commit()
-            await ledger.load_into(session, story, [row_id])
-        log.info(
-            "story_from_cache",
-            framework=framework.value,
-            story_id=story.id,
-            cached_from_guid=hit.transaction_guid,
-        )
-        return story
 
     async def _save(
         self,
@@ -336,7 +263,6 @@ class StoryService:
         `story_id` cleared."""
         result = await session.execute(delete(Story).where(Story.user_id == owner_id))
         await session.commit()
-        if self._cache is not None:
-            await self._cache.forget_user(owner_id)
+        await self._cache.forget_user(owner_id)
         deleted: int = result.rowcount  # type: ignore[attr-defined]
         return deleted

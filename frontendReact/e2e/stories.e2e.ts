@@ -15,6 +15,8 @@ const PASSWORD = "correct horse battery staple 42";
 // is four calls (LangGraph has two nodes) of up to 400 tokens each.
 const MODEL_RUN = { timeout: 420_000 }; // upper bound for one run to end
 const TEST_LIMIT = 600_000; // upper bound for a test that waits for model runs
+// An evaluation run of twelve stories (sixteen calls) and four verdicts, one call at a time.
+const EVALUATION_RUN = { timeout: 1_800_000 };
 const UI = { timeout: 20_000 }; // upper bound for the UI settling after a request
 const PHONE = { width: 390, height: 844 };
 const STREAM_PATHS: Record<Framework | "all", RegExp> = {
@@ -32,7 +34,7 @@ async function signUp(page: Page, baseUrl: string, email: string): Promise<void>
   await expect.poll(() => page.getByTestId("signed-in-as").textContent(), UI).toBe(email);
 }
 
-async function openPage(page: Page, name: "Stories" | "History" | "Chat" | "Documents" | "Cost" | "Account" | "Logs"): Promise<void> {
+async function openPage(page: Page, name: "Stories" | "History" | "Chat" | "Documents" | "Evaluations" | "Cost" | "Account" | "Logs"): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
 }
 
@@ -393,6 +395,60 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     await dialog.waitFor({ ...UI, state: "detached" });
   });
 
+  it(
+    "runs an evaluation of 2 briefs × 3 frameworks × 2 repetitions to its report",
+    async () => {
+      await openPage(page, "Evaluations");
+      await page.getByRole("heading", { name: "Evaluations", level: 2 }).waitFor(UI);
+      await page.getByLabel("Run name").fill("Suite on SmolLM2");
+      await page.getByLabel("Brief 1 primary character").fill("Ada");
+      await page.getByLabel("Brief 1 secondary character").fill("Grace");
+      await page.getByRole("button", { name: "Add brief" }).click();
+      await page.getByLabel("Brief 2 primary character").fill("Alan");
+      await page.getByLabel("Brief 2 secondary character").fill("Joan");
+      await page.getByLabel("Brief 2 genre").fill("mystery");
+      await page.getByLabel("Repetitions").fill("2");
+      await page.getByRole("button", { name: "Plan run" }).click();
+
+      // Nothing runs before the planned cost is confirmed.
+      const confirm = page.getByTestId("confirm-cost");
+      await confirm.waitFor(UI);
+      expect(await confirm.textContent()).toMatch(/^12 stories, each brief judged: at most \$0\.\d+ on SmolLM2-135M-Instruct\./);
+      const detail = page.getByTestId("run-detail");
+      expect(await detail.getByTestId("run-status").textContent()).toBe("planned");
+      await confirm.getByRole("button", { name: /^Start: spend up to \$/ }).click();
+
+      // Live progress, then the end: twelve stories on a model that answers one call at a time.
+      await expect.poll(() => detail.getByTestId("run-status").textContent(), UI).toMatch(/^(queued|running|done)$/);
+      await expect.poll(() => detail.getByTestId("run-status").textContent(), EVALUATION_RUN).toBe("done");
+      expect(await detail.getByTestId("run-progress").textContent()).toMatch(
+        /^12 of 12 stories \(12 written, 0 failed, 0 writing, 0 to go\)/,
+      );
+
+      // The report: every framework wrote four stories, with figures; the judge scored the briefs.
+      for (const framework of FRAMEWORKS) {
+        const row = detail.getByTestId(`report-row-${framework}`);
+        await row.waitFor(UI);
+        expect(await row.locator("td").first().textContent()).toBe("4");
+        expect(await row.getByTestId("cost-per-story").textContent()).toMatch(/^\$0\.\d*[1-9]/);
+      }
+      expect(await detail.getByTestId("report-leaders").textContent()).toMatch(
+        /^Best on quality: (Semantic Kernel|LangChain|LangGraph) · speed: (Semantic Kernel|LangChain|LangGraph) · cost: (Semantic Kernel|LangChain|LangGraph)$/,
+      );
+      expect(await detail.getByTestId("report-scores").locator("caption").textContent()).toMatch(/over [1-4] verdicts/);
+      await detail.locator('[data-testid="report-chart-latency"] .recharts-bar-rectangle').first().waitFor(UI);
+
+      // The evidence: a story of the run, read in place with its comparison's verdict.
+      await detail.getByText("Stories (12)").click();
+      await detail.getByTestId("run-items").getByRole("button", { name: "Read" }).first().click();
+      const opened = detail.getByTestId("evaluation-story");
+      await opened.getByTestId("story-text").waitFor(UI);
+      expect(((await opened.getByTestId("story-text").textContent()) ?? "").trim().length).toBeGreaterThan(0);
+      await page.screenshot({ path: "test-results/evaluation.png", fullPage: true });
+    },
+    EVALUATION_RUN.timeout + TEST_LIMIT,
+  );
+
   it("no page is wider than a 390 px phone", async () => {
     await page.setViewportSize(PHONE);
     const widths: Record<string, number> = {};
@@ -414,6 +470,13 @@ describe("accounts, stories, chat and documents on the real backend and embedded
         },
       ],
       ["Documents", () => page.getByTestId("executions").getByText("completed").first().waitFor(UI)],
+      [
+        "Evaluations",
+        async () => {
+          await page.getByTestId("run-list").getByRole("button").first().click();
+          await page.getByTestId("report-table").waitFor(UI);
+        },
+      ],
       ["Cost", () => page.locator('[data-testid="chart-spend"] .recharts-bar-rectangle').first().waitFor(UI)],
       ["Account", () => page.getByTestId("api-keys").waitFor(UI)],
       ["Logs", () => page.getByTestId("log-entry").first().waitFor(UI)],
