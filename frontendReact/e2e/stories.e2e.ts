@@ -34,7 +34,10 @@ async function signUp(page: Page, baseUrl: string, email: string): Promise<void>
   await expect.poll(() => page.getByTestId("signed-in-as").textContent(), UI).toBe(email);
 }
 
-async function openPage(page: Page, name: "Stories" | "History" | "Chat" | "Documents" | "Evaluations" | "Cost" | "Account" | "Logs"): Promise<void> {
+async function openPage(
+  page: Page,
+  name: "Stories" | "History" | "Chat" | "Documents" | "Evaluations" | "Cost" | "Account" | "Logs",
+): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
 }
 
@@ -440,9 +443,14 @@ describe("accounts, stories, chat and documents on the real backend and embedded
 
       // The evidence: a story of the run, read in place with its comparison's verdict.
       await detail.getByText("Stories (12)").click();
-      await detail.getByTestId("run-items").getByRole("button", { name: "Read" }).first().click();
+      await detail.getByTestId("run-items").getByRole("button", { name: "Read", exact: true }).first().click();
       const opened = detail.getByTestId("evaluation-story");
-      await opened.getByTestId("story-text").waitFor(UI);
+      try {
+        await opened.getByTestId("story-text").waitFor(UI);
+      } catch (error) {
+        await page.screenshot({ path: "test-results/evaluation-read-failed.png", fullPage: true });
+        throw error;
+      }
       expect(((await opened.getByTestId("story-text").textContent()) ?? "").trim().length).toBeGreaterThan(0);
       await page.screenshot({ path: "test-results/evaluation.png", fullPage: true });
     },
@@ -458,7 +466,7 @@ describe("accounts, stories, chat and documents on the real backend and embedded
         "History",
         async () => {
           await page.getByTestId("history-total").waitFor(UI);
-          await page.getByText("O'Brien and Tom & Jerry").first().click();
+          await page.getByTestId("history-list").getByRole("button").first().click();
           await page.getByTestId("ledger-calls").waitFor(UI);
         },
       ],

@@ -1,6 +1,6 @@
 // Evaluation runs: plan, start (the cost confirmed), follow while they run, cancel, resume,
 // report, and the files they come from and go to.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   cancelEvaluation,
   exportEvaluationReport,
@@ -40,21 +40,25 @@ export function useEvaluation(id: number | null) {
   });
 }
 
+/** Where a run stands: a report or item list read at another point is out of date. */
+function stage(run: EvaluationRunOut | undefined): string {
+  return run ? `${run.status}:${run.progress.done}:${run.progress.failed}` : "";
+}
+
 export function useEvaluationReport(run: EvaluationRunOut | undefined) {
   return useQuery({
-    queryKey: queryKeys.evaluations.report(run?.id ?? null),
+    queryKey: queryKeys.evaluations.report(run?.id ?? null, stage(run)),
+    placeholderData: keepPreviousData,
     enabled: run !== undefined && run.status !== "planned",
     queryFn: async () => (await getEvaluationReport({ path: { run_id: run?.id ?? 0 } })).data,
-    refetchInterval: isActive(run) ? FOLLOW_MS : false,
   });
 }
 
-export function useEvaluationItems(id: number | null, follow: boolean) {
+export function useEvaluationItems(run: EvaluationRunOut) {
   return useQuery({
-    queryKey: queryKeys.evaluations.items(id),
-    enabled: id !== null,
-    queryFn: async () => (await listEvaluationItems({ path: { run_id: id ?? 0 } })).data,
-    refetchInterval: follow ? FOLLOW_MS : false,
+    queryKey: queryKeys.evaluations.items(run.id, stage(run)),
+    placeholderData: keepPreviousData,
+    queryFn: async () => (await listEvaluationItems({ path: { run_id: run.id } })).data,
   });
 }
 

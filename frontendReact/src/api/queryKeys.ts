@@ -17,8 +17,8 @@ export const queryKeys = {
     all: ["evaluations"] as const,
     list: ["evaluations", "list"] as const,
     detail: (id: number | null) => ["evaluations", "detail", id] as const,
-    report: (id: number | null) => ["evaluations", "report", id] as const,
-    items: (id: number | null) => ["evaluations", "items", id] as const,
+    report: (id: number | null, stage: string) => ["evaluations", "report", id, stage] as const,
+    items: (id: number | null, stage: string) => ["evaluations", "items", id, stage] as const,
   },
   chat: {
     all: ["chat"] as const,

@@ -97,7 +97,16 @@ function FrameworkTable({ report }: { report: EvaluationReport }) {
 
 function JudgeTables({ report }: { report: EvaluationReport }) {
   if (report.verdicts === 0) {
-    return <p className="text-sm text-slate-500">{report.run.judge ? "No verdicts yet." : "Not judged (switched off for this run)."}</p>;
+    const why = !report.run.judge
+      ? "Not judged (switched off for this run)."
+      : report.failed_verdicts > 0
+        ? `The judge could not score any brief yet (${report.failed_verdicts} failed verdicts).`
+        : "No verdicts yet.";
+    return (
+      <p className="text-sm text-slate-500" data-testid="report-no-verdicts">
+        {why}
+      </p>
+    );
   }
   return (
     <div className="grid gap-4 lg:grid-cols-2">

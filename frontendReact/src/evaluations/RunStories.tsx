@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { isActive, useEvaluationItems } from "../api/evaluations";
+import { useEvaluationItems } from "../api/evaluations";
 import { useStory } from "../api/stories";
 import type { EvaluationItemOut, EvaluationRunOut } from "../client/types.gen";
 import { ComparisonVerdict } from "../components/ComparisonVerdict";
@@ -21,7 +21,7 @@ function OpenedStory({ item }: { item: EvaluationItemOut }) {
 
 /** The evidence behind the figures: every story of the run, one click from its text and verdict. */
 export function RunStories({ run }: { run: EvaluationRunOut }) {
-  const items = useEvaluationItems(run.id, isActive(run));
+  const items = useEvaluationItems(run);
   const [opened, setOpened] = useState<number | null>(null);
   const item = items.data?.find((candidate) => candidate.id === opened);
   return (

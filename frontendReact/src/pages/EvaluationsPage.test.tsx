@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EvaluationReport, EvaluationRunOut, FrameworkName, FrameworkReportOut } from "../client/types.gen";
-import { makeUser, renderApp, stubApi, tokens } from "../test-utils";
+import { makeStory, makeUser, renderApp, stubApi, tokens } from "../test-utils";
 
 const BRIEFS = [
   { primary_character: "Ada", secondary_character: "Grace", genre: "mystery", length: "short" as const },
@@ -181,5 +181,40 @@ describe("EvaluationsPage", () => {
     await user.click(screen.getByRole("button", { name: "Resume run" }));
     expect(await screen.findByRole("button", { name: "Cancel run" })).toBeInTheDocument();
     expect(requests.some((request) => new URL(request.url).pathname === "/api/evaluations/7/resume")).toBe(true);
+  });
+});
+
+describe("EvaluationsPage evidence", () => {
+  it("opens a story of a finished run in place, with its comparison's verdict", async () => {
+    const done = run({ status: "done", progress: { ...run().progress, done: 12, pending: 0 } });
+    stubApi({
+      ...SESSION,
+      "GET /api/evaluations": () => ({ runs: [done], total: 1, skip: 0, limit: 50 }),
+      "GET /api/evaluations/7": () => done,
+      "GET /api/evaluations/7/report": () => report({ status: "done" }),
+      "GET /api/evaluations/7/items": () => [
+        {
+          id: 1,
+          brief_index: 0,
+          repetition: 1,
+          framework: "langchain",
+          comparison_id: "c1",
+          status: "done",
+          story_id: 42,
+          error: null,
+          latency_ms: 900,
+          time_to_first_token_ms: 120,
+          attempts: 1,
+        },
+      ],
+      "GET /api/stories/42": () => makeStory({ id: 42, story: "The evidence itself." }),
+      "GET /api/compare/c1": () => ({ comparison_id: "c1", stories: [], verdict: null }),
+    });
+    const user = userEvent.setup();
+    renderApp("/evaluations?run=7");
+    await user.click(await screen.findByText("Stories (12)"));
+    await user.click(await screen.findByRole("button", { name: "Read" }));
+    const opened = await screen.findByTestId("evaluation-story");
+    expect(await within(opened).findByTestId("story-text")).toHaveTextContent("The evidence itself.");
   });
 });
