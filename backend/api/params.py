@@ -6,6 +6,7 @@ anything runs)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import Path, Query
@@ -27,12 +28,5 @@ SearchText = Annotated[
 # A character's name (or part of one) to search stories for.
 CharacterQuery = Annotated[str, Query(min_length=1, max_length=100, pattern=NO_NUL)]
 
-# A comparison's id (a UUID the server minted).
-ComparisonId = Annotated[
-    str,
-    Path(
-        min_length=36,
-        max_length=36,
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-    ),
-]
+# A comparison's id (a UUID the server minted), in any case: it is kept in lower case.
+ComparisonId = Annotated[uuid.UUID, Path()]

@@ -175,36 +175,35 @@ class Ledger:
         latency_ms: float,
         cached_from_guid: str,
         **owner: int,
-    ) -> int:
+    ) -> LLMCall:
         """An answer from the response cache: no provider call, $0, status `cached`, naming the
-        transaction it repeats; written in the caller's transaction with what it answered."""
-        inserted = await session.execute(
-            _OPEN,
-            {
-                "user_id": scope.user_id,
-                "transaction_guid": scope.transaction_guid,
-                "request_id": scope.request_id,
-                "operation": scope.operation,
-                "framework": scope.framework,
-                "step": None,
-                "provider": provider,
-                "model": model,
-                "attempt": 1,
-                "status": CallStatus.CACHED.value,
-                "input_tokens": 0,
-                "output_tokens": 0,
-                "cached_tokens": 0,
-                "tokens_estimated": False,
-                "cost_usd": Decimal(0),
-                "price_source": "cache",
-                "latency_ms": latency_ms,
-                "created_at": datetime.now(UTC),
-                "instance_id": self.instance_id,
-                "cached_from_guid": cached_from_guid,
-                **owner,
-            },
-        )
-        return int(inserted.scalar_one())
+        transaction it repeats; written in the caller's transaction with what it answered. The
+        row comes back as written (not read again: a hit is worth one round trip less)."""
+        values: dict[str, Any] = {
+            "user_id": scope.user_id,
+            "transaction_guid": scope.transaction_guid,
+            "request_id": scope.request_id,
+            "operation": scope.operation,
+            "framework": scope.framework,
+            "step": None,
+            "provider": provider,
+            "model": model,
+            "attempt": 1,
+            "status": CallStatus.CACHED.value,
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "cached_tokens": 0,
+            "tokens_estimated": False,
+            "cost_usd": Decimal(0),
+            "price_source": "cache",
+            "latency_ms": latency_ms,
+            "created_at": datetime.now(UTC),
+            "instance_id": self.instance_id,
+            "cached_from_guid": cached_from_guid,
+            **owner,
+        }
+        inserted = await session.execute(_OPEN, values)
+        return LLMCall(id=int(inserted.scalar_one()), **values)
 
     async def drop(self, row_id: int) -> None:
         """The attempt never reached the provider (connection refused): nothing was spent."""

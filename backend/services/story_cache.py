@@ -8,6 +8,7 @@ import time
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.core.context import current_request_id, current_transaction_guid
 from backend.core.logging import get_logger
@@ -89,7 +90,7 @@ class CachedStories:
         async with self._sessions() as session:
             session.add(story)
             await session.flush()
-            row_id = await ledger.record_cached(
+            row = await ledger.record_cached(
                 session,
                 self._meter.scope(operation, framework.value, owner_id),
                 provider=hit.provider,
@@ -99,7 +100,7 @@ class CachedStories:
                 story_id=story.id,
             )
             await session.commit()
-            await ledger.load_into(session, story, [row_id])
+        set_committed_value(story, "calls", [row])
         log.info(
             "story_from_cache",
             framework=framework.value,

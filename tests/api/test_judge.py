@@ -184,6 +184,9 @@ async def test_judging_refuses_what_it_cannot_judge(
         assert_error_shape(refused, 422, "VALIDATION_ERROR")
 
     comparison_id, _ = await compare(live_api, judge=False)
+    shouted = await live_api.get(f"/api/compare/{comparison_id.upper()}")  # the same UUID
+    assert shouted.status_code == 200, shouted.text
+    assert shouted.json()["comparison_id"] == comparison_id
     base = str(live_api.base_url)
     async with signed_in(base, "eve@example.com") as eve:  # someone else's comparison
         assert_error_shape(await eve.get(f"/api/compare/{comparison_id}"), 404, "NOT_FOUND")

@@ -29,9 +29,9 @@ async def get_comparison(
     comparison_id: ComparisonId, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> ComparisonResponse:
     """The comparison's stories (each framework's, as stored) and its verdict, if judged."""
-    stories = await runtime.judging.stories(principal.user_id, comparison_id)
-    verdict = await runtime.judging.verdict(principal.user_id, comparison_id)
-    return comparison_response(comparison_id, stories, verdict)
+    stories = await runtime.judging.stories(principal.user_id, str(comparison_id))
+    verdict = await runtime.judging.verdict(principal.user_id, str(comparison_id))
+    return comparison_response(str(comparison_id), stories, verdict)
 
 
 @router.post(
@@ -46,4 +46,4 @@ async def judge_comparison(
 ) -> VerdictResponse:
     """Score the comparison's stories with the judge model now, replacing any verdict. A
     verdict whose answer was malformed twice comes back with status `failed`."""
-    return verdict_response(await runtime.judging.judge(principal.user_id, comparison_id))
+    return verdict_response(await runtime.judging.judge(principal.user_id, str(comparison_id)))
