@@ -1,5 +1,5 @@
-"""Evaluation runs and their items: a suite of briefs × frameworks × repetitions, with its
-planned cost, progress and results kept in the database so they survive a restart.
+"""Evaluation runs and their items: each brief written by each framework, several times, with
+its planned cost, progress and results kept in the database so they survive a restart.
 
 Revision ID: 0013
 Revises: 0012
@@ -51,9 +51,7 @@ def upgrade() -> None:
         "ix_evaluation_runs_user_id_created_at", "evaluation_runs", ["user_id", "created_at"]
     )
     op.create_index("ix_evaluation_runs_status", "evaluation_runs", ["status"])
-    op.create_index(
-        "ix_evaluation_runs_transaction_guid", "evaluation_runs", ["transaction_guid"]
-    )
+    op.create_index("ix_evaluation_runs_transaction_guid", "evaluation_runs", ["transaction_guid"])
     op.create_table(
         "evaluation_items",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -83,9 +81,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_items")),
     )
-    op.create_index(
-        "ix_evaluation_items_run_id_status", "evaluation_items", ["run_id", "status"]
-    )
+    op.create_index("ix_evaluation_items_run_id_status", "evaluation_items", ["run_id", "status"])
     op.create_index("ix_evaluation_items_comparison_id", "evaluation_items", ["comparison_id"])
 
 
