@@ -1,11 +1,12 @@
 """Evaluation runs wired to the task queue: the service sends a started run as a task, the
-worker takes it; at start-up, runs a restart or a dead process left behind are sent again."""
+worker takes it; at start-up, and every few heartbeats after, runs a restart or a dead process
+left behind are sent again."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 
 from backend.core.logging import get_logger
 from backend.services.evaluation_worker import EvaluationWorker
@@ -17,12 +18,19 @@ log = get_logger(__name__)
 RUN_TASK = "evaluation.run"
 
 
-@dataclass
 class EvaluationTasks:
-    service: EvaluationService
-    worker: EvaluationWorker
-    queue: TaskQueue
-    sweeper: asyncio.Task[None]
+    def __init__(
+        self,
+        service: EvaluationService,
+        worker: EvaluationWorker,
+        queue: TaskQueue,
+        send: Callable[[int], Awaitable[None]],
+    ) -> None:
+        self.service = service
+        self.worker = worker
+        self.queue = queue
+        self._send = send
+        self._sweeper: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(
@@ -46,23 +54,32 @@ class EvaluationTasks:
         service.send = send
         service.cancel_here = worker.cancel_here
         await queue.start()
-        for run_id in [*await worker.rows.requeue_orphans(), *await worker.rows.queued()]:
+        tasks = cls(service, worker, queue, send)
+        await tasks.take_over_orphans()
+        for run_id in await worker.rows.queued():
             await send(run_id)
+        tasks._sweeper = asyncio.create_task(tasks._sweep(sweep_seconds), name="evaluation-sweep")
+        return tasks
 
-        async def sweep() -> None:
-            while True:
-                await asyncio.sleep(sweep_seconds)
-                try:
-                    for run_id in await worker.rows.requeue_orphans():
-                        await send(run_id)
-                except Exception as exc:  # a database hiccup: next time
-                    log.warning("evaluation_sweep_failed", error=type(exc).__name__)
+    async def take_over_orphans(self) -> list[int]:
+        """Send again the runs left `running` by a process that is gone."""
+        orphans = await self.worker.rows.requeue_orphans()
+        for run_id in orphans:
+            await self._send(run_id)
+        return orphans
 
-        return cls(service, worker, queue, asyncio.create_task(sweep(), name="evaluation-sweep"))
+    async def _sweep(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.take_over_orphans()
+            except Exception as exc:  # a database hiccup: next time
+                log.warning("evaluation_sweep_failed", error=type(exc).__name__)
 
     async def stop(self) -> None:
-        self.sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.sweeper
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self.worker.stop()
         await self.queue.stop()

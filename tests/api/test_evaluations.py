@@ -188,7 +188,7 @@ async def test_cancel_then_resume_writes_each_story_once(
     unlimited: AppClient, provider_control: ProviderControl
 ) -> None:
     client = unlimited
-    provider_control.configure(latency_ms=150)
+    provider_control.configure(latency_ms=400)  # six stories, one at a time: 2.4 s at least
     run = await plan(client, frameworks=["langchain"], repetitions=3, judge=False, concurrency=1)
     await client.post(f"/api/evaluations/{run['id']}/start")
     await wait_for(client, run["id"], lambda r: r["progress"]["done"] >= 1, "one story")
@@ -223,7 +223,7 @@ async def test_a_restart_mid_run_carries_on_where_it_was(
     make_settings: SettingsFactory, provider_control: ProviderControl
 ) -> None:
     settings = make_settings(rate_limit_enabled=False)
-    provider_control.configure(latency_ms=150)
+    provider_control.configure(latency_ms=400)  # six stories, one at a time: 2.4 s at least
     async with open_client(settings) as client:
         run = await plan(
             client, frameworks=["langchain"], repetitions=3, judge=False, concurrency=1
@@ -371,28 +371,29 @@ async def test_through_redis_any_replica_takes_a_run_and_a_dead_ones_run_is_take
 ) -> None:
     """Two replicas on one database and one Redis queue: a run started on the first is worked
     by whichever receiver takes it; when the replica working on it stops mid-run, the other
-    one's sweep finds the orphan and finishes it."""
+    one's sweep (called here: both replicas share this test's pid, so each one's heartbeat would
+    judge the other dead) finds the orphan and finishes it."""
     if REDIS_URL is None:
         pytest.fail("TEST_REDIS_URL is not set")  # pragma: no cover - listed only with Redis
     settings = make_settings(
         rate_limit_enabled=False,
         redis_url=REDIS_URL,
         rate_limit_key_prefix=f"eval-{uuid.uuid4().hex[:8]}",
-        instance_heartbeat_seconds=0.2,  # the sweep for orphans runs every 0.8 s
     )
-    provider_control.configure(latency_ms=150)
+    provider_control.configure(latency_ms=400)  # six stories, one at a time: 2.4 s at least
     async with contextlib.AsyncExitStack() as first_stack, contextlib.AsyncExitStack() as other:
         first = await first_stack.enter_async_context(open_client(settings))
         assert first.runtime.evaluation_tasks.queue.backend == "redis"
         second = await other.enter_async_context(open_client(settings, email=None))
         second.headers["authorization"] = first.headers["authorization"]
         replicas = {first: first_stack, second: other}
-        run = await plan(first, frameworks=["langchain"], repetitions=3, judge=False)
+        run = await plan(first, frameworks=["langchain"], repetitions=3, judge=False, concurrency=1)
         await first.post(f"/api/evaluations/{run['id']}/start")
         await wait_for(first, run["id"], lambda r: r["progress"]["done"] >= 1, "one story")
         [working] = [r for r in replicas if run["id"] in r.runtime.evaluation_tasks.worker.working]
         [survivor] = [r for r in replicas if r is not working]
         await replicas[working].aclose()  # it stops mid-run; its instance is retired
+        assert await survivor.runtime.evaluation_tasks.take_over_orphans() == [run["id"]]
         finished = await wait_for(survivor, run["id"], ended, "its end", seconds=120)
         assert run["id"] in survivor.runtime.evaluation_tasks.worker.taken
         items = (await survivor.get(f"/api/evaluations/{run['id']}/items")).json()
