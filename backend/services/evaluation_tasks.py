@@ -16,6 +16,7 @@ from backend.services.task_queue import TaskQueue
 log = get_logger(__name__)
 
 RUN_TASK = "evaluation.run"
+STOP_SECONDS = 10.0  # the longest a stop waits for a sweep to finish
 
 
 class EvaluationTasks:
@@ -31,6 +32,7 @@ class EvaluationTasks:
         self.queue = queue
         self._send = send
         self._sweeper: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     @classmethod
     async def start(
@@ -69,17 +71,22 @@ class EvaluationTasks:
         return orphans
 
     async def _sweep(self, seconds: float) -> None:
-        while True:
-            await asyncio.sleep(seconds)
+        """Until the stop: a stop waits for a sweep under way rather than cut its transaction
+        off (a cancelled query could leave its connection, and its locks, behind)."""
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), seconds)
+                return
             try:
                 await self.take_over_orphans()
             except Exception as exc:  # a database hiccup: next time
                 log.warning("evaluation_sweep_failed", error=type(exc).__name__)
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+            done, _ = await asyncio.wait({self._sweeper}, timeout=STOP_SECONDS)
+            if not done:
+                self._sweeper.cancel()
         await self.worker.stop()
         await self.queue.stop()

@@ -31,6 +31,7 @@ log = get_logger(__name__)
 MAX_WAITS = 30
 STOPPING_CODES = {"BUDGET_EXCEEDED"}  # the run stops (resumable), the item stays pending
 FINISHED = {ItemStatus.DONE.value, ItemStatus.FAILED.value}
+STOP_SECONDS = 15.0  # the longest a stop waits for cancelled runs to put their items back
 
 
 class StopRun(Exception):
@@ -87,7 +88,8 @@ class EvaluationWorker:
         tasks = list(self._running.values())
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            await asyncio.wait(tasks, timeout=STOP_SECONDS)
 
     async def _work(self, run_id: int) -> tuple[RunStatus, str | None]:
         run, items = await self.rows.load(run_id)

@@ -10,7 +10,6 @@ the database, and a run whose process died is queued again at start-up
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -50,6 +49,5 @@ class TaskQueue:
     async def stop(self) -> None:
         if self._receiver is not None:
             self._receiver.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._receiver
+            await asyncio.wait({self._receiver}, timeout=10)
         await self.broker.shutdown()
