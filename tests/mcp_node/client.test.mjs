@@ -12,14 +12,19 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 
 const env = process.env;
 const TOOLS = [
+  "cancel_evaluation",
   "chat",
   "compare_frameworks",
+  "evaluation_report",
   "generate_story_langchain",
   "generate_story_langgraph",
   "generate_story_semantic_kernel",
   "get_cost_usage",
+  "get_evaluation",
   "list_frameworks",
+  "plan_evaluation",
   "run_document_prompt",
+  "start_evaluation",
 ];
 
 /** A transport to the server, signed in with `key` (none when null). */
