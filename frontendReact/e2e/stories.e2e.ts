@@ -467,7 +467,7 @@ describe("accounts, stories, chat and documents on the real backend and embedded
         async () => {
           await page.getByTestId("history-total").waitFor(UI);
           await page.getByTestId("history-list").getByRole("button").first().click();
-          await page.getByTestId("ledger-calls").waitFor(UI);
+          await page.getByTestId("opened-story").getByTestId("story-text").waitFor(UI);
         },
       ],
       [
