@@ -466,8 +466,10 @@ describe("accounts, stories, chat and documents on the real backend and embedded
         "History",
         async () => {
           await page.getByTestId("history-total").waitFor(UI);
-          await page.getByTestId("history-list").getByRole("button").first().click();
-          await page.getByTestId("opened-story").getByTestId("story-text").waitFor(UI);
+          // The compared story, found by character: an evaluation's stories are newer.
+          await page.getByLabel("Search by character").fill("O'Brien");
+          await page.getByText("O'Brien and Tom & Jerry").first().click();
+          await page.getByTestId("ledger-calls").waitFor(UI);
         },
       ],
       [
