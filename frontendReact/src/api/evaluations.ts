@@ -16,18 +16,21 @@ import {
 import type { EvaluationReport, EvaluationRequest, EvaluationRunOut, StoryBriefFields } from "../client/types.gen";
 import { queryKeys } from "./queryKeys";
 
-/** A run still moving: its progress and report are read again every two seconds. */
+/** A run still moving: its progress is read again every few seconds. */
 export function isActive(run: Pick<EvaluationRunOut, "status"> | undefined): boolean {
   return run?.status === "queued" || run?.status === "running";
 }
 
-const FOLLOW_MS = 2000;
+// Following a run reads the server every few seconds: slowly enough that a long run leaves
+// most of the user's general rate limit (60 a minute) to the rest of the app.
+const FOLLOW_MS = 4000;
+const LIST_FOLLOW_MS = 10_000;
 
 export function useEvaluations() {
   return useQuery({
     queryKey: queryKeys.evaluations.list,
     queryFn: async () => (await listEvaluations({ query: { limit: 50 } })).data,
-    refetchInterval: (query) => (query.state.data?.runs.some(isActive) ? FOLLOW_MS : false),
+    refetchInterval: (query) => (query.state.data?.runs.some(isActive) ? LIST_FOLLOW_MS : false),
   });
 }
 
@@ -54,9 +57,11 @@ export function useEvaluationReport(run: EvaluationRunOut | undefined) {
   });
 }
 
-export function useEvaluationItems(run: EvaluationRunOut) {
+/** The run's stories, read only while they are shown. */
+export function useEvaluationItems(run: EvaluationRunOut, shown: boolean) {
   return useQuery({
     queryKey: queryKeys.evaluations.items(run.id, stage(run)),
+    enabled: shown,
     placeholderData: keepPreviousData,
     queryFn: async () => (await listEvaluationItems({ path: { run_id: run.id } })).data,
   });

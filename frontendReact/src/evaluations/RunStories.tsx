@@ -21,11 +21,12 @@ function OpenedStory({ item }: { item: EvaluationItemOut }) {
 
 /** The evidence behind the figures: every story of the run, one click from its text and verdict. */
 export function RunStories({ run }: { run: EvaluationRunOut }) {
-  const items = useEvaluationItems(run);
+  const [shown, setShown] = useState(false);
+  const items = useEvaluationItems(run, shown);
   const [opened, setOpened] = useState<number | null>(null);
   const item = items.data?.find((candidate) => candidate.id === opened);
   return (
-    <details className="rounded border border-slate-200 p-2 text-sm">
+    <details className="rounded border border-slate-200 p-2 text-sm" onToggle={(event) => setShown(event.currentTarget.open)}>
       <summary className="cursor-pointer font-medium">Stories ({run.progress.total})</summary>
       <div className="mt-2 overflow-x-auto">
         <table className="w-full min-w-[36rem]" data-testid="run-items">
