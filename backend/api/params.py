@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
+from backend.core.names import StoryOrigin
 from backend.schemas.common import MAX_DB_ID, NO_NUL
 
 MAX_SEARCH_CHARS = 200
@@ -27,6 +28,10 @@ SearchText = Annotated[
 
 # A character's name (or part of one) to search stories for.
 CharacterQuery = Annotated[str, Query(min_length=1, max_length=100, pattern=NO_NUL)]
+OriginQuery = Annotated[
+    StoryOrigin | None,
+    Query(description="`evaluation`: only stories evaluation runs wrote; `written`: the others"),
+]
 
 # A comparison's id (a UUID the server minted), in any case: it is kept in lower case.
 ComparisonId = Annotated[uuid.UUID, Path()]

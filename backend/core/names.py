@@ -27,6 +27,13 @@ class Operation(StrEnum):
     EVALUATION = "evaluation"  # a story written as one item of an evaluation run
 
 
+class StoryOrigin(StrEnum):
+    """Where a story came from (History's filter)."""
+
+    WRITTEN = "written"  # asked for: a story, a comparison, an MCP tool, a cache hit
+    EVALUATION = "evaluation"  # written as an item of an evaluation run
+
+
 class RunStatus(StrEnum):
     """An evaluation run's state. `planned` waits for its cost to be confirmed; `stopped`
     ended early (a budget, or every framework failing) and can be resumed like `cancelled`."""

@@ -58,7 +58,9 @@ class EvaluationItem(Base):
     framework: Mapped[str] = mapped_column(String(32))
     comparison_id: Mapped[str] = mapped_column(String(36), index=True)
     status: Mapped[str] = mapped_column(String(16))  # ItemStatus
-    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
     error: Mapped[str | None] = mapped_column(String(500))
     latency_ms: Mapped[float | None] = mapped_column(Float)  # request to stored story
     time_to_first_token_ms: Mapped[float | None] = mapped_column(Float)  # to the first text

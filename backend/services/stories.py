@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -20,12 +20,12 @@ from backend.core.aio import closing
 from backend.core.context import current_request_id, current_transaction_guid
 from backend.core.errors import NotFoundError
 from backend.core.logging import get_logger
-from backend.core.names import FrameworkName, Operation
+from backend.core.names import FrameworkName, Operation, StoryOrigin
 from backend.core.text import storable
 from backend.db.paging import page_of
 from backend.frameworks.base import count_tokens, require_text
 from backend.frameworks.stories.base import StoryBrief, StoryFramework
-from backend.models import Story
+from backend.models import EvaluationItem, Story
 from backend.services.ledger import escape_like
 from backend.services.metering import Meter, MeteredUnit
 from backend.services.response_cache import ResponseCache
@@ -226,8 +226,9 @@ class StoryService:
         skip: int,
         limit: int,
         framework: FrameworkName | None,
+        origin: StoryOrigin | None = None,
     ) -> tuple[list[Story], int]:
-        query = select(Story).where(Story.user_id == owner_id)
+        query = _of_origin(select(Story).where(Story.user_id == owner_id), origin)
         if framework is not None:
             query = query.where(Story.framework == framework.value)
         query = query.order_by(Story.created_at.desc(), Story.id.desc())
@@ -241,11 +242,17 @@ class StoryService:
         return story
 
     async def search_characters(
-        self, session: AsyncSession, owner_id: int, character: str, *, limit: int
+        self,
+        session: AsyncSession,
+        owner_id: int,
+        character: str,
+        *,
+        limit: int,
+        origin: StoryOrigin | None = None,
     ) -> list[Story]:
         pattern = f"%{escape_like(character.lower())}%"
         result = await session.execute(
-            select(Story)
+            _of_origin(select(Story), origin)
             .where(
                 Story.user_id == owner_id,
                 or_(
@@ -266,3 +273,11 @@ class StoryService:
         await self._cache.forget_user(owner_id)
         deleted: int = result.rowcount  # type: ignore[attr-defined]
         return deleted
+
+
+def _of_origin(query: Select[Story], origin: StoryOrigin | None) -> Select[Story]:
+    """Only the stories an evaluation run wrote, or only the others (None: all)."""
+    if origin is None:
+        return query
+    by_a_run = exists().where(EvaluationItem.story_id == Story.id)
+    return query.where(by_a_run if origin is StoryOrigin.EVALUATION else ~by_a_run)

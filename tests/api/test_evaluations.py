@@ -130,6 +130,49 @@ async def test_a_suite_runs_to_completion_and_its_report_is_the_ledgers(
     assert "adherence_mean" in rows[0]
 
 
+async def test_history_tells_a_runs_stories_from_the_ones_asked_for(
+    unlimited: AppClient, provider_control: ProviderControl
+) -> None:
+    client = unlimited
+    asked = await client.post(
+        "/api/langchain", json={"primary_character": "Ada", "secondary_character": "Babbage"}
+    )
+    assert asked.status_code == 200, asked.text
+    run = await plan(client, frameworks=["langchain", "semantic_kernel"], judge=False)
+    await client.post(f"/api/evaluations/{run['id']}/start")
+    assert (await wait_for(client, run["id"], ended, "its end"))["status"] == "done"
+    items = (await client.get(f"/api/evaluations/{run['id']}/items")).json()
+
+    def ids(response: httpx.Response) -> set[int]:
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return {story["id"] for story in (body if isinstance(body, list) else body["stories"])}
+
+    by_run = {item["story_id"] for item in items}
+    assert len(by_run) == 4
+    everything = ids(await client.get("/api/stories", params={"limit": 100}))
+    assert everything == by_run | {asked.json()["id"]}
+    only_run = await client.get("/api/stories", params={"origin": "evaluation", "limit": 100})
+    assert ids(only_run) == by_run
+    assert only_run.json()["total"] == 4
+    written = await client.get("/api/stories", params={"origin": "written"})
+    assert ids(written) == {asked.json()["id"]}
+    assert written.json()["total"] == 1
+    # The contract's character search takes the same filter: "Ada" is in both kinds.
+    search = "/api/stories/search/characters"
+    ada_by_run = {item["story_id"] for item in items if item["brief_index"] == 0}
+    assert len(ada_by_run) == 2
+    assert ids(await client.get(search, params={"character": "ada"})) == ada_by_run | {
+        asked.json()["id"]
+    }
+    in_run = await client.get(search, params={"character": "ada", "origin": "evaluation"})
+    assert ids(in_run) == ada_by_run
+    in_written = await client.get(search, params={"character": "ada", "origin": "written"})
+    assert ids(in_written) == {asked.json()["id"]}
+    refused = await client.get("/api/stories", params={"origin": "judge"})
+    assert_error_shape(refused, 422, "VALIDATION_ERROR")
+
+
 async def test_a_judged_run_scores_each_brief_and_reports_wins(
     unlimited: AppClient, provider_control: ProviderControl
 ) -> None:

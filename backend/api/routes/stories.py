@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, SessionDep, StoryServiceDep
-from backend.api.params import CharacterQuery, IdPath, Limit, Skip
+from backend.api.params import CharacterQuery, IdPath, Limit, OriginQuery, Skip
 from backend.api.responses import errors
 from backend.core.names import FrameworkName
 from backend.schemas.stories import (
@@ -35,10 +35,12 @@ async def list_stories(
     skip: Skip = 0,
     limit: Limit = 10,
     framework: FrameworkName | None = None,
+    origin: OriginQuery = None,
 ) -> StoryListResponse:
-    """Newest first, optionally for one framework."""
+    """Newest first, optionally for one framework, or only the stories an evaluation run wrote
+    (`origin=evaluation`) or only the others (`origin=written`)."""
     rows, total = await stories.list_page(
-        session, principal.user_id, skip=skip, limit=limit, framework=framework
+        session, principal.user_id, skip=skip, limit=limit, framework=framework, origin=origin
     )
     return StoryListResponse(
         stories=[StoryFields.model_validate(story_fields(row)) for row in rows],
@@ -60,11 +62,12 @@ async def search_by_character(
     stories: StoryServiceDep,
     character: CharacterQuery,
     limit: Limit = 50,
+    origin: OriginQuery = None,
 ) -> list[StoryFields]:
     """An array of the stories whose primary or secondary character contains the text
-    (case-insensitive, newest first), as the API contract specifies."""
+    (case-insensitive, newest first), as the API contract specifies; `origin` as in the list."""
     rows = await stories.search_characters(
-        session, principal.user_id, character.strip(), limit=limit
+        session, principal.user_id, character.strip(), limit=limit, origin=origin
     )
     return [StoryFields.model_validate(story_fields(row)) for row in rows]
 

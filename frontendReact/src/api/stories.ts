@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { deleteAllStories, getProvider, getStory, listStories, searchStoriesByCharacter } from "../client/sdk.gen";
-import type { FrameworkName } from "../client/types.gen";
+import type { FrameworkName, StoryOrigin } from "../client/types.gen";
 import { queryKeys } from "./queryKeys";
 
 export interface StoryListParams {
@@ -8,6 +8,8 @@ export interface StoryListParams {
   limit: number;
   framework: FrameworkName | null;
   character: string;
+  /** Only an evaluation run's stories, or only the others (null: all). */
+  origin: StoryOrigin | null;
 }
 
 export function useStoryList(params: StoryListParams) {
@@ -17,7 +19,9 @@ export function useStoryList(params: StoryListParams) {
     queryFn: async () => {
       const character = params.character.trim();
       if (character) {
-        const { data: found } = await searchStoriesByCharacter({ query: { character, limit: 100 } });
+        const { data: found } = await searchStoriesByCharacter({
+          query: { character, limit: 100, ...(params.origin ? { origin: params.origin } : {}) },
+        });
         const stories = params.framework ? found.filter((story) => story.method === params.framework) : found;
         return { stories, total: stories.length, skip: 0, limit: 100 };
       }
@@ -26,6 +30,7 @@ export function useStoryList(params: StoryListParams) {
           skip: params.skip,
           limit: params.limit,
           ...(params.framework ? { framework: params.framework } : {}),
+          ...(params.origin ? { origin: params.origin } : {}),
         },
       });
       return data;

@@ -804,7 +804,8 @@ export const deleteAllStories = <ThrowOnError extends boolean = true>(options?: 
 /**
  * List Stories
  *
- * Newest first, optionally for one framework.
+ * Newest first, optionally for one framework, or only the stories an evaluation run wrote
+ * (`origin=evaluation`) or only the others (`origin=written`).
  */
 export const listStories = <ThrowOnError extends boolean = true>(options?: Options<ListStoriesData, ThrowOnError>): RequestResult<ListStoriesResponses, ListStoriesErrors, ThrowOnError> => (options?.client ?? client).get<ListStoriesResponses, ListStoriesErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -816,7 +817,7 @@ export const listStories = <ThrowOnError extends boolean = true>(options?: Optio
  * Search By Character
  *
  * An array of the stories whose primary or secondary character contains the text
- * (case-insensitive, newest first), as the API contract specifies.
+ * (case-insensitive, newest first), as the API contract specifies; `origin` as in the list.
  */
 export const searchStoriesByCharacter = <ThrowOnError extends boolean = true>(options: Options<SearchStoriesByCharacterData, ThrowOnError>): RequestResult<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError> => (options.client ?? client).get<SearchStoriesByCharacterResponses, SearchStoriesByCharacterErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

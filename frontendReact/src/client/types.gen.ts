@@ -2085,6 +2085,13 @@ export type StoryListResponse = {
 };
 
 /**
+ * StoryOrigin
+ *
+ * Where a story came from (History's filter).
+ */
+export type StoryOrigin = 'written' | 'evaluation';
+
+/**
  * StoryRequest
  */
 export type StoryRequest = {
@@ -6064,6 +6071,12 @@ export type ListStoriesData = {
          * Framework
          */
         framework?: FrameworkName | null;
+        /**
+         * Origin
+         *
+         * `evaluation`: only stories evaluation runs wrote; `written`: the others
+         */
+        origin?: StoryOrigin | null;
     };
     url: '/api/stories';
 };
@@ -6106,6 +6119,12 @@ export type SearchStoriesByCharacterData = {
          * Limit
          */
         limit?: number;
+        /**
+         * Origin
+         *
+         * `evaluation`: only stories evaluation runs wrote; `written`: the others
+         */
+        origin?: StoryOrigin | null;
     };
     url: '/api/stories/search/characters';
 };

@@ -78,6 +78,50 @@ describe("HistoryPage", () => {
     }
   });
 
+  it("shows only an evaluation run's stories, or only the others, and searches within them", async () => {
+    const requests = stubApi({
+      "GET /api/stories": (url) => {
+        const origin = url.searchParams.get("origin");
+        const stories = [makeStory({ id: 1 }), makeStory({ id: 2, combined_characters: "Ada and Grace" })].filter(
+          (story) => !origin || (origin === "evaluation") === (story.id === 2),
+        );
+        return { stories, total: stories.length, skip: 0, limit: 10 };
+      },
+      "GET /api/stories/search/characters": () => [],
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<HistoryPage />);
+    expect(await screen.findByText("Ada and Grace")).toBeInTheDocument();
+
+    await user.selectOptions(screen.getByLabelText("Filter by source"), "Evaluation runs");
+    await waitFor(() => expect(screen.queryByText("Alice and Bob")).not.toBeInTheDocument());
+    expect(screen.getByText("Ada and Grace")).toBeInTheDocument();
+    expect(screen.getByTestId("history-total")).toHaveTextContent("1 story");
+
+    await user.selectOptions(screen.getByLabelText("Filter by source"), "Asked for");
+    expect(await screen.findByText("Alice and Bob")).toBeInTheDocument();
+    expect(screen.queryByText("Ada and Grace")).not.toBeInTheDocument();
+
+    await user.type(screen.getByLabelText("Search by character"), "Zed");
+    await waitFor(() =>
+      expect(
+        requests.some((r) => {
+          const url = new URL(r.url);
+          return url.pathname === "/api/stories/search/characters" && url.searchParams.get("origin") === "written";
+        }),
+      ).toBe(true),
+    );
+  });
+
+  it("says which kind of story there is none of", async () => {
+    stubApi({ "GET /api/stories": () => ({ stories: [], total: 0, skip: 0, limit: 10 }) });
+    const user = userEvent.setup();
+    renderWithProviders(<HistoryPage />);
+    expect(await screen.findByText("No stories yet.")).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText("Filter by source"), "Evaluation runs");
+    expect(await screen.findByText("No stories from evaluation runs yet.")).toBeInTheDocument();
+  });
+
   it("deletes all stories after confirmation", async () => {
     let deleted = false;
     stubApi({

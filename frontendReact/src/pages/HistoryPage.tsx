@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useComparison } from "../api/comparisons";
 import { useDeleteAllStories, useStory, useStoryList } from "../api/stories";
-import type { FrameworkName } from "../client/types.gen";
+import type { FrameworkName, StoryOrigin } from "../client/types.gen";
 import { ComparisonVerdict } from "../components/ComparisonVerdict";
 import { ErrorNote } from "../components/ErrorNote";
 import { StoryCard } from "../components/StoryCard";
@@ -10,16 +10,23 @@ import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
 import { usePageTitle } from "../lib/usePageTitle";
 
 const PAGE_SIZE = 10;
+const ORIGINS: { value: StoryOrigin | ""; label: string }[] = [
+  { value: "", label: "All" },
+  { value: "written", label: "Asked for" },
+  { value: "evaluation", label: "Evaluation runs" },
+];
 
-/** Past stories: filter by framework, search by character, open one, delete all. */
+/** Past stories: filter by framework and by where they came from, search by character, open one,
+ * delete all. */
 export function HistoryPage() {
   usePageTitle("History");
   const [framework, setFramework] = useState<FrameworkName | null>(null);
+  const [origin, setOrigin] = useState<StoryOrigin | null>(null);
   const [character, setCharacter] = useState("");
   const [skip, setSkip] = useState(0);
   const [openId, setOpenId] = useState<number | null>(null);
   const [openings, setOpenings] = useState(0); // each click scrolls, even on the story already open
-  const list = useStoryList({ skip, limit: PAGE_SIZE, framework, character });
+  const list = useStoryList({ skip, limit: PAGE_SIZE, framework, character, origin });
   const opened = useStory(openId);
   const deleteAll = useDeleteAllStories();
   const openedRef = useRef<HTMLDivElement>(null);
@@ -62,6 +69,24 @@ export function HistoryPage() {
             {FRAMEWORKS.map((name) => (
               <option key={name} value={name}>
                 {FRAMEWORK_LABELS[name]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-sm">
+          Source
+          <select
+            aria-label="Filter by source"
+            className="rounded border border-slate-300 px-2 py-1"
+            value={origin ?? ""}
+            onChange={(event) => {
+              setOrigin((event.target.value || null) as StoryOrigin | null);
+              setSkip(0);
+            }}
+          >
+            {ORIGINS.map(({ value, label }) => (
+              <option key={value} value={value}>
+                {label}
               </option>
             ))}
           </select>
@@ -115,7 +140,7 @@ export function HistoryPage() {
           </li>
         ))}
         {list.data && list.data.stories.length === 0 && !list.isPlaceholderData && (
-          <li className="break-words px-4 py-6 text-center text-sm text-slate-500">{emptyMessage(searched, framework)}</li>
+          <li className="break-words px-4 py-6 text-center text-sm text-slate-500">{emptyMessage(searched, framework, origin)}</li>
         )}
       </ul>
       {!searched && total > PAGE_SIZE && (
@@ -148,8 +173,11 @@ export function HistoryPage() {
 }
 
 /** Tell "nothing matched" apart from "nothing yet", so an empty search never looks like lost data. */
-function emptyMessage(searched: string, framework: FrameworkName | null): string {
+function emptyMessage(searched: string, framework: FrameworkName | null, origin: StoryOrigin | null): string {
   if (searched) return `No stories match “${searched}”.`;
-  if (framework) return `No ${FRAMEWORK_LABELS[framework]} stories yet.`;
+  const kind = framework ? `${FRAMEWORK_LABELS[framework]} stories` : "stories";
+  if (origin === "evaluation") return `No ${kind} from evaluation runs yet.`;
+  if (origin === "written") return `No ${kind} asked for yet (evaluation runs' stories are left out).`;
+  if (framework) return `No ${kind} yet.`;
   return "No stories yet.";
 }
