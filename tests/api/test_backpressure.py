@@ -269,7 +269,11 @@ async def test_time_spent_honouring_a_providers_retry_after_is_not_a_backlog(
     """Four stories each wait 1.5 s on a 429's Retry-After (more than a quarter of
     MAX_WAIT_BEFORE_PROVIDER_MS): that was the provider's time, not a queue in the platform,
     so the stories sent right after them are all admitted."""
-    settings = make_settings(rate_limit_enabled=False, provider_retry_after_max_seconds=5)
+    settings = make_settings(
+        rate_limit_enabled=False,
+        provider_retry_after_max_seconds=5,
+        max_wait_before_provider_ms=5000,
+    )
     async with open_client(settings) as client:
         provider_control.faults(*[{"kind": "429", "retry_after": 1.5}] * 4)
         first = await asyncio.gather(*(client.post("/api/langchain", json=STORY) for _ in range(4)))

@@ -69,7 +69,9 @@ def backend_env(database_url: str, provider_port: int, port: int) -> dict[str, s
         PROVIDER_NAME="test-provider",
         SERVE_FRONTEND="false",
         RATE_LIMIT_ENABLED="false",
-        MAX_LOOP_LAG_MS="0",  # as in make_settings: these tests are not about the machine's load
+        # As in make_settings: these tests are not about the machine's load.
+        MAX_LOOP_LAG_MS="0",
+        MAX_WAIT_BEFORE_PROVIDER_MS="0",
         LOG_LEVEL="WARNING",
     )
     return env
