@@ -57,9 +57,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     PRICE_OVERRIDES_FILE: prices,
     DATABASE_URL: `sqlite:///${join(dataDir, "e2e.db")}`,
     SSE_PING_SECONDS: "1",
-    // The event loop's delay also measures the machine: a loaded CI machine passed 100 ms and
-    // the platform refused stories. The browser suite is not about back-pressure.
+    // The event loop's delay and the wait before the provider also measure the machine: a
+    // loaded CI machine passed their bounds and the platform refused stories. The browser
+    // suite is not about back-pressure.
     MAX_LOOP_LAG_MS: "0",
+    MAX_WAIT_BEFORE_PROVIDER_MS: "0",
     LOG_LEVEL: "INFO", // the log viewer test reads the access log's lines (stdout itself is ignored)
   });
   const backend = spawn(python, ["-m", "backend"], { cwd: repoRoot, env, stdio: ["ignore", "ignore", "inherit"] });

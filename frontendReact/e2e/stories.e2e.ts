@@ -401,6 +401,13 @@ describe("accounts, stories, chat and documents on the real backend and embedded
   it(
     "runs an evaluation of 2 briefs × 3 frameworks × 2 repetitions to its report",
     async () => {
+      // Following a run of minutes must not spend the user's general rate limit (on here, at its
+      // default): the page once polled so often that every request after the run was refused.
+      const refused: string[] = [];
+      const watchRefusals = (response: Response) => {
+        if (response.status() === 429) refused.push(new URL(response.url()).pathname);
+      };
+      page.on("response", watchRefusals);
       await openPage(page, "Evaluations");
       await page.getByRole("heading", { name: "Evaluations", level: 2 }).waitFor(UI);
       await page.getByLabel("Run name").fill("Suite on SmolLM2");
@@ -453,6 +460,22 @@ describe("accounts, stories, chat and documents on the real backend and embedded
       }
       expect(((await opened.getByTestId("story-text").textContent()) ?? "").trim().length).toBeGreaterThan(0);
       await page.screenshot({ path: "test-results/evaluation.png", fullPage: true });
+
+      // History right after the run (its requests were refused once): the run's twelve stories
+      // can be shown alone, or left out.
+      await openPage(page, "History");
+      const storyCount = async () => Number.parseInt((await page.getByTestId("history-total").textContent()) ?? "", 10);
+      await expect.poll(storyCount, UI).toBeGreaterThan(12); // the run's and the ones asked for earlier
+      const all = await storyCount();
+      const source = page.getByLabel("Filter by source");
+      await source.selectOption({ label: "Evaluation runs" });
+      await expect.poll(() => page.getByTestId("history-total").textContent(), UI).toBe("12 stories");
+      await source.selectOption({ label: "Asked for" });
+      await expect.poll(storyCount, UI).toBe(all - 12);
+      await page.getByTestId("history-list").getByRole("button").first().waitFor(UI);
+      await source.selectOption({ label: "All" });
+      page.off("response", watchRefusals);
+      expect(refused).toEqual([]);
     },
     EVALUATION_RUN.timeout + TEST_LIMIT,
   );
