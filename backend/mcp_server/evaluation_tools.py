@@ -4,17 +4,17 @@ of whichever process takes it (this one, or the web app's when this one exits)."
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from fastmcp import FastMCP
 
-from backend.frameworks.stories.base import StoryBrief
 from backend.mcp_server.calls import ToolCalls
 from backend.runtime import Runtime
 from backend.schemas.evaluations import EvaluationRequest, report_out, run_out
 from backend.services.accounts import Principal
 from backend.services.evaluation_report import build_report
-from backend.services.evaluations import RunRequest
+from backend.services.evaluations import EvaluationService, RunChange
 
 Framework = Literal["semantic_kernel", "langchain", "langgraph"]
 
@@ -23,6 +23,19 @@ async def _run(runtime: Runtime, principal: Principal, run_id: int) -> dict[str,
     run = await runtime.evaluations.get(principal.user_id, run_id)
     progress = await runtime.evaluations.progress([run])
     return run_out(run, progress[run.id]).model_dump(mode="json")
+
+
+def _run_after(
+    run_id: int, change: RunChange | None = None
+) -> Callable[[Runtime, Principal], Awaitable[dict[str, Any]]]:
+    """A tool's body: the change, if any, then the run as it now is."""
+
+    async def body(runtime: Runtime, principal: Principal) -> dict[str, Any]:
+        if change is not None:
+            await change(runtime.evaluations, principal.user_id, run_id)
+        return await _run(runtime, principal, run_id)
+
+    return body
 
 
 def register_evaluation_tools(mcp: FastMCP, calls: ToolCalls) -> None:
@@ -50,17 +63,7 @@ def register_evaluation_tools(mcp: FastMCP, calls: ToolCalls) -> None:
                     **({"frameworks": frameworks} if frameworks else {}),
                 }
             )
-            run = await runtime.evaluations.plan(
-                principal.user_id,
-                RunRequest(
-                    name=request.name,
-                    briefs=[StoryBrief.of(brief) for brief in request.briefs],
-                    frameworks=request.frameworks,
-                    repetitions=request.repetitions,
-                    concurrency=request.concurrency,
-                    judge=request.judge,
-                ),
-            )
+            run = await runtime.evaluations.plan(principal.user_id, request.run_request())
             return await _run(runtime, principal, run.id)
 
         return await calls.run(body)
@@ -69,31 +72,17 @@ def register_evaluation_tools(mcp: FastMCP, calls: ToolCalls) -> None:
     async def start_evaluation(run_id: int) -> dict[str, Any]:
         """Confirm a planned run's cost and start it; it runs in the background. Follow it
         with `get_evaluation`, read the result with `evaluation_report`."""
-
-        async def body(runtime: Runtime, principal: Principal) -> dict[str, Any]:
-            await runtime.evaluations.start(principal.user_id, run_id)
-            return await _run(runtime, principal, run_id)
-
-        return await calls.run(body)
+        return await calls.run(_run_after(run_id, EvaluationService.start))
 
     @mcp.tool
     async def get_evaluation(run_id: int) -> dict[str, Any]:
         """A run's state and progress: stories done, failed, running and pending; spend so far."""
-
-        async def body(runtime: Runtime, principal: Principal) -> dict[str, Any]:
-            return await _run(runtime, principal, run_id)
-
-        return await calls.run(body)
+        return await calls.run(_run_after(run_id))
 
     @mcp.tool
     async def cancel_evaluation(run_id: int) -> dict[str, Any]:
         """Stop a queued or running run; the stories written stay in its report."""
-
-        async def body(runtime: Runtime, principal: Principal) -> dict[str, Any]:
-            await runtime.evaluations.cancel(principal.user_id, run_id)
-            return await _run(runtime, principal, run_id)
-
-        return await calls.run(body)
+        return await calls.run(_run_after(run_id, EvaluationService.cancel))
 
     @mcp.tool
     async def evaluation_report(run_id: int) -> dict[str, Any]:

@@ -8,11 +8,12 @@ from decimal import Decimal
 from pydantic import BaseModel, Field, StrictBool, field_validator
 
 from backend.core.names import FrameworkName
+from backend.frameworks.stories.base import StoryBrief
 from backend.models import EvaluationItem, EvaluationRun
 from backend.schemas.common import NOT_BLANK, StrictModel
 from backend.schemas.stories import StoryBriefFields
 from backend.services.evaluation_report import FrameworkReport, RunReport, Score, Spread
-from backend.services.evaluations import Progress
+from backend.services.evaluations import Progress, RunRequest
 
 MAX_BRIEFS = 100
 MAX_REPETITIONS = 10
@@ -45,6 +46,17 @@ class EvaluationRequest(StrictModel):
         if len(set(value)) != len(value):
             raise ValueError("each framework at most once")
         return value
+
+    def run_request(self) -> RunRequest:
+        """What the service plans: the same choices, each brief as the frameworks take it."""
+        return RunRequest(
+            name=self.name,
+            briefs=[StoryBrief.of(brief) for brief in self.briefs],
+            frameworks=self.frameworks,
+            repetitions=self.repetitions,
+            concurrency=self.concurrency,
+            judge=self.judge,
+        )
 
 
 class BriefList(BaseModel):

@@ -231,6 +231,11 @@ class EvaluationService:
             return list(found)
 
 
+# A change of state a user asks for (`EvaluationService.start`, `.cancel`, `.resume`): the
+# owner's id, the run's id; 409 when the run's state does not allow it.
+RunChange = Callable[[EvaluationService, int, int], Awaitable[EvaluationRun]]
+
+
 def brief_fields(brief: StoryBrief) -> dict[str, str | None]:
     return {
         "primary_character": brief.primary_character,
