@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from backend.core.names import FrameworkName
 from backend.models import ChatMessage, Conversation
-from backend.schemas.common import MAX_DB_ID, NOT_BLANK, StrictModel, spend_fields
+from backend.schemas.common import MAX_DB_ID, NOT_BLANK, StrictModel, from_record, spend_fields
 from backend.schemas.stories import LedgerCallOut
 
 MAX_MESSAGE_CHARS = 16_000
@@ -107,32 +107,23 @@ class ConversationRename(StrictModel):
 
 def chat_response(conversation: Conversation, answer: ChatMessage) -> ChatResponse:
     """A chat turn's answer as the API shows it."""
-    return ChatResponse(
+    return from_record(
+        ChatResponse,
+        answer,
         response=answer.content,
         conversation_id=conversation.id,
         message_id=answer.id,
         method=FrameworkName(answer.framework or conversation.framework),
         generation_time_ms=answer.generation_time_ms or 0.0,
-        model_time_ms=answer.model_time_ms,
-        reply_to_id=answer.reply_to_id,
-        model=answer.model,
-        provider=answer.provider,
         **spend_fields(answer),
     )
 
 
 def message_out(message: ChatMessage) -> MessageOut:
-    return MessageOut(
-        id=message.id,
-        role=message.role,
-        reply_to_id=message.reply_to_id,
-        content=message.content,
+    return from_record(
+        MessageOut,
+        message,
         method=FrameworkName(message.framework) if message.framework else None,
-        model=message.model,
-        provider=message.provider,
-        generation_time_ms=message.generation_time_ms,
-        model_time_ms=message.model_time_ms,
-        created_at=message.created_at,
         calls=[LedgerCallOut.model_validate(call) for call in message.calls],
         **spend_fields(message),
     )
@@ -140,12 +131,10 @@ def message_out(message: ChatMessage) -> MessageOut:
 
 def conversation_detail(conversation: Conversation) -> ConversationDetail:
     """A conversation with its messages (they must be loaded)."""
-    return ConversationDetail(
-        id=conversation.id,
-        title=conversation.title,
+    return from_record(
+        ConversationDetail,
+        conversation,
         method=FrameworkName(conversation.framework),
-        created_at=conversation.created_at,
-        updated_at=conversation.updated_at,
         messages=[message_out(message) for message in conversation.messages],
     )
 
@@ -153,12 +142,10 @@ def conversation_detail(conversation: Conversation) -> ConversationDetail:
 def conversation_out(
     conversation: Conversation, messages: int, preview: str | None
 ) -> ConversationOut:
-    return ConversationOut(
-        id=conversation.id,
-        title=conversation.title,
+    return from_record(
+        ConversationOut,
+        conversation,
         method=FrameworkName(conversation.framework),
         message_count=messages,
         last_message_preview=preview,
-        created_at=conversation.created_at,
-        updated_at=conversation.updated_at,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -113,3 +113,14 @@ def spend_fields(record: Spending) -> dict[str, Any]:
         "estimated_cost_usd": float(record.estimated_cost_usd),
         "transaction_guid": record.transaction_guid,
     }
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def from_record(model: type[ModelT], record: object, **given: Any) -> ModelT:
+    """`model` from a stored row or a result: each field not `given` is the record's attribute
+    of the same name (pydantic's `from_attributes`), so a mapper spells out only the fields it
+    renames or converts."""
+    copied = {name: getattr(record, name) for name in model.model_fields if name not in given}
+    return model.model_validate({**copied, **given})

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from backend.models import LLMCall
+from backend.schemas.common import from_record
 
 
 class DateRange(BaseModel):
@@ -214,31 +215,12 @@ class ExportLink(BaseModel):
 
 
 def transaction_out(row: LLMCall) -> Transaction:
-    return Transaction(
-        id=row.id,
+    return from_record(
+        Transaction,
+        row,
         type=row.operation,
-        framework=row.framework,
-        step=row.step,
-        provider=row.provider,
-        model=row.model,
-        status=row.status,
-        http_status=row.http_status,
-        error_message=row.error_message,
-        attempt=row.attempt,
-        input_tokens=row.input_tokens,
-        output_tokens=row.output_tokens,
-        cached_tokens=row.cached_tokens,
         total_tokens=row.input_tokens + row.output_tokens,
-        tokens_estimated=row.tokens_estimated,
         estimated_cost_usd=float(row.cost_usd),
         cost_exact=format(row.cost_usd.quantize(Decimal("1e-9")), "f"),
-        price_source=row.price_source,
         generation_time_ms=row.latency_ms,
-        time_to_first_token_ms=row.time_to_first_token_ms,
-        story_id=row.story_id,
-        user_id=row.user_id,
-        created_at=row.created_at,
-        transaction_guid=row.transaction_guid,
-        request_id=row.request_id,
-        cached_from_guid=row.cached_from_guid,
     )

@@ -10,7 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from backend.core.names import FrameworkName
 from backend.models import ContextExecution, Document
-from backend.schemas.common import NOT_BLANK, StrictModel, spend_fields
+from backend.schemas.common import NOT_BLANK, StrictModel, from_record, spend_fields
 
 FILE_ID = r"^ctx_[0-9a-f]{16}$"
 
@@ -96,35 +96,22 @@ class ExecutionListResponse(BaseModel):
 
 
 def execution_response(execution: ContextExecution) -> ExecutionResponse:
-    return ExecutionResponse(
+    return from_record(
+        ExecutionResponse,
+        execution,
         execution_id=execution.id,
-        status=execution.status,
-        response=execution.response,
         framework=FrameworkName(execution.framework),
         file_ids=execution.file_ids.split(","),
-        system_prompt=execution.system_prompt,
-        user_prompt=execution.user_prompt,
-        strategy=execution.strategy,
-        chunks=execution.chunks,
-        error_code=execution.error_code,
-        error_message=execution.error_message,
-        file_processing_time_ms=execution.file_processing_time_ms,
-        llm_execution_time_ms=execution.llm_execution_time_ms,
-        total_execution_time_ms=execution.total_execution_time_ms,
-        created_at=execution.created_at,
         **spend_fields(execution),
     )
 
 
 def upload_response(document: Document) -> UploadResponse:
-    return UploadResponse(
+    return from_record(
+        UploadResponse,
+        document,
         file_id=document.public_id,
-        filename=document.filename,
-        file_type=document.file_type,
         file_size_bytes=document.size_bytes,
         processed_content_length=document.characters,
-        pages=document.pages,
         estimated_tokens=document.tokens,
-        processing_time_ms=document.processing_time_ms,
-        created_at=document.created_at,
     )

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field, StrictBool, field_validator
 from backend.core.names import FrameworkName
 from backend.frameworks.stories.base import StoryBrief
 from backend.models import EvaluationItem, EvaluationRun
-from backend.schemas.common import NOT_BLANK, StrictModel
+from backend.schemas.common import NOT_BLANK, StrictModel, from_record
 from backend.schemas.stories import StoryBriefFields
-from backend.services.evaluation_report import FrameworkReport, RunReport, Score, Spread
+from backend.services.evaluation_report import FrameworkReport, RunReport, Score
 from backend.services.evaluations import Progress, RunRequest
 
 MAX_BRIEFS = 100
@@ -162,29 +162,14 @@ class EvaluationReport(BaseModel):
 
 
 def run_out(run: EvaluationRun, progress: Progress) -> EvaluationRunOut:
-    return EvaluationRunOut(
-        id=run.id,
-        name=run.name,
-        status=run.status,
-        briefs=[StoryBriefFields.model_validate(brief) for brief in run.briefs],
-        frameworks=[FrameworkName(name) for name in run.frameworks],
-        repetitions=run.repetitions,
-        concurrency=run.concurrency,
-        judge=run.judge,
+    return from_record(
+        EvaluationRunOut,
+        run,
         planned_cost_usd=float(run.planned_cost_usd),
         planned_cost_exact=exact(run.planned_cost_usd),
-        model=run.model,
-        transaction_guid=run.transaction_guid,
-        error=run.error,
-        created_at=run.created_at,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-        progress=RunProgress(
-            total=progress.total,
-            done=progress.done,
-            failed=progress.failed,
-            running=progress.running,
-            pending=progress.pending,
+        progress=from_record(
+            RunProgress,
+            progress,
             spent_usd=float(progress.spent_usd),
             spent_exact=exact(progress.spent_usd),
         ),
@@ -192,57 +177,36 @@ def run_out(run: EvaluationRun, progress: Progress) -> EvaluationRunOut:
 
 
 def item_out(item: EvaluationItem) -> EvaluationItemOut:
-    return EvaluationItemOut(
-        id=item.id,
-        brief_index=item.brief_index,
-        repetition=item.repetition,
-        framework=FrameworkName(item.framework),
-        comparison_id=item.comparison_id,
-        status=item.status,
-        story_id=item.story_id,
-        error=item.error,
-        latency_ms=item.latency_ms,
-        time_to_first_token_ms=item.time_to_first_token_ms,
-        attempts=item.attempts,
-    )
-
-
-def _spread(spread: Spread) -> SpreadOut:
-    return SpreadOut(count=spread.count, median=spread.median, p90=spread.p90)
-
-
-def _score(score: Score) -> ScoreOut:
-    return ScoreOut(mean=score.mean, stdev=score.stdev, count=score.count)
+    return EvaluationItemOut.model_validate(item, from_attributes=True)
 
 
 def _framework(report: FrameworkReport) -> FrameworkReportOut:
     per_story = report.cost_per_story
-    return FrameworkReportOut(
-        framework=FrameworkName(report.framework),
-        stories=report.stories,
-        failed=report.failed,
-        pending=report.pending,
-        failure_rate=report.failure_rate,
-        latency_ms=_spread(report.latency_ms),
-        time_to_first_token_ms=_spread(report.time_to_first_token_ms),
-        calls=report.calls,
-        input_tokens=report.input_tokens,
-        output_tokens=report.output_tokens,
+    return from_record(
+        FrameworkReportOut,
+        report,
+        latency_ms=SpreadOut.model_validate(report.latency_ms, from_attributes=True),
+        time_to_first_token_ms=SpreadOut.model_validate(
+            report.time_to_first_token_ms, from_attributes=True
+        ),
         cost_usd=float(report.cost_usd),
         cost_exact=exact(report.cost_usd),
         cost_per_story_usd=float(per_story) if per_story is not None else None,
         scores={name: _score(score) for name, score in report.scores.items()},
         total_score=_score(report.total_score),
-        win_rates=report.win_rates,
     )
 
 
+def _score(score: Score) -> ScoreOut:
+    return ScoreOut.model_validate(score, from_attributes=True)
+
+
 def report_out(report: RunReport, progress: Progress) -> EvaluationReport:
-    return EvaluationReport(
+    return from_record(
+        EvaluationReport,
+        report,
         run=run_out(report.run, progress),
         frameworks=[_framework(framework) for framework in report.frameworks],
-        verdicts=report.verdicts,
-        failed_verdicts=report.failed_verdicts,
         judge_cost_usd=float(report.judge_cost_usd),
         total_cost_usd=float(report.total_cost_usd),
         total_cost_exact=exact(report.total_cost_usd),

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from backend.models import LogEntry
+from backend.schemas.common import from_record
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 
@@ -40,14 +41,6 @@ def log_entry_out(entry: LogEntry) -> LogEntryOut:
         fields = json.loads(entry.fields)
     except ValueError:
         fields = {"raw": entry.fields}
-    return LogEntryOut(
-        id=entry.id,
-        created_at=entry.created_at,
-        level=entry.level,
-        logger=entry.logger,
-        event=entry.event,
-        request_id=entry.request_id,
-        transaction_guid=entry.transaction_guid,
-        instance_id=entry.instance_id,
-        fields=fields if isinstance(fields, dict) else {"value": fields},
+    return from_record(
+        LogEntryOut, entry, fields=fields if isinstance(fields, dict) else {"value": fields}
     )

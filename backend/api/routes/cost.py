@@ -13,7 +13,7 @@ from backend.api.cost_filters import Filters, spend_owner
 from backend.api.deps import GENERAL_LIMIT, CurrentPrincipal, RuntimeDep, SessionDep
 from backend.api.responses import errors
 from backend.models import User
-from backend.schemas.common import MAX_DB_ID
+from backend.schemas.common import MAX_DB_ID, from_record
 from backend.schemas.cost import (
     BudgetResponse,
     BudgetState,
@@ -118,12 +118,9 @@ async def get_usage(
             else None
         ),
         timeline=[
-            TimelinePoint(
-                start=point.start,
-                framework=point.framework,
-                requests=point.requests,
-                input_tokens=point.input_tokens,
-                output_tokens=point.output_tokens,
+            from_record(
+                TimelinePoint,
+                point,
                 cost_usd=float(point.cost_usd),
                 cost_exact=format(point.cost_usd, "f"),
             )
@@ -147,17 +144,14 @@ def _money(value: Decimal | None) -> tuple[float | None, str | None]:
 def _unit_cost(stats: UnitStats) -> UnitCost:
     mean, mean_exact = _money(stats.mean_cost_usd)
     median, median_exact = _money(stats.median_cost_usd)
-    return UnitCost(
-        key=stats.key,
-        units=stats.units,
+    return from_record(
+        UnitCost,
+        stats,
         cost_exact=format(stats.cost_usd, "f"),
         mean_cost_usd=mean,
         mean_cost_exact=mean_exact,
         median_cost_usd=median,
         median_cost_exact=median_exact,
-        median_tokens=stats.median_tokens,
-        median_latency_ms=stats.median_latency_ms,
-        p95_latency_ms=stats.p95_latency_ms,
     )
 
 
