@@ -9,7 +9,7 @@ writes so that a cancelled caller cannot interrupt them (`backend.core.aio.finis
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -78,6 +78,10 @@ class LedgerScope:
     transaction_guid: str
     request_id: str | None
 
+    def columns(self) -> dict[str, Any]:
+        """The scope as the columns of each row it owns (the fields are named after them)."""
+        return asdict(self)
+
 
 class Ledger:
     def __init__(
@@ -103,11 +107,7 @@ class Ledger:
         estimate = TokenUsage(input_tokens=start.estimate.input_tokens, estimated=True)
         quote = self.pricer.quote(model, estimate, served_by.name)
         values: dict[str, Any] = {
-            "user_id": scope.user_id,
-            "transaction_guid": scope.transaction_guid,
-            "request_id": scope.request_id,
-            "operation": scope.operation,
-            "framework": scope.framework,
+            **scope.columns(),
             "step": start.step,
             "provider": served_by.name,
             "model": model,
@@ -180,11 +180,7 @@ class Ledger:
         transaction it repeats; written in the caller's transaction with what it answered. The
         row comes back as written (not read again: a hit is worth one round trip less)."""
         values: dict[str, Any] = {
-            "user_id": scope.user_id,
-            "transaction_guid": scope.transaction_guid,
-            "request_id": scope.request_id,
-            "operation": scope.operation,
-            "framework": scope.framework,
+            **scope.columns(),
             "step": None,
             "provider": provider,
             "model": model,
