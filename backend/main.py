@@ -42,6 +42,7 @@ ROUTERS = (
     system.router,
     metrics_route.router,
     auth.router,
+    auth.account,
     admin.router,
     logs.router,
     generate.router,

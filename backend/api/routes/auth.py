@@ -33,6 +33,10 @@ from backend.services.accounts import IssuedTokens
 from backend.services.users import get_user
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+# The signed-in caller's own account: under the general limit like the rest of the API.
+account = APIRouter(
+    prefix="/api/auth", tags=["auth"], dependencies=GENERAL_LIMIT, responses=errors(401, 429)
+)
 
 REFRESH_COOKIE = "fastapillm_refresh"
 COOKIE_PATH = "/api/auth"
@@ -144,22 +148,15 @@ async def logout(principal: CurrentPrincipal, session: SessionDep, runtime: Runt
     return response
 
 
-@router.get(
-    "/me",
-    response_model=UserOut,
-    responses=errors(401, 429),
-    dependencies=GENERAL_LIMIT,
-    operation_id="get_me",
-)
+@account.get("/me", response_model=UserOut, operation_id="get_me")
 async def me(principal: CurrentPrincipal, session: SessionDep) -> UserOut:
     return UserOut.model_validate(await get_user(session, principal.user_id))
 
 
-@router.post(
+@account.post(
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(401, 422, 429),
-    dependencies=GENERAL_LIMIT,
+    responses=errors(422),
     operation_id="change_password",
 )
 async def change_password(
@@ -171,12 +168,11 @@ async def change_password(
     )
 
 
-@router.post(
+@account.post(
     "/api-keys",
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
-    responses=errors(401, 409, 422, 429),
-    dependencies=GENERAL_LIMIT,
+    responses=errors(409, 422),
     operation_id="create_api_key",
 )
 async def create_api_key(
@@ -189,23 +185,16 @@ async def create_api_key(
     )
 
 
-@router.get(
-    "/api-keys",
-    response_model=list[ApiKeyOut],
-    responses=errors(401, 429),
-    dependencies=GENERAL_LIMIT,
-    operation_id="list_api_keys",
-)
+@account.get("/api-keys", response_model=list[ApiKeyOut], operation_id="list_api_keys")
 async def list_api_keys(principal: CurrentPrincipal, session: SessionDep) -> list[ApiKeyOut]:
     keys = await api_keys.list_api_keys(session, principal.user_id)
     return [ApiKeyOut.model_validate(key) for key in keys]
 
 
-@router.delete(
+@account.delete(
     "/api-keys/{key_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(401, 404, 422, 429),
-    dependencies=GENERAL_LIMIT,
+    responses=errors(404, 422),
     operation_id="revoke_api_key",
 )
 async def revoke_api_key(
