@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from backend.core.aio import closing
-from backend.core.context import current_request_id, current_transaction_guid
 from backend.core.errors import NotFoundError
 from backend.core.logging import get_logger
 from backend.core.names import FrameworkName, Operation, StoryOrigin
@@ -31,6 +30,7 @@ from backend.services.metering import Meter, MeteredUnit
 from backend.services.response_cache import ResponseCache
 from backend.services.spend_caps import SpendPlan
 from backend.services.story_cache import CachedStories
+from backend.services.story_records import new_story
 
 log = get_logger(__name__)
 
@@ -182,14 +182,12 @@ class StoryService:
         except Exception as exc:
             raise unit.failure(exc) from exc
         totals = unit.totals()
-        story = Story(
-            user_id=owner_id,
-            primary_character=brief.primary_character,
-            secondary_character=brief.secondary_character,
-            genre=brief.genre,
-            length=brief.length,
+        story = new_story(
+            owner_id,
+            framework,
+            brief,
+            comparison_id,
             content=content,
-            framework=framework.value,
             model=totals.model,
             provider=unit.provider_name,
             generation_time_ms=unit.elapsed_ms,
@@ -199,9 +197,6 @@ class StoryService:
             cached_tokens=totals.cached_tokens,
             total_tokens=totals.total_tokens,
             estimated_cost_usd=totals.cost_usd,
-            request_id=current_request_id(),
-            transaction_guid=current_transaction_guid(),
-            comparison_id=comparison_id,
         )
         async with self._sessions() as session:
             session.add(story)

@@ -10,13 +10,13 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
-from backend.core.context import current_request_id, current_transaction_guid
 from backend.core.logging import get_logger
 from backend.core.names import FrameworkName, Operation
 from backend.frameworks.stories.base import StoryBrief, StoryFramework
 from backend.models import Story
 from backend.services.metering import Meter
 from backend.services.response_cache import CachedStory, ResponseCache
+from backend.services.story_records import new_story
 
 log = get_logger(__name__)
 
@@ -64,14 +64,12 @@ class CachedStories:
     ) -> Story:
         """The hit as a story of its own and its `cached` ledger row, in one transaction."""
         elapsed_ms = (time.perf_counter() - started) * 1000
-        story = Story(
-            user_id=owner_id,
-            primary_character=brief.primary_character,
-            secondary_character=brief.secondary_character,
-            genre=brief.genre,
-            length=brief.length,
+        story = new_story(
+            owner_id,
+            framework,
+            brief,
+            comparison_id,
             content=hit.content,
-            framework=framework.value,
             model=hit.model,
             provider=hit.provider,
             generation_time_ms=elapsed_ms,
@@ -81,9 +79,6 @@ class CachedStories:
             cached_tokens=0,
             total_tokens=0,
             estimated_cost_usd=Decimal(0),
-            request_id=current_request_id(),
-            transaction_guid=current_transaction_guid(),
-            comparison_id=comparison_id,
             cached_from_guid=hit.transaction_guid,
         )
         ledger = self._meter.ledger
