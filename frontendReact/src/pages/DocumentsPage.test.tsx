@@ -235,4 +235,49 @@ describe("DocumentsPage", () => {
     expect(await screen.findByText("No documents yet.")).toBeInTheDocument();
     expect(deleted).toBe(true);
   });
+
+  it("shows a file uploaded while the list's first read is still under way", async () => {
+    // The first read of the list answers only after the upload has ended (a busy server), with
+    // the list as it was before: the page must read it again, not wait for that answer.
+    let answerFirstRead: () => void = () => undefined;
+    const firstRead = new Promise<void>((resolve) => {
+      answerFirstRead = resolve;
+    });
+    let reads = 0;
+    stubApi({
+      "GET /api/context/files": async () => {
+        reads += 1;
+        if (reads === 1) {
+          await firstRead;
+          return { files: [], total: 0, skip: 0, limit: 100 };
+        }
+        return { files: [file], total: 1, skip: 0, limit: 100 };
+      },
+      "GET /api/context/executions": () => ({ executions: [], total: 0, skip: 0, limit: 50 }),
+    });
+    class UploadRequest {
+      status = 0;
+      responseText = "";
+      upload: { onprogress: ((event: ProgressEvent) => void) | null } = { onprogress: null };
+      onload: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      open(): void {}
+      setRequestHeader(): void {}
+      send(): void {
+        setTimeout(() => {
+          this.status = 201;
+          this.responseText = JSON.stringify(file);
+          this.onload?.();
+          setTimeout(answerFirstRead, 0); // the old read answers once the upload is done
+        }, 0);
+      }
+    }
+    vi.stubGlobal("XMLHttpRequest", UploadRequest);
+    const user = userEvent.setup();
+    renderWithProviders(<DocumentsPage />);
+    await user.upload(screen.getByLabelText(/Upload a PDF/), new File(["%PDF"], "report.pdf", { type: "application/pdf" }));
+    const use = await screen.findByLabelText("Use report.pdf");
+    expect(use).toBeChecked();
+    expect(reads).toBeGreaterThanOrEqual(2);
+  });
 });

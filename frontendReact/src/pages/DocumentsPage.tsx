@@ -68,6 +68,9 @@ export function DocumentsPage() {
       const uploaded = await uploadDocument(file, setProgress);
       setUploadError(null);
       setSelected((current) => [...current, uploaded.file_id]);
+      // The list's first read may still be under way (a busy server): a refetch asked for now
+      // would only wait for that read, which left the new file out. Cancel it, then read again.
+      await queryClient.cancelQueries({ queryKey: queryKeys.documents });
       await queryClient.invalidateQueries({ queryKey: queryKeys.documents });
     } catch (caught) {
       setUploadError(caught instanceof ApiError ? caught.message : "The upload failed.");
