@@ -10,11 +10,43 @@ import { FRAMEWORK_LABELS, FRAMEWORKS } from "../lib/frameworks";
 import { usePageTitle } from "../lib/usePageTitle";
 
 const PAGE_SIZE = 10;
-const ORIGINS: { value: StoryOrigin | ""; label: string }[] = [
+type Option<T extends string> = { value: T | ""; label: string };
+const FRAMEWORK_OPTIONS: Option<FrameworkName>[] = [
+  { value: "", label: "All" },
+  ...FRAMEWORKS.map((name) => ({ value: name, label: FRAMEWORK_LABELS[name] })),
+];
+const ORIGINS: Option<StoryOrigin>[] = [
   { value: "", label: "All" },
   { value: "written", label: "Asked for" },
   { value: "evaluation", label: "Evaluation runs" },
 ];
+
+/** One of the list's filters: "All" (null) or one value. */
+function FilterSelect<T extends string>(props: {
+  label: string;
+  name: string;
+  options: Option<T>[];
+  value: T | null;
+  onChange: (value: T | null) => void;
+}) {
+  return (
+    <label className="flex flex-col gap-1 text-sm">
+      {props.label}
+      <select
+        aria-label={props.name}
+        className="rounded border border-slate-300 px-2 py-1"
+        value={props.value ?? ""}
+        onChange={(event) => props.onChange((event.target.value || null) as T | null)}
+      >
+        {props.options.map(({ value, label }) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 /** Past stories: filter by framework and by where they came from, search by character, open one,
  * delete all. */
@@ -54,43 +86,26 @@ export function HistoryPage() {
     <section className="flex flex-col gap-4">
       <h2 className="text-xl font-semibold">History</h2>
       <div className="flex flex-wrap items-end gap-3">
-        <label className="flex flex-col gap-1 text-sm">
-          Framework
-          <select
-            aria-label="Filter by framework"
-            className="rounded border border-slate-300 px-2 py-1"
-            value={framework ?? ""}
-            onChange={(event) => {
-              setFramework((event.target.value || null) as FrameworkName | null);
-              setSkip(0);
-            }}
-          >
-            <option value="">All</option>
-            {FRAMEWORKS.map((name) => (
-              <option key={name} value={name}>
-                {FRAMEWORK_LABELS[name]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex flex-col gap-1 text-sm">
-          Source
-          <select
-            aria-label="Filter by source"
-            className="rounded border border-slate-300 px-2 py-1"
-            value={origin ?? ""}
-            onChange={(event) => {
-              setOrigin((event.target.value || null) as StoryOrigin | null);
-              setSkip(0);
-            }}
-          >
-            {ORIGINS.map(({ value, label }) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Framework"
+          name="Filter by framework"
+          options={FRAMEWORK_OPTIONS}
+          value={framework}
+          onChange={(value) => {
+            setFramework(value);
+            setSkip(0);
+          }}
+        />
+        <FilterSelect
+          label="Source"
+          name="Filter by source"
+          options={ORIGINS}
+          value={origin}
+          onChange={(value) => {
+            setOrigin(value);
+            setSkip(0);
+          }}
+        />
         <label className="flex flex-col gap-1 text-sm">
           Character
           <input
