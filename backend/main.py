@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.routing import APIRoute
 
 from backend.api import sse
 from backend.api.armour import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -58,6 +59,10 @@ ROUTERS = (
 )
 
 
+def operation_id(route: APIRoute) -> str:
+    return route.name
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -80,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "OpenAI-compatible model, and compare latency, tokens and cost."
         ),
         lifespan=lifespan,
+        # A route's operationId (the generated client's function name) is its function's name.
+        generate_unique_id_function=operation_id,
         # served from the app itself (routes/docs.py), not from a CDN
         docs_url=None,
         redoc_url=None,

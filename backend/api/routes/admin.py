@@ -31,7 +31,7 @@ router = APIRouter(
 UserId = IdPath
 
 
-@router.get("/users", response_model=UserListResponse, operation_id="list_users")
+@router.get("/users")
 async def list_users(
     admin: AdminPrincipal,
     session: SessionDep,
@@ -46,9 +46,7 @@ async def list_users(
 
 @router.post(
     "/users/{user_id}/disable",
-    response_model=UserOut,
     responses=errors(404, 409, 422),
-    operation_id="disable_user",
 )
 async def disable_user(user_id: UserId, admin: AdminPrincipal, session: SessionDep) -> UserOut:
     """Signs the user out everywhere; their API keys stop working while disabled."""
@@ -58,9 +56,7 @@ async def disable_user(user_id: UserId, admin: AdminPrincipal, session: SessionD
 
 @router.post(
     "/users/{user_id}/enable",
-    response_model=UserOut,
     responses=errors(404, 422),
-    operation_id="enable_user",
 )
 async def enable_user(user_id: UserId, admin: AdminPrincipal, session: SessionDep) -> UserOut:
     user = await users.set_active(session, admin_id=admin.user_id, user_id=user_id, active=True)
@@ -69,9 +65,7 @@ async def enable_user(user_id: UserId, admin: AdminPrincipal, session: SessionDe
 
 @router.put(
     "/users/{user_id}/budget",
-    response_model=UserOut,
     responses=errors(404, 422),
-    operation_id="set_user_budget",
 )
 async def set_user_budget(
     user_id: UserId, body: BudgetUpdate, admin: AdminPrincipal, session: SessionDep
@@ -85,9 +79,7 @@ async def set_user_budget(
 @router.post(
     "/invites",
     status_code=status.HTTP_201_CREATED,
-    response_model=NewInvite,
     responses=errors(422),
-    operation_id="create_invite",
 )
 async def create_invite(
     admin: AdminPrincipal,
@@ -99,7 +91,7 @@ async def create_invite(
     return NewInvite(code=code, **InviteOut.model_validate(invite).model_dump())
 
 
-@router.get("/invites", response_model=InviteListResponse, operation_id="list_invites")
+@router.get("/invites")
 async def list_invites(
     admin: AdminPrincipal,
     session: SessionDep,

@@ -63,10 +63,8 @@ def _with_refresh_cookie(
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    response_model=TokenResponse,
     responses=errors(403, 409, 422, 429),
     dependencies=SIGNUP_LIMIT,
-    operation_id="register",
 )
 async def register(
     body: Registration,
@@ -87,22 +85,18 @@ async def register(
 
 @router.get(
     "/options",
-    response_model=RegistrationOptions,
     dependencies=ANONYMOUS_LIMIT,
     responses=errors(429),
-    operation_id="get_registration_options",
 )
-async def registration_options(runtime: RuntimeDep) -> RegistrationOptions:
+async def get_registration_options(runtime: RuntimeDep) -> RegistrationOptions:
     """How sign-up works here, so a sign-up form can ask for an invite code."""
     return RegistrationOptions(registration=runtime.accounts.registration)
 
 
 @router.post(
     "/login",
-    response_model=TokenResponse,
     responses=errors(401, 422, 429),
     dependencies=ANONYMOUS_LIMIT,
-    operation_id="login",
 )
 async def login(
     body: Credentials,
@@ -117,12 +111,10 @@ async def login(
 
 @router.post(
     "/refresh",
-    response_model=TokenResponse,
     responses=errors(401, 429),
     dependencies=ANONYMOUS_LIMIT,
-    operation_id="refresh_token",
 )
-async def refresh(
+async def refresh_token(
     request: Request,
     response: Response,
     session: SessionDep,
@@ -138,7 +130,6 @@ async def refresh(
     "/logout",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(401),
-    operation_id="logout",
 )
 async def logout(principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep) -> Response:
     """End this session: its access and refresh tokens stop working at once."""
@@ -148,8 +139,8 @@ async def logout(principal: CurrentPrincipal, session: SessionDep, runtime: Runt
     return response
 
 
-@account.get("/me", response_model=UserOut, operation_id="get_me")
-async def me(principal: CurrentPrincipal, session: SessionDep) -> UserOut:
+@account.get("/me")
+async def get_me(principal: CurrentPrincipal, session: SessionDep) -> UserOut:
     return UserOut.model_validate(await get_user(session, principal.user_id))
 
 
@@ -157,7 +148,6 @@ async def me(principal: CurrentPrincipal, session: SessionDep) -> UserOut:
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(422),
-    operation_id="change_password",
 )
 async def change_password(
     body: PasswordChange, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
@@ -171,9 +161,7 @@ async def change_password(
 @account.post(
     "/api-keys",
     status_code=status.HTTP_201_CREATED,
-    response_model=ApiKeyCreated,
     responses=errors(409, 422),
-    operation_id="create_api_key",
 )
 async def create_api_key(
     body: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep
@@ -185,7 +173,7 @@ async def create_api_key(
     )
 
 
-@account.get("/api-keys", response_model=list[ApiKeyOut], operation_id="list_api_keys")
+@account.get("/api-keys")
 async def list_api_keys(principal: CurrentPrincipal, session: SessionDep) -> list[ApiKeyOut]:
     keys = await api_keys.list_api_keys(session, principal.user_id)
     return [ApiKeyOut.model_validate(key) for key in keys]
@@ -195,7 +183,6 @@ async def list_api_keys(principal: CurrentPrincipal, session: SessionDep) -> lis
     "/api-keys/{key_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(404, 422),
-    operation_id="revoke_api_key",
 )
 async def revoke_api_key(
     key_id: IdPath,

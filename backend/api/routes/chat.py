@@ -114,10 +114,8 @@ add_per_framework(
 
 @router.get(
     "/conversations",
-    response_model=ConversationListResponse,
     responses=errors(401, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="list_conversations",
 )
 async def list_conversations(
     principal: CurrentPrincipal,
@@ -144,10 +142,8 @@ async def list_conversations(
 
 @router.get(
     "/conversations/{conversation_id}",
-    response_model=ConversationDetail,
     responses=errors(401, 404, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="get_conversation",
 )
 async def get_conversation(
     conversation_id: ConversationId,
@@ -163,10 +159,8 @@ async def get_conversation(
 
 @router.patch(
     "/conversations/{conversation_id}",
-    response_model=ConversationDetail,
     responses=errors(401, 404, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="rename_conversation",
 )
 async def rename_conversation(
     conversation_id: ConversationId,
@@ -183,12 +177,10 @@ async def rename_conversation(
 
 @router.post(
     "/conversations/{conversation_id}/regenerate",
-    response_model=ChatResponse,
     responses={**GENERATION, **errors(400, 404)},
     dependencies=GENERATION_LIMIT,
-    operation_id="regenerate_last_answer",
 )
-async def regenerate(
+async def regenerate_last_answer(
     conversation_id: ConversationId,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
@@ -204,9 +196,8 @@ async def regenerate(
     response_class=sse.EventStreamResponse,
     responses={**GENERATION, **sse.sse_response(ChatStreamEvent)},
     dependencies=GENERATION_LIMIT,
-    operation_id="regenerate_last_answer_stream",
 )
-async def regenerate_stream(
+async def regenerate_last_answer_stream(
     conversation_id: ConversationId,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
@@ -232,7 +223,6 @@ async def regenerate_stream(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(401, 404, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="delete_conversation",
 )
 async def delete_conversation(
     conversation_id: ConversationId,

@@ -20,10 +20,8 @@ router = APIRouter(prefix="/api/compare", tags=["comparisons"])
 
 @router.get(
     "/{comparison_id}",
-    response_model=ComparisonResponse,
     responses=errors(401, 404, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="get_comparison",
 )
 async def get_comparison(
     comparison_id: ComparisonId, principal: CurrentPrincipal, runtime: RuntimeDep
@@ -36,10 +34,8 @@ async def get_comparison(
 
 @router.post(
     "/{comparison_id}/judge",
-    response_model=VerdictResponse,
     responses={**GENERATION, **errors(400, 404, 409)},
     dependencies=GENERATION_LIMIT,
-    operation_id="judge_comparison",
 )
 async def judge_comparison(
     comparison_id: ComparisonId, principal: CurrentPrincipal, runtime: RuntimeDep

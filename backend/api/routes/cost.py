@@ -54,7 +54,7 @@ def _slice(bucket: Bucket) -> dict[str, Any]:
     }
 
 
-@router.get("/usage", response_model=UsageResponse, responses=errors(422), operation_id="get_usage")
+@router.get("/usage", responses=errors(422))
 async def get_usage(
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -197,11 +197,9 @@ async def get_budget(
 
 @router.get(
     "/performance",
-    response_model=PerformanceResponse,
     responses=errors(422),
-    operation_id="get_cost_performance",
 )
-async def get_performance(
+async def get_cost_performance(
     principal: CurrentPrincipal, session: SessionDep, filters: Filters
 ) -> PerformanceResponse:
     """Provider latency (median, p95), what a story, chat reply or document run costs, and the

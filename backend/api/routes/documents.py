@@ -44,12 +44,10 @@ FileId = Annotated[str, PathParam(pattern=FILE_ID)]
 @router.post(
     "/upload",
     status_code=status.HTTP_201_CREATED,
-    response_model=UploadResponse,
     responses=errors(401, 413, 415, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="upload_document",
 )
-async def upload(
+async def upload_document(
     file: Annotated[UploadFile, File(description="PDF, DOCX, TXT or MD")],
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -66,10 +64,8 @@ async def upload(
 
 @router.get(
     "/files",
-    response_model=DocumentListResponse,
     responses=errors(401, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="list_documents",
 )
 async def list_documents(
     principal: CurrentPrincipal,
@@ -88,10 +84,8 @@ async def list_documents(
 
 @router.get(
     "/files/{file_id}",
-    response_model=UploadResponse,
     responses=errors(401, 404, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="get_document",
 )
 async def get_document(
     file_id: FileId, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
@@ -104,7 +98,6 @@ async def get_document(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(401, 404, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="delete_document",
 )
 async def delete_document(
     file_id: FileId, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
@@ -115,13 +108,11 @@ async def delete_document(
 
 @router.post(
     "/execute",
-    response_model=ExecutionResponse,
     responses={**GENERATION, **errors(404)},
     # the run counts its planned calls against the generation budget
     dependencies=[*GENERATION_SLOT, *GENERAL_LIMIT],
-    operation_id="execute_prompt",
 )
-async def execute(
+async def execute_prompt(
     body: ExecuteRequest, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> ExecutionResponse:
     """Run system + user prompts over documents. Long documents are map-reduced by LangChain
@@ -159,9 +150,8 @@ def _failed_run(error: Exception) -> dict[str, Any]:
     responses={**GENERATION, **sse.sse_response(ExecutionStreamEvent)},
     # the run counts its planned calls against the generation budget
     dependencies=[*GENERATION_SLOT, *GENERAL_LIMIT],
-    operation_id="execute_prompt_stream",
 )
-async def execute_stream(
+async def execute_prompt_stream(
     body: ExecuteRequest, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> EventSourceResponse:
     framework = body.framework.value
@@ -180,10 +170,8 @@ async def execute_stream(
 
 @router.get(
     "/executions",
-    response_model=ExecutionListResponse,
     responses=errors(401, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="list_executions",
 )
 async def list_executions(
     principal: CurrentPrincipal,
@@ -203,10 +191,8 @@ async def list_executions(
 
 @router.get(
     "/executions/{execution_id}",
-    response_model=ExecutionResponse,
     responses=errors(401, 404, 422, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="get_execution",
 )
 async def get_execution(
     execution_id: IdPath,

@@ -52,9 +52,7 @@ async def _out(runtime: Runtime, owner_id: int, run_id: int) -> EvaluationRunOut
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=EvaluationRunOut,
     responses=errors(422),
-    operation_id="plan_evaluation",
 )
 async def plan_evaluation(
     body: EvaluationRequest, principal: CurrentPrincipal, runtime: RuntimeDep
@@ -67,11 +65,9 @@ async def plan_evaluation(
 
 @router.post(
     "/briefs",
-    response_model=BriefList,
     responses=errors(413, 415, 422),
-    operation_id="read_evaluation_briefs",
 )
-async def read_briefs(
+async def read_evaluation_briefs(
     file: Annotated[UploadFile, File(description="CSV (with a header row) or JSON")],
     principal: CurrentPrincipal,
 ) -> BriefList:
@@ -117,9 +113,7 @@ async def list_evaluations(
 
 @router.get(
     "/{run_id}",
-    response_model=EvaluationRunOut,
     responses=errors(404, 422),
-    operation_id="get_evaluation",
 )
 async def get_evaluation(
     run_id: IdPath, principal: CurrentPrincipal, runtime: RuntimeDep
@@ -130,11 +124,9 @@ async def get_evaluation(
 
 @router.get(
     "/{run_id}/items",
-    response_model=list[EvaluationItemOut],
     responses=errors(404, 422),
-    operation_id="list_evaluation_items",
 )
-async def list_items(
+async def list_evaluation_items(
     run_id: IdPath, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> list[EvaluationItemOut]:
     """Every story of the run: its state, its story's id, its timings (the evidence)."""
@@ -183,11 +175,9 @@ _add_state_change(
 
 @router.get(
     "/{run_id}/report",
-    response_model=EvaluationReport,
     responses=errors(404, 422),
-    operation_id="get_evaluation_report",
 )
-async def get_report(
+async def get_evaluation_report(
     run_id: IdPath, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> EvaluationReport:
     """Per framework: latency and time to first token (median, p90), tokens, cost (the
@@ -203,9 +193,8 @@ async def get_report(
     "/{run_id}/report.csv",
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}, **errors(404, 422)},
-    operation_id="export_evaluation_report",
 )
-async def export_report(
+async def export_evaluation_report(
     run_id: IdPath, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> Response:
     """The report's figures, one row per framework."""

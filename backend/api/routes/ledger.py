@@ -29,7 +29,9 @@ from backend.schemas.cost import (
 )
 from backend.services.ledger_export import export_rows
 from backend.services.transactions import (
-    list_transactions,
+    list_transactions as transactions_page,
+)
+from backend.services.transactions import (
     page_cursor,
     parse_cursor,
     transaction_calls,
@@ -53,11 +55,9 @@ links = APIRouter(
 
 @router.get(
     "/transactions",
-    response_model=TransactionListResponse,
     responses=errors(422),
-    operation_id="list_transactions",
 )
-async def get_transactions(
+async def list_transactions(
     principal: CurrentPrincipal,
     session: SessionDep,
     filters: Filters,
@@ -71,7 +71,7 @@ async def get_transactions(
     """Ledger rows, newest first: one per provider call, failed attempts included. Page with
     `cursor` (keyset) or `skip` (offset)."""
     after = parse_cursor(cursor) if cursor else None
-    rows, total = await list_transactions(
+    rows, total = await transactions_page(
         session, filters.usage_filter(principal), skip=skip, limit=limit, after=after
     )
     return TransactionListResponse(
@@ -85,9 +85,7 @@ async def get_transactions(
 
 @router.get(
     "/transactions/{transaction_guid}",
-    response_model=TransactionDetail,
     responses=errors(404, 422),
-    operation_id="get_transaction",
 )
 async def get_transaction(
     principal: CurrentPrincipal,
@@ -128,9 +126,8 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     "/export.csv",
     response_class=StreamingResponse,
     responses={**CSV_RESPONSE, **errors(422)},
-    operation_id="export_ledger_csv",
 )
-async def export_ledger(
+async def export_ledger_csv(
     principal: CurrentPrincipal, runtime: RuntimeDep, filters: Filters
 ) -> StreamingResponse:
     """The ledger rows for the filters as CSV, streamed by the server (oldest first, one row
@@ -140,9 +137,7 @@ async def export_ledger(
 
 @router.post(
     "/export-link",
-    response_model=ExportLink,
     responses=errors(422),
-    operation_id="create_export_link",
 )
 async def create_export_link(
     principal: CurrentPrincipal, runtime: RuntimeDep, filters: Filters, request: Request
@@ -164,7 +159,6 @@ async def create_export_link(
     "/exports/{link}",
     response_class=StreamingResponse,
     responses={**CSV_RESPONSE, **errors(403, 422)},
-    operation_id="download_export",
     name="download_export",
 )
 async def download_export(

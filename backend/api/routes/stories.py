@@ -52,11 +52,9 @@ async def list_stories(
 
 @router.get(
     "/search/characters",
-    response_model=list[StoryFields],
     responses=errors(422),
-    operation_id="search_stories_by_character",
 )
-async def search_by_character(
+async def search_stories_by_character(
     principal: CurrentPrincipal,
     session: SessionDep,
     stories: StoryServiceDep,
@@ -74,9 +72,7 @@ async def search_by_character(
 
 @router.get(
     "/{story_id}",
-    response_model=StoryDetail,
     responses=errors(404, 422),
-    operation_id="get_story",
 )
 async def get_story(
     principal: CurrentPrincipal,
@@ -88,7 +84,7 @@ async def get_story(
     return StoryDetail.model_validate(story_response(story).model_dump())
 
 
-@router.delete("", response_model=DeleteStoriesResponse, operation_id="delete_all_stories")
+@router.delete("")
 async def delete_all_stories(
     principal: CurrentPrincipal, session: SessionDep, stories: StoryServiceDep
 ) -> DeleteStoriesResponse:

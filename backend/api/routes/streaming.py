@@ -83,9 +83,8 @@ add_per_framework(
     response_class=sse.EventStreamResponse,
     responses={**GENERATION, **sse.sse_response(ComparisonStreamEvent)},
     dependencies=COMPARISON_LIMIT,
-    operation_id="compare_frameworks",
 )
-async def compare(
+async def compare_frameworks(
     body: CompareRequest, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> EventSourceResponse:
     """Run one input through all three frameworks at once, streamed side by side. The three

@@ -22,7 +22,6 @@ router = APIRouter(tags=["system"])
     "/health",
     response_model=HealthResponse,
     responses={503: {"model": HealthResponse, "description": "a dependency is down"}},
-    operation_id="health",
 )
 async def health(runtime: RuntimeDep) -> JSONResponse:
     """Healthy only when the database answers; 503 otherwise (for load balancers)."""
@@ -48,12 +47,10 @@ async def health(runtime: RuntimeDep) -> JSONResponse:
 
 @router.get(
     "/api/provider",
-    response_model=ProviderResponse,
     responses=errors(401, 429),
     dependencies=GENERAL_LIMIT,
-    operation_id="get_provider",
 )
-async def provider(principal: CurrentPrincipal, runtime: RuntimeDep) -> ProviderResponse:
+async def get_provider(principal: CurrentPrincipal, runtime: RuntimeDep) -> ProviderResponse:
     """The provider and model generation runs on. Never reveals keys or headers."""
     embedded = runtime.settings.uses_embedded_model
     states = []

@@ -151,7 +151,7 @@ export const logout = <ThrowOnError extends boolean = true>(options?: Options<Lo
 });
 
 /**
- * Me
+ * Get Me
  */
 export const getMe = <ThrowOnError extends boolean = true>(options?: Options<GetMeData, ThrowOnError>): RequestResult<GetMeResponses, GetMeErrors, ThrowOnError> => (options?.client ?? client).get<GetMeResponses, GetMeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -160,7 +160,7 @@ export const getMe = <ThrowOnError extends boolean = true>(options?: Options<Get
 });
 
 /**
- * Registration Options
+ * Get Registration Options
  *
  * How sign-up works here, so a sign-up form can ask for an invite code.
  */
@@ -182,7 +182,7 @@ export const changePassword = <ThrowOnError extends boolean = true>(options: Opt
 });
 
 /**
- * Refresh
+ * Refresh Token
  *
  * A new access token from the refresh cookie (which is rotated).
  */
@@ -250,7 +250,7 @@ export const renameConversation = <ThrowOnError extends boolean = true>(options:
 });
 
 /**
- * Regenerate
+ * Regenerate Last Answer
  *
  * Answer the last question again (with `framework`, or the conversation's current one).
  * The earlier answers are kept as versions of the reply (`reply_to_id`).
@@ -262,7 +262,7 @@ export const regenerateLastAnswer = <ThrowOnError extends boolean = true>(option
 });
 
 /**
- * Regenerate Stream
+ * Regenerate Last Answer Stream
  *
  * As `regenerate`, streamed: `token` events, then `done` with the new version (an
  * unknown conversation arrives as an `error` event).
@@ -352,7 +352,7 @@ export const chatStreamSemanticKernel = <ThrowOnError extends boolean = true>(op
 });
 
 /**
- * Compare
+ * Compare Frameworks
  *
  * Run one input through all three frameworks at once, streamed side by side. The three
  * stories are stored with the same `comparison_id`. Then, unless `judge` is false, a judge
@@ -392,7 +392,7 @@ export const judgeComparison = <ThrowOnError extends boolean = true>(options: Op
 });
 
 /**
- * Execute
+ * Execute Prompt
  *
  * Run system + user prompts over documents. Long documents are map-reduced by LangChain
  * and LangGraph; Semantic Kernel refuses them with the limit (422). Failed runs are kept.
@@ -408,7 +408,7 @@ export const executePrompt = <ThrowOnError extends boolean = true>(options: Opti
 });
 
 /**
- * Execute Stream
+ * Execute Prompt Stream
  */
 export const executePromptStream = <ThrowOnError extends boolean = true>(options: Options<ExecutePromptStreamData, ThrowOnError, ExecutePromptStreamResponse>): Promise<ServerSentEventsResult<ExecutePromptStreamResponses>> => (options.client ?? client).sse.post<ExecutePromptStreamResponses, ExecutePromptStreamErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -470,7 +470,7 @@ export const getDocument = <ThrowOnError extends boolean = true>(options: Option
 });
 
 /**
- * Upload
+ * Upload Document
  *
  * The file is checked by content, its text extracted and kept; the file itself is not.
  */
@@ -510,7 +510,7 @@ export const createExportLink = <ThrowOnError extends boolean = true>(options?: 
 });
 
 /**
- * Export Ledger
+ * Export Ledger Csv
  *
  * The ledger rows for the filters as CSV, streamed by the server (oldest first, one row
  * per provider call, every column, costs as exact decimals).
@@ -530,7 +530,7 @@ export const exportLedgerCsv = <ThrowOnError extends boolean = true>(options?: O
 export const downloadExport = <ThrowOnError extends boolean = true>(options: Options<DownloadExportData, ThrowOnError>): RequestResult<DownloadExportResponses, DownloadExportErrors, ThrowOnError> => (options.client ?? client).get<DownloadExportResponses, DownloadExportErrors, ThrowOnError>({ url: '/api/cost/exports/{link}', ...options });
 
 /**
- * Get Performance
+ * Get Cost Performance
  *
  * Provider latency (median, p95), what a story, chat reply or document run costs, and the
  * framework comparison: median cost, latency and tokens per story, for the same filters.
@@ -542,7 +542,7 @@ export const getCostPerformance = <ThrowOnError extends boolean = true>(options?
 });
 
 /**
- * Get Transactions
+ * List Transactions
  *
  * Ledger rows, newest first: one per provider call, failed attempts included. Page with
  * `cursor` (keyset) or `skip` (offset).
@@ -602,7 +602,7 @@ export const planEvaluation = <ThrowOnError extends boolean = true>(options: Opt
 });
 
 /**
- * Read Briefs
+ * Read Evaluation Briefs
  *
  * Read briefs from a file, each checked like a story request; nothing is stored.
  */
@@ -640,7 +640,7 @@ export const cancelEvaluation = <ThrowOnError extends boolean = true>(options: O
 });
 
 /**
- * List Items
+ * List Evaluation Items
  *
  * Every story of the run: its state, its story's id, its timings (the evidence).
  */
@@ -651,7 +651,7 @@ export const listEvaluationItems = <ThrowOnError extends boolean = true>(options
 });
 
 /**
- * Get Report
+ * Get Evaluation Report
  *
  * Per framework: latency and time to first token (median, p90), tokens, cost (the
  * ledger's sums), failure rate, judge scores (mean, spread) and win rates; and the leaders.
@@ -663,7 +663,7 @@ export const getEvaluationReport = <ThrowOnError extends boolean = true>(options
 });
 
 /**
- * Export Report
+ * Export Evaluation Report
  *
  * The report's figures, one row per framework.
  */
@@ -752,7 +752,7 @@ export const streamStoryLanggraph = <ThrowOnError extends boolean = true>(option
 });
 
 /**
- * Provider
+ * Get Provider
  *
  * The provider and model generation runs on. Never reveals keys or headers.
  */
@@ -814,7 +814,7 @@ export const listStories = <ThrowOnError extends boolean = true>(options?: Optio
 });
 
 /**
- * Search By Character
+ * Search Stories By Character
  *
  * An array of the stories whose primary or secondary character contains the text
  * (case-insensitive, newest first), as the API contract specifies; `origin` as in the list.
