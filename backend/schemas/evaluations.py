@@ -157,7 +157,7 @@ class EvaluationReport(BaseModel):
     total_cost_exact: str
     leaders: dict[str, FrameworkName | None] = Field(
         description="the framework that leads on quality (judge), speed (median latency) "
-        "and cost (per story)"
+        "and cost (per story); null when nothing was measured or the best figure is shared"
     )
 
 

@@ -127,7 +127,7 @@ async def build_report(session: AsyncSession, run: EvaluationRun) -> RunReport:
         failed_verdicts=len(verdicts) - len(judged),
         judge_cost_usd=judge_cost,
         total_cost_usd=judge_cost + sum((r.cost_usd for r in frameworks), Decimal(0)),
-        leaders=_leaders(frameworks),
+        leaders=leaders(frameworks),
     )
 
 
@@ -165,13 +165,17 @@ def _add_scores(reports: dict[str, FrameworkReport], verdicts: list[ComparisonVe
             report.win_rates[other] = wins / len(both) if both else None
 
 
-def _leaders(frameworks: list[FrameworkReport]) -> dict[str, str | None]:
+def leaders(frameworks: list[FrameworkReport]) -> dict[str, str | None]:
+    """The framework that leads on each measure; None when nothing was measured or the best
+    figure is shared (every story at $0 on a local model leads nobody on cost)."""
+
     def best(values: dict[str, Any], highest: bool) -> str | None:
         known = {name: value for name, value in values.items() if value is not None}
         if not known:
             return None
-        pick = max if highest else min
-        return pick(known, key=lambda name: known[name])
+        top = (max if highest else min)(known.values())
+        leading = [name for name, value in known.items() if value == top]
+        return leading[0] if len(leading) == 1 else None
 
     return {
         "quality": best({r.framework: r.total_score.mean for r in frameworks}, highest=True),

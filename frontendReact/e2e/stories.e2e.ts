@@ -444,7 +444,8 @@ describe("accounts, stories, chat and documents on the real backend and embedded
         expect(await row.getByTestId("cost-per-story").textContent()).toMatch(/^\$0\.\d*[1-9]/);
       }
       expect(await detail.getByTestId("report-leaders").textContent()).toMatch(
-        /^Best on quality: (Semantic Kernel|LangChain|LangGraph) · speed: (Semantic Kernel|LangChain|LangGraph) · cost: (Semantic Kernel|LangChain|LangGraph)$/,
+        // quality may tie over two verdicts; speed and cost are measured to the microsecond and nano-dollar
+        /^Best on quality: (Semantic Kernel|LangChain|LangGraph|none \(a tie or no figures\)) · speed: (Semantic Kernel|LangChain|LangGraph) · cost: (Semantic Kernel|LangChain|LangGraph)$/,
       );
       expect(await detail.getByTestId("report-scores").locator("caption").textContent()).toMatch(/over [1-4] verdicts/);
       await detail.locator('[data-testid="report-chart-latency"] .recharts-bar-rectangle').first().waitFor(UI);

@@ -741,7 +741,7 @@ export type EvaluationReport = {
     /**
      * Leaders
      *
-     * the framework that leads on quality (judge), speed (median latency) and cost (per story)
+     * the framework that leads on quality (judge), speed (median latency) and cost (per story); null when nothing was measured or the best figure is shared
      */
     leaders: {
         [key: string]: FrameworkName | null;

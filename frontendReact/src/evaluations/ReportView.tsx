@@ -25,7 +25,9 @@ export function formatScore(score: ScoreOut | undefined, outOf: number): string 
 }
 
 function Leaders({ report }: { report: EvaluationReport }) {
-  const name = (framework: string | null | undefined) => (framework ? FRAMEWORK_LABELS[framework as keyof typeof FRAMEWORK_LABELS] : "—");
+  // No leader: nothing measured yet, or a tie (e.g. every story at $0 on a local model).
+  const name = (framework: string | null | undefined) =>
+    framework ? FRAMEWORK_LABELS[framework as keyof typeof FRAMEWORK_LABELS] : "none (a tie or no figures)";
   return (
     <p className="rounded border border-emerald-200 bg-emerald-50 p-2 text-sm" data-testid="report-leaders">
       Best on quality: <strong>{name(report.leaders.quality)}</strong> · speed: <strong>{name(report.leaders.speed)}</strong> · cost:{" "}
