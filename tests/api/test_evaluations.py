@@ -202,8 +202,10 @@ async def test_a_judged_run_scores_each_brief_and_reports_wins(
             sum(values) / len(values)
         )
         assert by_framework[framework]["scores"]["adherence"]["count"] == 2
-    best = max(totals, key=lambda framework: sum(totals[framework]))
-    assert report["leaders"]["quality"] == best
+    top = max(sum(values) for values in totals.values())
+    best = [framework for framework, values in totals.items() if sum(values) == top]
+    # The shuffled labels may give two frameworks the same total: then nobody leads.
+    assert report["leaders"]["quality"] == (best[0] if len(best) == 1 else None)
     for framework in CALLS:
         wins = [rate for rate in by_framework[framework]["win_rates"].values()]
         assert all(0 <= rate <= 1 for rate in wins)
