@@ -31,7 +31,6 @@ from backend.schemas.evaluations import (
 from backend.schemas.stories import StoryBriefFields
 from backend.services.evaluation_briefs import parse_briefs
 from backend.services.evaluation_report import build_report, report_rows
-from backend.services.evaluations import EvaluationService, RunChange
 
 router = APIRouter(
     prefix="/api/evaluations",
@@ -133,44 +132,31 @@ async def list_evaluation_items(
     return [item_out(item) for item in await runtime.evaluations.items(principal.user_id, run_id)]
 
 
-def _add_state_change(action: str, change: RunChange, status_code: int, doc: str) -> None:
-    """`POST /{run_id}/<action>`: the change, then the run as it now is."""
-
-    async def endpoint(
-        run_id: IdPath, principal: CurrentPrincipal, runtime: RuntimeDep
-    ) -> EvaluationRunOut:
-        await change(runtime.evaluations, principal.user_id, run_id)
-        return await _out(runtime, principal.user_id, run_id)
-
-    endpoint.__name__ = f"{action}_evaluation"
-    endpoint.__doc__ = doc
-    router.post(
-        f"/{{run_id}}/{action}",
-        status_code=status_code,
-        response_model=EvaluationRunOut,
-        responses=STATE_CHANGE,
-        operation_id=endpoint.__name__,
-    )(endpoint)
+@router.post("/{run_id}/start", status_code=status.HTTP_202_ACCEPTED, responses=STATE_CHANGE)
+async def start_evaluation(
+    run_id: IdPath, principal: CurrentPrincipal, runtime: RuntimeDep
+) -> EvaluationRunOut:
+    """Confirm the planned cost and start (409 unless the run is planned)."""
+    await runtime.evaluations.start(principal.user_id, run_id)
+    return await _out(runtime, principal.user_id, run_id)
 
 
-_add_state_change(
-    "start",
-    EvaluationService.start,
-    status.HTTP_202_ACCEPTED,
-    "Confirm the planned cost and start (409 unless the run is planned).",
-)
-_add_state_change(
-    "cancel",
-    EvaluationService.cancel,
-    status.HTTP_200_OK,
-    "Stop a queued or running run; what is written stays, the rest can be resumed.",
-)
-_add_state_change(
-    "resume",
-    EvaluationService.resume,
-    status.HTTP_202_ACCEPTED,
-    "Carry on with a cancelled or stopped run's unwritten stories.",
-)
+@router.post("/{run_id}/cancel", responses=STATE_CHANGE)
+async def cancel_evaluation(
+    run_id: IdPath, principal: CurrentPrincipal, runtime: RuntimeDep
+) -> EvaluationRunOut:
+    """Stop a queued or running run; what is written stays, the rest can be resumed."""
+    await runtime.evaluations.cancel(principal.user_id, run_id)
+    return await _out(runtime, principal.user_id, run_id)
+
+
+@router.post("/{run_id}/resume", status_code=status.HTTP_202_ACCEPTED, responses=STATE_CHANGE)
+async def resume_evaluation(
+    run_id: IdPath, principal: CurrentPrincipal, runtime: RuntimeDep
+) -> EvaluationRunOut:
+    """Carry on with a cancelled or stopped run's unwritten stories."""
+    await runtime.evaluations.resume(principal.user_id, run_id)
+    return await _out(runtime, principal.user_id, run_id)
 
 
 @router.get(
