@@ -82,6 +82,14 @@ export function HistoryPage() {
     }
   }
 
+  // A changed filter or search starts again from the first page.
+  const fromFirstPage =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setSkip(0);
+    };
+
   return (
     <section className="flex flex-col gap-4">
       <h2 className="text-xl font-semibold">History</h2>
@@ -91,21 +99,9 @@ export function HistoryPage() {
           name="Filter by framework"
           options={FRAMEWORK_OPTIONS}
           value={framework}
-          onChange={(value) => {
-            setFramework(value);
-            setSkip(0);
-          }}
+          onChange={fromFirstPage(setFramework)}
         />
-        <FilterSelect
-          label="Source"
-          name="Filter by source"
-          options={ORIGINS}
-          value={origin}
-          onChange={(value) => {
-            setOrigin(value);
-            setSkip(0);
-          }}
-        />
+        <FilterSelect label="Source" name="Filter by source" options={ORIGINS} value={origin} onChange={fromFirstPage(setOrigin)} />
         <label className="flex flex-col gap-1 text-sm">
           Character
           <input
@@ -113,10 +109,7 @@ export function HistoryPage() {
             className="w-full max-w-[16rem] rounded border border-slate-300 px-2 py-1"
             value={character}
             maxLength={100}
-            onChange={(event) => {
-              setCharacter(event.target.value);
-              setSkip(0);
-            }}
+            onChange={(event) => fromFirstPage(setCharacter)(event.target.value)}
           />
         </label>
         <span className="text-sm text-slate-500" data-testid="history-total">
