@@ -9,7 +9,7 @@ writes so that a cancelled caller cannot interrupt them (`backend.core.aio.finis
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -79,8 +79,9 @@ class LedgerScope:
     request_id: str | None
 
     def columns(self) -> dict[str, Any]:
-        """The scope as the columns of each row it owns (the fields are named after them)."""
-        return asdict(self)
+        """The scope as the columns of each row it owns (the fields are named after them). A
+        shallow copy: `asdict` deep-copies, and this runs for every provider call."""
+        return dict(vars(self))
 
 
 class Ledger:
